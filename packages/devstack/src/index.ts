@@ -1,0 +1,16 @@
+export { DevstackError, type DevstackErrorCode } from './errors.js';
+export { type InstallOptions, installTools } from './install.js';
+export { lakestreamHome, REPO_ROOT, toolCache } from './paths.js';
+export { BIGQUERY_EMULATOR_PROJECT } from './services/bigquery.js';
+export { SERVICE_NAMES, type ServiceInstance, type ServiceName } from './services/service.js';
+export {
+  DEFAULT_SERVICES,
+  ensureStack,
+  type Origin,
+  type StackHandle,
+  type StackOptions,
+  stackStatus,
+  stopStack,
+} from './stack.js';
+export { ensureGoTool, ensureKafkaJars, ensurePostgresBinaries, VERSIONS } from './tools.js';
+export { devstackGlobalSetup } from './vitest-global-setup.js';
