@@ -1,6 +1,7 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { IMAGES, startContainer, useContainers } from './containers.js';
 import { DevstackError } from './errors.js';
 import { lakestreamHome } from './paths.js';
 import { isAlive, stopDaemon } from './process-control.js';
@@ -8,7 +9,12 @@ import { bigqueryDriver } from './services/bigquery.js';
 import { gcsDriver } from './services/gcs.js';
 import { kafkaDriver } from './services/kafka.js';
 import { postgresDriver } from './services/postgres.js';
-import { SERVICE_NAMES, type ServiceDriver, type ServiceName } from './services/service.js';
+import {
+  SERVICE_NAMES,
+  type ServiceDriver,
+  type ServiceInstance,
+  type ServiceName,
+} from './services/service.js';
 import { readState, writeState } from './state.js';
 import type { Progress } from './tools.js';
 
@@ -65,6 +71,7 @@ function stackDirOf(options: StackOptions): string {
 export async function ensureStack(options: StackOptions = {}): Promise<StackHandle> {
   const env = options.env ?? process.env;
   const progress = options.progress ?? (() => {});
+  if (await useContainers(env)) return ensureContainerStack(options, env, progress);
   const stackDir = stackDirOf(options);
   mkdirSync(stackDir, { recursive: true });
   const release = await lock(stackDir);
@@ -134,14 +141,62 @@ export async function ensureStack(options: StackOptions = {}): Promise<StackHand
   } finally {
     release();
   }
-  let stopping: Promise<void> | undefined;
   return {
     env: clientEnv,
     origins,
-    stop: () => {
-      stopping ??= stopServices(stackDir, started).then(() => undefined);
-      return stopping;
-    },
+    stop: once(async () => {
+      await stopServices(stackDir, started);
+    }),
+  };
+}
+
+/**
+ * With a Docker engine: every wanted service not given by the user as a container, removed by
+ * `stop()` (or by testcontainers' reaper when the process dies). Nothing is remembered between
+ * commands; `docker compose up` is the way to keep a stack running there.
+ */
+async function ensureContainerStack(
+  options: StackOptions,
+  env: NodeJS.ProcessEnv,
+  progress: Progress,
+): Promise<StackHandle> {
+  const clientEnv: Record<string, string> = {};
+  const origins: StackHandle['origins'] = {};
+  const running: Partial<Record<ServiceName, ServiceInstance>> = {};
+  const stops: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const stop of stops.splice(0).reverse()) await stop();
+  };
+  try {
+    for (const name of withRequirements(options.services ?? DEFAULT_SERVICES)) {
+      const driver = DRIVERS[name];
+      const external = env[driver.externalEnv];
+      if (external) {
+        await checkExternal(driver, { [driver.externalEnv]: external });
+        clientEnv[driver.externalEnv] = external;
+        origins[name] = 'external';
+        continue;
+      }
+      progress(`starting ${name} (container ${IMAGES[name]})`);
+      const container = await startContainer(name, running);
+      stops.push(container.stop);
+      running[name] = container.instance;
+      Object.assign(clientEnv, container.instance.env);
+      origins[name] = 'started';
+    }
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+  return { env: clientEnv, origins, stop: once(stopAll) };
+}
+
+/** The first call runs `fn`; every later call returns the same promise. */
+function once(fn: () => Promise<void>): () => Promise<void> {
+  let result: Promise<void> | undefined;
+  return () => {
+    result ??= fn();
+    return result;
   };
 }
 

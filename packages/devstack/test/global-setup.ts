@@ -1,3 +1,3 @@
 import { devstackGlobalSetup } from '../src/index.js';
 
-export default () => devstackGlobalSetup(['kafka', 'postgres', 'gcs']);
+export default () => devstackGlobalSetup(['kafka', 'postgres', 'gcs', 'bigquery']);

@@ -48,6 +48,8 @@ export const bigqueryDriver: ServiceDriver = {
     const env = {
       BIGQUERY_EMULATOR_HOST: `http://127.0.0.1:${port}`,
       BIGQUERY_PROJECT: BIGQUERY_EMULATOR_PROJECT,
+      // Emulator clients must not probe the GCE metadata server (a non-loopback address).
+      METADATA_SERVER_DETECTION: 'none',
     };
     await waitUntil('BigQuery emulator', () => this.check(env), {
       timeoutMs: 120_000,

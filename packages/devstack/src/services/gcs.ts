@@ -43,7 +43,8 @@ export const gcsDriver: ServiceDriver = {
       ],
       logFile: join(ctx.stackDir, 'logs', 'gcs.log'),
     });
-    const env = { STORAGE_EMULATOR_HOST: url };
+    // Emulator clients must not probe the GCE metadata server (a non-loopback address).
+    const env = { STORAGE_EMULATOR_HOST: url, METADATA_SERVER_DETECTION: 'none' };
     await waitUntil('fake-gcs-server', () => this.check(env), {
       timeoutMs: 30_000,
       alive: () => isAlive(pid),

@@ -1,0 +1,191 @@
+#!/usr/bin/env bash
+# Lakestream shortcuts: the entry point a person types. `./commands.sh help` lists them.
+# Every command does its own set-up on a fresh machine (node packages, Kafka jars, Go tools,
+# PostgreSQL) and says what it is doing.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+cd "$ROOT"
+export LAKESTREAM_HOME="${LAKESTREAM_HOME:-$ROOT/.lakestream}"
+PNPM_VERSION="$(sed -n 's/.*"packageManager": *"pnpm@\([^"]*\)".*/\1/p' package.json)"
+TOOLS_DIR="$LAKESTREAM_HOME/tools"
+export PATH="$TOOLS_DIR/node_modules/.bin:$ROOT/node_modules/.bin:$PATH"
+# Run a TypeScript entry point of the workspace straight from its sources.
+TS_NODE=(node --conditions=lakestream-source --import tsx)
+
+say() { printf '\033[1;34m==>\033[0m %s\n' "$*" >&2; }
+die() { printf '\033[1;31merror:\033[0m %s\n' "$*" >&2; exit 1; }
+
+# name|one-line description – the single source of `help` (and of the test that checks it).
+COMMANDS=(
+  "help|list the shortcuts"
+  "setup|install everything a fresh machine needs (pnpm, node packages, Kafka jars, Go tools, PostgreSQL); --with-bigquery builds the BigQuery emulator too"
+  "up|start the local stack (Kafka, PostgreSQL, fake-gcs-server; --all adds the BigQuery emulator), reusing what is already up"
+  "down|stop the local stack"
+  "status|show each local service: up or down, and its address"
+  "gen-data|write a DataCo-shaped CSV: gen-data --rows N --seed S --out FILE"
+  "demo|run the pipeline end to end on generated data (for now: stack up + sample data)"
+  "test|lint, typecheck and run every test against the real local stack"
+)
+
+usage() {
+  echo "usage: ./commands.sh <command> [args…]"
+  echo
+  echo "commands:"
+  local entry
+  for entry in "${COMMANDS[@]}"; do
+    printf '  %-10s %s\n' "${entry%%|*}" "${entry#*|}"
+  done
+}
+
+command_usage() { # name
+  local entry
+  for entry in "${COMMANDS[@]}"; do
+    if [[ "${entry%%|*}" == "$1" ]]; then
+      echo "usage: ./commands.sh $1 – ${entry#*|}"
+      return 0
+    fi
+  done
+}
+
+wants_help() { [[ " $* " == *" --help "* || " $* " == *" -h "* ]]; }
+
+check_node() {
+  command -v node >/dev/null || die "Node.js ≥ 20 is required (https://nodejs.org)"
+  local major
+  major="$(node -p 'process.versions.node.split(".")[0]')"
+  ((major >= 20)) || die "Node.js ≥ 20 is required, found $(node --version)"
+}
+
+ensure_pnpm() {
+  if command -v pnpm >/dev/null && [[ "$(pnpm --version 2>/dev/null)" == "$PNPM_VERSION" ]]; then
+    return
+  fi
+  say "installing pnpm $PNPM_VERSION into $TOOLS_DIR"
+  mkdir -p "$TOOLS_DIR"
+  npm install --silent --no-audit --no-fund --no-save --prefix "$TOOLS_DIR" "pnpm@$PNPM_VERSION" >/dev/null
+}
+
+ensure_node_modules() {
+  # pnpm records the lockfile it installed; skip the install when nothing changed.
+  if [[ -f node_modules/.modules.yaml && node_modules/.modules.yaml -nt pnpm-lock.yaml ]]; then
+    return
+  fi
+  say "installing node packages (pnpm install --frozen-lockfile)"
+  pnpm install --frozen-lockfile --reporter=silent
+  touch node_modules/.modules.yaml
+}
+
+devstack() { "${TS_NODE[@]}" packages/devstack/src/cli.ts "$@"; }
+
+cmd_setup() {
+  local with_bigquery=""
+  [[ " $* " == *" --with-bigquery "* ]] && with_bigquery="bigquery"
+  check_node
+  ensure_pnpm
+  ensure_node_modules
+  say "installing the local stack's tools (cached after the first run)"
+  devstack install kafka postgres gcs $with_bigquery
+}
+
+cmd_up() {
+  cmd_setup "$@"
+  local services=()
+  [[ " $* " == *" --all "* ]] && services=(--all)
+  say "starting the local stack"
+  devstack up "${services[@]}" >/dev/null
+  devstack status || true
+  echo "client variables: $LAKESTREAM_HOME/devstack/env (set -a; source it)" >&2
+}
+
+cmd_down() {
+  check_node
+  ensure_pnpm
+  ensure_node_modules
+  devstack down
+}
+
+cmd_status() {
+  check_node
+  ensure_pnpm
+  ensure_node_modules
+  devstack status
+}
+
+cmd_gen_data() {
+  check_node
+  ensure_pnpm
+  ensure_node_modules
+  "${TS_NODE[@]}" packages/datagen/src/cli.ts "$@"
+}
+
+cmd_demo() {
+  local rows=180519 seed=42
+  while (($#)); do
+    case "$1" in
+      --rows) rows="$2"; shift 2 ;;
+      --seed) seed="$2"; shift 2 ;;
+      *) die "demo: unknown option $1 (options: --rows N --seed S)" ;;
+    esac
+  done
+  cmd_up
+  local data="$LAKESTREAM_HOME/data/orders-$rows-$seed.csv"
+  mkdir -p "$(dirname "$data")"
+  say "generating $rows order items (seed $seed) → $data"
+  cmd_gen_data --rows "$rows" --seed "$seed" --out "$data"
+  say "demo ready: the stack is up and the sample data is at $data"
+  say "(streaming, silver, warehouse and gold stages arrive with the next issues)"
+}
+
+cmd_test() {
+  cmd_setup --with-bigquery
+  local reports="$LAKESTREAM_HOME/test-reports"
+  rm -rf "$reports" && mkdir -p "$reports"
+  # Tests reuse a stack that is already up and leave it up; one this command starts, it stops.
+  local was_up=1
+  devstack status >/dev/null 2>&1 || was_up=0
+  if ((was_up == 0)); then
+    trap 'devstack down >/dev/null 2>&1 || true' EXIT
+    say "starting the local stack for the tests"
+    devstack up --all >/dev/null
+  fi
+  set -a
+  # shellcheck disable=SC1091
+  source "$LAKESTREAM_HOME/devstack/env"
+  set +a
+  say "lint"
+  pnpm -s lint
+  say "typecheck"
+  pnpm -s typecheck
+  say "tests"
+  local status=0
+  LAKESTREAM_TEST_REPORT_DIR="$reports" pnpm -s test "$@" || status=$?
+  node scripts/test-summary.mjs "$reports" || status=1
+  return "$status"
+}
+
+main() {
+  local command="${1:-help}"
+  shift || true
+  if [[ "$command" != help ]] && wants_help "$@"; then
+    command_usage "$command" || { usage; exit 2; }
+    return 0
+  fi
+  case "$command" in
+    help | -h | --help) usage ;;
+    setup) cmd_setup "$@" ;;
+    up) cmd_up "$@" ;;
+    down) cmd_down "$@" ;;
+    status) cmd_status "$@" ;;
+    gen-data) cmd_gen_data "$@" ;;
+    demo) cmd_demo "$@" ;;
+    test) cmd_test "$@" ;;
+    *)
+      echo "unknown command: $command" >&2
+      usage >&2
+      exit 2
+      ;;
+  esac
+}
+
+main "$@"
