@@ -1,0 +1,24 @@
+export {
+  type CheckResult,
+  type HealthServer,
+  type HealthServerOptions,
+  type ReadinessCheck,
+  type ReadinessChecks,
+  startHealthServer,
+} from './health-server.js';
+export { createLogger, type Logger, type LoggerOptions, REDACTED_LOG_PATHS } from './logger.js';
+export {
+  createMetrics,
+  type LakestreamMetrics,
+  METRIC_NAMES,
+  type MetricName,
+  type MetricsOptions,
+} from './metrics.js';
+export {
+  createShutdown,
+  type Shutdown,
+  type ShutdownHook,
+  type ShutdownOptions,
+  type ShutdownResult,
+  type SignalTarget,
+} from './shutdown.js';

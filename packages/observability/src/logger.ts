@@ -1,0 +1,66 @@
+import { hostname } from 'node:os';
+import type { LogLevel } from '@lakestream/config';
+import pino from 'pino';
+
+/** The logger type every package passes around. */
+export type Logger = pino.Logger;
+
+// Keys whose values are secrets wherever they appear. Matched at the top level and up to two
+// levels deep (`{ config: { databaseUrl } }`, `{ req: { headers: { authorization } } }`): the
+// wildcard syntax matches exactly one level per `*`.
+const SECRET_KEYS = [
+  'password',
+  'passwd',
+  'secret',
+  'token',
+  'accessToken',
+  'refreshToken',
+  'apiKey',
+  'api_key',
+  'authorization',
+  'cookie',
+  'credentials',
+  'privateKey',
+  'private_key',
+  'connectionString',
+  'databaseUrl',
+  'DATABASE_URL',
+] as const;
+
+/** Log paths whose values are replaced by `[redacted]` in every Lakestream log line. */
+export const REDACTED_LOG_PATHS: readonly string[] = SECRET_KEYS.flatMap((key) => [
+  key,
+  `*.${key}`,
+  `*.*.${key}`,
+]);
+
+/** Options of `createLogger`. */
+export interface LoggerOptions {
+  /** Service name, written into every line as `service`. */
+  service: string;
+  /** Minimum level; default `info`. `silent` turns logging off (tests). */
+  level?: LogLevel | 'silent';
+  /** Where lines go; default stdout. Tests pass a stream to capture lines. */
+  destination?: pino.DestinationStream;
+  /** Extra paths to redact, in pino's path syntax (e.g. `order.customer.email`). */
+  redact?: readonly string[];
+}
+
+/**
+ * A pino logger writing one JSON object per line: `service`, `pid`, `hostname`, an ISO `time`,
+ * `level` as a name, errors under `err` with stack and cause, secrets redacted.
+ */
+export function createLogger(options: LoggerOptions): Logger {
+  const settings = {
+    level: options.level ?? 'info',
+    base: { service: options.service, pid: process.pid, hostname: hostname() },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    // Level names instead of numbers: readable with grep and in any log UI.
+    formatters: { level: (label: string) => ({ level: label }) },
+    serializers: { err: pino.stdSerializers.err, error: pino.stdSerializers.err },
+    redact: { paths: [...REDACTED_LOG_PATHS, ...(options.redact ?? [])], censor: '[redacted]' },
+  } satisfies pino.LoggerOptions;
+  // pino's default destination buffers stdout but flushes it on process exit, so the last lines
+  // before `process.exit()` at the end of a shutdown are not lost.
+  return options.destination ? pino(settings, options.destination) : pino(settings);
+}
