@@ -1,0 +1,50 @@
+import type { Logger } from '@lakestream/observability';
+import { Kafka, type KafkaConfig, logLevel as KafkaLogLevel, type logCreator } from 'kafkajs';
+
+/** Options of `createKafka`. */
+export interface KafkaClientOptions {
+  brokers: readonly string[];
+  clientId: string;
+  logger: Logger;
+  /** Extra kafkajs settings (timeouts, retry). */
+  overrides?: Partial<KafkaConfig>;
+}
+
+/** kafkajs logs through the service's pino logger, at the matching level, under `{ kafka }`. */
+function pinoLogCreator(logger: Logger): logCreator {
+  const child = logger.child({ component: 'kafkajs' });
+  return () =>
+    ({ level, log }) => {
+      const { message, ...extra } = log;
+      switch (level) {
+        case KafkaLogLevel.ERROR:
+          child.error({ kafka: extra }, message);
+          break;
+        case KafkaLogLevel.WARN:
+          child.warn({ kafka: extra }, message);
+          break;
+        case KafkaLogLevel.INFO:
+          child.info({ kafka: extra }, message);
+          break;
+        default:
+          child.debug({ kafka: extra }, message);
+      }
+    };
+}
+
+/**
+ * A kafkajs client with Lakestream's defaults: logs through pino, and retries with backoff long
+ * enough to ride out a broker restart or a leadership move (about 30 s in all).
+ */
+export function createKafka({ brokers, clientId, logger, overrides }: KafkaClientOptions): Kafka {
+  return new Kafka({
+    clientId,
+    brokers: [...brokers],
+    logLevel: KafkaLogLevel.WARN,
+    logCreator: pinoLogCreator(logger),
+    connectionTimeout: 3_000,
+    requestTimeout: 30_000,
+    retry: { initialRetryTime: 100, maxRetryTime: 5_000, retries: 10 },
+    ...overrides,
+  });
+}
