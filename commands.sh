@@ -72,7 +72,7 @@ ensure_node_modules() {
     return
   fi
   say "installing node packages (pnpm install --frozen-lockfile)"
-  pnpm install --frozen-lockfile --reporter=silent
+  pnpm install --frozen-lockfile
   touch node_modules/.modules.yaml
 }
 
