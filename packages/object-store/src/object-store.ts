@@ -1,0 +1,58 @@
+/** What `list` tells about one object. */
+export interface ObjectInfo {
+  /** The object's key, relative to the store's location. */
+  key: string;
+  /** Size in bytes. */
+  size: number;
+  /** Last modification time, when the store knows it. */
+  updated?: Date;
+}
+
+/** Options of `put`. */
+export interface PutOptions {
+  /** MIME type recorded with the object (GCS); the local folder has nowhere to keep it. */
+  contentType?: string;
+  /**
+   * Create only: fail with `ObjectExistsError` (`LS_STORE_ALREADY_EXISTS`) instead of replacing
+   * an object already under the key. Atomic in both stores (GCS `ifGenerationMatch: 0`, a
+   * hard link in the local folder), so of two writers racing for a key exactly one wins.
+   */
+  ifNotExists?: boolean;
+}
+
+/**
+ * A flat namespace of immutable byte objects under `/`-separated keys, as GCS and a local folder
+ * both provide it. Writes are atomic: a reader sees the whole new object or the old one (or
+ * none), never a partial one. Transient failures are retried inside each call; what reaches the
+ * caller is an `ObjectStoreError` with a stable code.
+ *
+ * Keys are `/`-separated relative paths: no empty, `.` or `..` segment, no leading or trailing
+ * `/`, at most 1024 UTF-8 bytes (see `validateKey`). The same rules hold in every store, so a key
+ * that works locally works on GCS.
+ */
+export interface ObjectStore {
+  /** Where the store points: `gs://bucket/prefix` or `file:///abs/path`. */
+  readonly location: string;
+  /** The absolute URI of a key (`gs://bucket/prefix/key`, `file:///abs/path/key`). */
+  uri(key: string): string;
+  /** Writes `body` under `key`, replacing any object there (unless `ifNotExists`). */
+  put(key: string, body: Buffer, options?: PutOptions): Promise<void>;
+  /** The object's bytes; rejects with `ObjectNotFoundError` when there is none. */
+  get(key: string): Promise<Buffer>;
+  /**
+   * Every object whose key starts with `prefix` (a plain string prefix, not only whole folders),
+   * in ascending key order (by UTF-8 bytes, as GCS orders them). Pages through large listings.
+   */
+  list(prefix?: string): AsyncIterable<ObjectInfo>;
+  /** Removes the object; succeeds when there is none (idempotent). */
+  delete(key: string): Promise<void>;
+  /** Resolves when the store is usable (bucket reachable / folder writable); for /readyz. */
+  healthcheck(): Promise<void>;
+}
+
+/** Collects `store.list(prefix)` into an array (convenient for small listings and tests). */
+export async function listAll(store: ObjectStore, prefix = ''): Promise<ObjectInfo[]> {
+  const all: ObjectInfo[] = [];
+  for await (const info of store.list(prefix)) all.push(info);
+  return all;
+}
