@@ -1,0 +1,404 @@
+import { isRetryable, type RetryAttempt, withRetry } from '@lakestream/config';
+import { ensureTopics } from '@lakestream/kafka';
+import type { LakestreamMetrics, Logger } from '@lakestream/observability';
+import {
+  type Consumer,
+  type EachBatchPayload,
+  type Kafka,
+  type KafkaMessage,
+  Partitioners,
+  type Producer,
+} from 'kafkajs';
+import type pg from 'pg';
+import type { AuditSinkConfig } from './config.js';
+import { type DeadLetter, publishDeadLetters } from './dead-letter.js';
+import { type AuditRow, decodeMessage } from './decode-message.js';
+import { AuditSinkError } from './errors.js';
+import { OrderItemEventsWriter } from './order-item-events-writer.js';
+import { pingPostgres } from './postgres.js';
+
+/** The configuration fields the sink itself reads. */
+export type AuditSinkSettings = Pick<
+  AuditSinkConfig,
+  | 'topic'
+  | 'dlqTopic'
+  | 'groupId'
+  | 'schema'
+  | 'maxBatchRows'
+  | 'fetchMaxBytesPerPartition'
+  | 'fetchMaxWaitMs'
+  | 'partitionsConcurrency'
+  | 'sessionTimeoutMs'
+  | 'retryBaseMs'
+  | 'retryMaxMs'
+>;
+
+/** Options of `createAuditSink`. */
+export interface AuditSinkOptions {
+  settings: AuditSinkSettings;
+  kafka: Kafka;
+  pool: pg.Pool;
+  logger: Logger;
+  metrics: LakestreamMetrics;
+  /** Called once when the sink stops on an error it cannot get past; the process should exit. */
+  onFatal?: (err: unknown) => void;
+}
+
+/** The running sink. Its methods are the steps of an orderly shutdown, in this order. */
+export interface AuditSink {
+  /** Connects, joins the consumer group and starts consuming. */
+  start(): Promise<void>;
+  /** Stops taking new batches: pauses the topic and cuts short any retry wait. */
+  stopIntake(): void;
+  /** Resolves once the transaction in flight (if any) has finished. */
+  flush(): Promise<void>;
+  /** Resolves once the batch in flight has committed the offsets of what it wrote. */
+  commit(): Promise<void>;
+  /** Leaves the group and disconnects the Kafka clients; idempotent. */
+  close(): Promise<void>;
+  /** Throws unless the consumer is in its group and not shutting down (a readiness check). */
+  checkConsumer(): void;
+  /** Readiness of the whole sink: `checkConsumer`, and PostgreSQL answers. */
+  checkReady(): Promise<void>;
+}
+
+// Metric `component` labels: the stages of this service.
+const SOURCE = 'kafka_source';
+const SINK = 'postgres_sink';
+const DLQ = 'dead_letter';
+const OFFSETS = 'kafka_offsets';
+
+/** Thrown into a retry wait when shutdown starts: the chunk stays unwritten and uncommitted. */
+class Draining extends Error {}
+
+/**
+ * Consumes the order-items topic and writes every message once into `order_item_events`.
+ *
+ * Per fetched batch (one partition), in chunks of at most `maxBatchRows`: decode; write the good
+ * rows in one transaction (retried with backoff while PostgreSQL is down or busy, heartbeating so
+ * the group keeps the partition); send the bad ones to the dead-letter topic; and only then
+ * resolve and commit the chunk's offsets. A crash anywhere before the commit replays the chunk,
+ * which the primary key turns into a no-op; nothing is committed that is not in PostgreSQL (or,
+ * for a bad message, in the dead-letter topic).
+ */
+export function createAuditSink(options: AuditSinkOptions): AuditSink {
+  const { settings, kafka, pool, metrics } = options;
+  const log = options.logger.child({ component: 'audit_sink' });
+  const writer = new OrderItemEventsWriter({ pool, schema: settings.schema });
+  const heartbeatMs = Math.min(3_000, Math.floor(settings.sessionTimeoutMs / 3));
+
+  // Dead letters are at least once whatever the producer does (a crash before the offset commit
+  // sends them again), so readers dedupe on `source`; one request in flight keeps their order.
+  const producer: Producer = kafka.producer({
+    maxInFlightRequests: 1,
+    allowAutoTopicCreation: false,
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
+  const consumer: Consumer = kafka.consumer({
+    groupId: settings.groupId,
+    sessionTimeout: settings.sessionTimeoutMs,
+    heartbeatInterval: heartbeatMs,
+    maxBytesPerPartition: settings.fetchMaxBytesPerPartition,
+    maxBytes: Math.max(10 * 1_048_576, 2 * settings.fetchMaxBytesPerPartition),
+    maxWaitTimeInMs: settings.fetchMaxWaitMs,
+    allowAutoTopicCreation: false,
+    retry: {
+      // kafkajs restarts the consumer after a crash; not after an error that would recur.
+      restartOnFailure: async (err) => {
+        const own = sinkErrorIn(err);
+        return own === undefined || own.retryable;
+      },
+    },
+  });
+
+  // Series exist from the start, at 0, so that dashboards and rate() see them before traffic.
+  metrics.receivedEvents.inc({ component: SOURCE }, 0);
+  metrics.receivedBytes.inc({ component: SOURCE }, 0);
+  metrics.sentEvents.inc({ component: SINK }, 0);
+  metrics.sentBytes.inc({ component: SINK }, 0);
+
+  let joined = false;
+  let draining = false;
+  let started = false;
+  let fatal = false;
+  const drain = new AbortController();
+  const inFlightWrites = new Set<Promise<unknown>>();
+  const inFlightBatches = new Set<Promise<unknown>>();
+
+  consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+    joined = true;
+    log.info(
+      { groupId: payload.groupId, assignment: payload.memberAssignment },
+      'joined consumer group',
+    );
+  });
+  consumer.on(consumer.events.REBALANCING, () => {
+    joined = false;
+  });
+  consumer.on(consumer.events.STOP, () => {
+    joined = false;
+  });
+  consumer.on(consumer.events.CRASH, ({ payload }) => {
+    joined = false;
+    metrics.errors.inc({ component: SOURCE, code: errorCodeOf(payload.error) });
+    if (payload.restart) {
+      log.warn({ err: payload.error }, 'consumer crashed; kafkajs restarts it');
+      return;
+    }
+    const err = sinkErrorIn(payload.error) ?? payload.error;
+    log.error({ err }, 'consumer stopped on an error it cannot get past');
+    if (!fatal) {
+      fatal = true;
+      options.onFatal?.(err);
+    }
+  });
+
+  /**
+   * Runs `operation` until it succeeds, retrying what `isRetryable` allows for as long as it
+   * takes (PostgreSQL may be down for minutes). Shutdown lets an attempt under way finish – that
+   * is the flush – but ends the retrying: a chunk that needs another attempt stays unwritten and
+   * uncommitted, for the next owner of the partition. Each retry first heartbeats: that keeps the
+   * partition while waiting, and a rebalance error from it is not retryable, so it ends the batch
+   * (uncommitted) and lets kafkajs rejoin the group.
+   */
+  async function retrying<T>(
+    what: string,
+    component: string,
+    heartbeat: () => Promise<void>,
+    operation: () => Promise<T>,
+  ): Promise<T> {
+    const waiting = new AbortController();
+    let failed = false;
+    const onDrain = () => {
+      if (failed) waiting.abort(new Draining('shutting down'));
+    };
+    drain.signal.addEventListener('abort', onDrain);
+    try {
+      return await withRetry(
+        async (attempt) => {
+          if (attempt > 1) await heartbeat();
+          return operation();
+        },
+        {
+          retries: Number.POSITIVE_INFINITY,
+          baseMs: settings.retryBaseMs,
+          maxMs: settings.retryMaxMs,
+          signal: waiting.signal,
+          onRetry: ({ err, attempt, delayMs }: RetryAttempt) => {
+            failed = true;
+            if (drain.signal.aborted) waiting.abort(new Draining('shutting down'));
+            metrics.errors.inc({ component, code: errorCodeOf(err) });
+            log.warn({ err, attempt, delayMs }, `${what} failed; retrying`);
+          },
+        },
+      );
+    } finally {
+      drain.signal.removeEventListener('abort', onDrain);
+    }
+  }
+
+  /** Writes one chunk and dead-letters its bad messages; throws `Draining` when cut short. */
+  async function deliver(
+    topic: string,
+    partition: number,
+    messages: readonly KafkaMessage[],
+    heartbeat: () => Promise<void>,
+  ): Promise<void> {
+    const rows: AuditRow[] = [];
+    const letters: DeadLetter[] = [];
+    for (const message of messages) {
+      const decoded = decodeMessage(message, partition);
+      if (decoded.ok) rows.push(decoded.row);
+      else letters.push({ topic, partition, message, rejection: decoded.rejection });
+    }
+    const started = performance.now();
+    const outcome = await retrying('PostgreSQL write', SINK, heartbeat, () =>
+      writer.write(topic, rows),
+    );
+    if (rows.length > 0) {
+      metrics.batchSize.observe({ component: SINK }, rows.length);
+      metrics.batchDuration.observe({ component: SINK }, (performance.now() - started) / 1000);
+      for (const seconds of outcome.commitSeconds) {
+        metrics.commitDuration.observe({ component: SINK }, seconds);
+      }
+      metrics.sentEvents.inc({ component: SINK }, outcome.inserted);
+      metrics.sentBytes.inc({ component: SINK }, outcome.insertedBytes);
+      if (outcome.duplicates > 0) {
+        metrics.discardedEvents.inc({ component: SINK, reason: 'duplicate' }, outcome.duplicates);
+      }
+      metrics.lastSuccess.set({ component: SINK }, Date.now() / 1000);
+    }
+    if (outcome.rejected.length > 0) {
+      const byOffset = new Map(messages.map((m) => [m.offset, m]));
+      for (const { row, rejection } of outcome.rejected) {
+        letters.push({ topic, partition, message: byOffset.get(row.offset)!, rejection });
+      }
+    }
+
+    if (letters.length > 0) {
+      await retrying('dead-letter publish', DLQ, heartbeat, () =>
+        publishDeadLetters(producer, settings.dlqTopic, letters),
+      );
+      const byCode: Record<string, number> = {};
+      for (const letter of letters) {
+        metrics.discardedEvents.inc({ component: SINK, reason: letter.rejection.code });
+        byCode[letter.rejection.code] = (byCode[letter.rejection.code] ?? 0) + 1;
+      }
+      log.warn(
+        {
+          topic,
+          partition,
+          byCode,
+          offsets: letters.slice(0, 10).map((l) => l.message.offset),
+          first: letters[0]!.rejection.reason,
+        },
+        'messages sent to the dead-letter topic',
+      );
+    }
+  }
+
+  async function eachBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch, resolveOffset, commitOffsetsIfNecessary, uncommittedOffsets } = payload;
+    const { topic, partition, messages } = batch;
+    for (let start = 0; start < messages.length; start += settings.maxBatchRows) {
+      if (draining || !payload.isRunning() || payload.isStale()) return;
+      const chunk = messages.slice(start, start + settings.maxBatchRows);
+      const last = chunk.at(-1)!;
+      metrics.receivedEvents.inc({ component: SOURCE }, chunk.length);
+      metrics.receivedBytes.inc(
+        { component: SOURCE },
+        chunk.reduce((sum, m) => sum + (m.value?.length ?? 0), 0),
+      );
+
+      // A long statement (a table lock, a slow disk) must not cost the partition: keep
+      // heartbeating beside it. Failures here are left to the next commit to report.
+      const keepAlive = setInterval(() => payload.heartbeat().catch(() => {}), heartbeatMs);
+      const delivery = deliver(topic, partition, chunk, payload.heartbeat);
+      inFlightWrites.add(delivery);
+      try {
+        await delivery;
+      } catch (err) {
+        // Shutdown cut a retry short (or the attempt it let finish failed): nothing of the chunk
+        // is committed, so the next owner of the partition writes it.
+        if (err instanceof Draining || (drain.signal.aborted && isRetryable(err))) {
+          log.info(
+            { topic, partition, offset: chunk[0]!.offset },
+            'shutdown: chunk left unwritten',
+          );
+          return;
+        }
+        metrics.errors.inc({ component: SINK, code: errorCodeOf(err) });
+        throw err;
+      } finally {
+        clearInterval(keepAlive);
+        inFlightWrites.delete(delivery);
+      }
+
+      resolveOffset(last.offset);
+      const commitStarted = performance.now();
+      try {
+        await commitOffsetsIfNecessary(uncommittedOffsets());
+      } catch (err) {
+        // Written but not committed: a replay will find the rows and skip them.
+        metrics.errors.inc({ component: OFFSETS, code: errorCodeOf(err) });
+        throw err;
+      }
+      metrics.commitDuration.observe(
+        { component: OFFSETS },
+        (performance.now() - commitStarted) / 1000,
+      );
+      const lag = Number(batch.highWatermark) - (Number(last.offset) + 1);
+      metrics.consumerLag.set({ topic, partition: String(partition) }, Math.max(0, lag));
+    }
+  }
+
+  function checkConsumer(): void {
+    if (draining) throw new Error('shutting down');
+    if (!joined) throw new Error('consumer has not joined its group');
+  }
+
+  let closing: Promise<void> | undefined;
+
+  return {
+    async start() {
+      await ensureTopics(kafka, [{ topic: settings.topic }, { topic: settings.dlqTopic }]);
+      await producer.connect();
+      await consumer.connect();
+      await consumer.subscribe({ topics: [settings.topic], fromBeginning: true });
+      if (draining) return;
+      await consumer.run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: settings.partitionsConcurrency,
+        eachBatch: (payload) => {
+          const body = eachBatch(payload);
+          inFlightBatches.add(body);
+          return body.finally(() => inFlightBatches.delete(body));
+        },
+      });
+      started = true;
+      log.info(
+        { topic: settings.topic, groupId: settings.groupId, schema: settings.schema },
+        'consuming',
+      );
+    },
+
+    stopIntake() {
+      if (draining) return;
+      draining = true;
+      drain.abort(new Draining('shutting down'));
+      if (started) {
+        try {
+          consumer.pause([{ topic: settings.topic }]);
+        } catch (err) {
+          log.debug({ err }, 'pause before the consumer ran');
+        }
+      }
+    },
+
+    async flush() {
+      await Promise.allSettled([...inFlightWrites]);
+    },
+
+    async commit() {
+      await Promise.allSettled([...inFlightBatches]);
+    },
+
+    close() {
+      closing ??= (async () => {
+        draining = true;
+        // disconnect() stops the consumer first: it waits for the batch in flight and leaves
+        // the group, so the partitions move to another instance at once.
+        await consumer.disconnect();
+        await producer.disconnect();
+        joined = false;
+      })();
+      return closing;
+    },
+
+    checkConsumer,
+
+    async checkReady() {
+      checkConsumer();
+      await pingPostgres(pool);
+    },
+  };
+}
+
+/** The sink's own error in a chain of causes (kafkajs wraps what `eachBatch` threw). */
+function sinkErrorIn(err: unknown): AuditSinkError | undefined {
+  for (let e = err, depth = 0; e instanceof Error && depth < 10; e = e.cause, depth++) {
+    if (e instanceof AuditSinkError) return e;
+  }
+  return undefined;
+}
+
+function errorCodeOf(err: unknown): string {
+  const own = sinkErrorIn(err);
+  if (own) return own.code;
+  const code = (err as { code?: unknown; type?: unknown } | null)?.code;
+  if (typeof code === 'string' && code.startsWith('LS_')) return code;
+  const type = (err as { type?: unknown } | null)?.type;
+  if (typeof type === 'string') return `KAFKA_${type}`;
+  return (err as Error | null)?.name ?? 'unknown';
+}

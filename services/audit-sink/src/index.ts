@@ -1,0 +1,46 @@
+export {
+  type AuditSink,
+  type AuditSinkOptions,
+  type AuditSinkSettings,
+  createAuditSink,
+} from './audit-sink.js';
+export { type AuditSinkConfig, auditSinkConfig } from './config.js';
+export { COPY_COLUMNS, encodeCopyText, escapeCopyText } from './copy-text.js';
+export {
+  COMPONENT,
+  type DeadLetter,
+  type DeadLetterBody,
+  deadLetterRecord,
+  publishDeadLetters,
+} from './dead-letter.js';
+export {
+  type AuditRow,
+  type DecodeResult,
+  decodeMessage,
+  isIsoTimestamp,
+  type RawMessage,
+  type Rejection,
+  type RejectionCode,
+} from './decode-message.js';
+export {
+  AuditSinkError,
+  type AuditSinkErrorCode,
+  classifyPostgresError,
+  sqlState,
+} from './errors.js';
+export {
+  loadMigrations,
+  MIGRATIONS_DIR,
+  type MigrateOptions,
+  type Migration,
+  type MigrationResult,
+  migrate,
+} from './migrations.js';
+export {
+  OrderItemEventsWriter,
+  type RejectedRow,
+  type WriteOutcome,
+  type WriterOptions,
+} from './order-item-events-writer.js';
+export { connect, createPool, type PoolOptions, pingPostgres } from './postgres.js';
+export { quoteIdent } from './quote-ident.js';

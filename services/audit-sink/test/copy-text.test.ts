@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { encodeCopyText, escapeCopyText } from '../src/copy-text.js';
+import type { AuditRow } from '../src/decode-message.js';
+
+const row: AuditRow = {
+  partition: 1,
+  offset: '9007199254740993', // beyond 2^53: offsets stay strings
+  key: null,
+  payload: '{"a":1}',
+  orderItemId: 5,
+  orderId: 6,
+  orderStatus: 'COMPLETE',
+  orderDate: '2018-01-31T22:56:00.000Z',
+  ingestedAt: '2024-05-01T12:00:00.000Z',
+  kafkaTimestamp: null,
+  bytes: 7,
+};
+
+describe('COPY text encoding', () => {
+  it('escapes exactly the characters with a meaning in COPY text format', () => {
+    expect(escapeCopyText('plain "quoted" ünïcode')).toBe('plain "quoted" ünïcode');
+    expect(escapeCopyText('a\\b\tc\nd\re')).toBe('a\\\\b\\tc\\nd\\re');
+    expect(escapeCopyText('\\N')).toBe('\\\\N'); // data, not NULL
+    expect(escapeCopyText('\\.')).toBe('\\\\.'); // data, not end-of-data
+  });
+
+  it('writes one tab-separated line per row, NULL as \\N', () => {
+    expect(
+      encodeCopyText([row, { ...row, key: 'k\t1', kafkaTimestamp: '2024-05-01T12:00:00.000Z' }]),
+    ).toBe(
+      '1\t9007199254740993\t\\N\t{"a":1}\t5\t6\tCOMPLETE\t2018-01-31T22:56:00.000Z\t2024-05-01T12:00:00.000Z\t\\N\n' +
+        '1\t9007199254740993\tk\\t1\t{"a":1}\t5\t6\tCOMPLETE\t2018-01-31T22:56:00.000Z\t2024-05-01T12:00:00.000Z\t2024-05-01T12:00:00.000Z\n',
+    );
+  });
+});

@@ -1,0 +1,128 @@
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type AuditRow, decodeMessage } from '../src/decode-message.js';
+import { AuditSinkError } from '../src/errors.js';
+import { migrate } from '../src/migrations.js';
+import { OrderItemEventsWriter } from '../src/order-item-events-writer.js';
+import { createPool } from '../src/postgres.js';
+import { orderItemEvents } from './support/order-item-events.js';
+import { randomSuffix, testLogger } from './support/test-bed.js';
+
+const schema = `bronze_${randomSuffix()}`;
+const admin = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 2 });
+const pool = createPool({
+  databaseUrl: process.env.DATABASE_URL!,
+  max: 2,
+  applicationName: 'audit-sink-writer-test',
+  statementTimeoutMs: 30_000,
+  connectTimeoutMs: 2_000,
+  logger: testLogger,
+});
+const writer = new OrderItemEventsWriter({ pool, schema });
+
+function rowsOf(
+  values: readonly string[],
+  firstOffset: number,
+  key: string | null = '1',
+): AuditRow[] {
+  return values.map((value, i) => {
+    const result = decodeMessage(
+      {
+        key: key === null ? null : Buffer.from(key),
+        value: Buffer.from(value),
+        offset: String(firstOffset + i),
+        timestamp: '1714564800000',
+      },
+      0,
+    );
+    if (!result.ok) throw new Error(result.rejection.reason);
+    return result.row;
+  });
+}
+
+beforeAll(async () => {
+  await migrate(admin, { schema });
+});
+
+afterAll(async () => {
+  await pool.end();
+  await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  await admin.end();
+});
+
+describe('OrderItemEventsWriter (real PostgreSQL)', () => {
+  it('round-trips text with every COPY-special character intact', async () => {
+    const tricky = [
+      'tab\there',
+      'new\nline',
+      'cr\rlf\r\n',
+      'back\\slash \\N \\. \\t',
+      'ünïcödé 😀 "quotes"',
+    ];
+    const events = orderItemEvents(tricky.length, { firstItemId: 1_000 }).map((e, i) => ({
+      ...e,
+      product_name: tricky[i]!,
+    }));
+    // Raw JSON text with a literal tab and newline between tokens, which COPY must also escape.
+    const values = events.map((e) => JSON.stringify(e).replace('{', '{\t\n'));
+    const outcome = await writer.write('topic.a', rowsOf(values, 0, 'key\twith\\tab'));
+    expect(outcome).toMatchObject({ inserted: tricky.length, duplicates: 0, rejected: [] });
+    const { rows } = await admin.query(
+      `SELECT key, payload, payload->>'product_name' AS name FROM "${schema}".order_item_events
+        WHERE topic = 'topic.a' ORDER BY "offset"`,
+    );
+    expect(rows.map((r) => r.name)).toEqual(tricky);
+    expect(rows.map((r) => r.payload)).toEqual(events);
+    expect(rows.every((r) => r.key === 'key\twith\\tab')).toBe(true);
+  });
+
+  it('inserts a position once: writing it again counts as duplicate', async () => {
+    const values = orderItemEvents(10, { firstItemId: 2_000 }).map((e) => JSON.stringify(e));
+    expect(await writer.write('topic.b', rowsOf(values.slice(0, 6), 0))).toMatchObject({
+      inserted: 6,
+      duplicates: 0,
+    });
+    expect(await writer.write('topic.b', rowsOf(values, 0))).toMatchObject({
+      inserted: 4,
+      duplicates: 6,
+    });
+    // The same offsets of another topic are other messages.
+    expect(await writer.write('topic.c', rowsOf(values, 0))).toMatchObject({ inserted: 10 });
+  });
+
+  it('isolates a row PostgreSQL refuses and writes all the others', async () => {
+    const values = orderItemEvents(9, { firstItemId: 3_000 }).map((e) => JSON.stringify(e));
+    values[6] = values[6]!.replace(/"sales":[^,]+/, '"sales":1e1000000'); // numeric overflow in jsonb
+    const outcome = await writer.write('topic.d', rowsOf(values, 100));
+    expect(outcome.inserted).toBe(8);
+    expect(outcome.rejected.map((r) => [r.row.offset, r.rejection.code])).toEqual([
+      ['106', 'LS_AUDIT_REJECTED_BY_POSTGRES'],
+    ]);
+    expect(outcome.rejected[0]!.rejection.reason).toMatch(/^PostgreSQL refused the row \(22003\)/);
+    expect(outcome.commitSeconds.length).toBeGreaterThan(1);
+  });
+
+  it('reports an unreachable server as retryable', async () => {
+    const nowhere = createPool({
+      databaseUrl: 'postgres://lakestream@127.0.0.1:1/lakestream',
+      max: 1,
+      applicationName: 'x',
+      statementTimeoutMs: 1_000,
+      connectTimeoutMs: 1_000,
+      logger: testLogger,
+    });
+    const err = await new OrderItemEventsWriter({ pool: nowhere, schema })
+      .write('t', rowsOf([JSON.stringify(orderItemEvents(1)[0])], 0))
+      .catch((e: unknown) => e);
+    await nowhere.end();
+    expect(err).toBeInstanceOf(AuditSinkError);
+    expect(err).toMatchObject({ code: 'LS_AUDIT_PG_UNAVAILABLE', retryable: true });
+  });
+
+  it('fails for good when the table is missing', async () => {
+    const err = await new OrderItemEventsWriter({ pool, schema: 'no_such_schema' })
+      .write('t', rowsOf([JSON.stringify(orderItemEvents(1)[0])], 0))
+      .catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'LS_AUDIT_PG_FAILED', retryable: false });
+  });
+});
