@@ -1,0 +1,109 @@
+import { consumerLag, TOPICS } from '@lakestream/kafka';
+import type { Kafka } from 'kafkajs';
+import pg from 'pg';
+
+/** A consumer group and the topic whose progress it stands for. */
+export interface StageGroup {
+  stage: string;
+  groupId: string;
+  topic: string;
+}
+
+/** The streaming stages' consumer groups, with the services' default group ids. */
+export const STREAMING_GROUPS: readonly StageGroup[] = [
+  { stage: 'bronze-sink', groupId: 'lakestream-bronze-sink', topic: TOPICS.orderItems },
+  { stage: 'audit-sink', groupId: 'lakestream-audit-sink', topic: TOPICS.orderItems },
+];
+
+/** Messages a topic holds now (sum over partitions of end − start); 0 when it does not exist. */
+export async function topicMessageCount(kafka: Kafka, topic: string): Promise<number> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    if (!(await admin.listTopics()).includes(topic)) return 0;
+    const offsets = await admin.fetchTopicOffsets(topic);
+    return offsets.reduce((sum, p) => sum + Number(p.high) - Number(p.low), 0);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Total committed lag of each stage's group. */
+export async function stageLags(kafka: Kafka, groups: readonly StageGroup[] = STREAMING_GROUPS) {
+  return Promise.all(
+    groups.map(async (g) => ({
+      ...g,
+      lag: (await consumerLag(kafka, g.groupId, g.topic)).reduce((sum, p) => sum + p.lag, 0),
+    })),
+  );
+}
+
+/**
+ * Waits until every stage's group has committed up to the end of its topic, i.e. everything
+ * produced is durable in that stage's store. Rejects after `timeoutMs` naming the stages behind.
+ */
+export async function waitForCatchUp(
+  kafka: Kafka,
+  { groups = STREAMING_GROUPS, timeoutMs = 300_000, intervalMs = 500 } = {},
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const lags = await stageLags(kafka, groups);
+    const behind = lags.filter((l) => l.lag > 0);
+    if (behind.length === 0) return;
+    if (Date.now() > deadline) {
+      throw new Error(
+        `stages still behind after ${timeoutMs} ms: ${behind.map((b) => `${b.stage} (${b.lag} messages)`).join(', ')}`,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}
+
+/** Committed bronze objects and the records they hold, from the manifests (the only index). */
+export async function bronzeManifestTotals(
+  kafka: Kafka,
+  topic: string = TOPICS.bronzeFiles,
+): Promise<{ objects: number; records: number }> {
+  if ((await topicMessageCount(kafka, topic)) === 0) return { objects: 0, records: 0 };
+  const consumer = kafka.consumer({ groupId: `lakestream-report-${process.pid}-${Date.now()}` });
+  const seen = new Map<string, number>();
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topic, fromBeginning: true });
+    let lastMessageAt = Date.now();
+    await consumer.run({
+      eachMessage: async ({ message }) => {
+        lastMessageAt = Date.now();
+        const manifest = JSON.parse(message.value!.toString()) as {
+          uri: string;
+          record_count: number;
+        };
+        seen.set(manifest.uri, manifest.record_count);
+      },
+    });
+    // Transaction markers take offsets too, so "reached the end" is judged by silence.
+    while (Date.now() - lastMessageAt < 2_000) await new Promise((r) => setTimeout(r, 200));
+  } finally {
+    await consumer.disconnect();
+  }
+  return { objects: seen.size, records: [...seen.values()].reduce((a, b) => a + b, 0) };
+}
+
+/** Rows in the audit table (`<schema>.order_item_events`); 0 when it does not exist yet. */
+export async function auditRowCount(databaseUrl: string, schema = 'bronze'): Promise<number> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const exists = await client.query('select to_regclass($1) as t', [
+      `${schema}.order_item_events`,
+    ]);
+    if (!exists.rows[0].t) return 0;
+    const { rows } = await client.query(
+      `select count(*)::bigint as n from ${schema}.order_item_events`,
+    );
+    return Number(rows[0].n);
+  } finally {
+    await client.end();
+  }
+}

@@ -1,0 +1,98 @@
+import { randomUUID } from 'node:crypto';
+import { createKafka } from '@lakestream/kafka';
+import { createLogger } from '@lakestream/observability';
+import pg from 'pg';
+import { afterAll, describe, expect, it } from 'vitest';
+import {
+  auditRowCount,
+  bronzeManifestTotals,
+  topicMessageCount,
+  waitForCatchUp,
+} from '../src/index.js';
+
+const kafka = createKafka({
+  brokers: process.env.KAFKA_BROKERS!.split(','),
+  clientId: 'runner-test',
+  logger: createLogger({ service: 'test', level: 'silent' }),
+});
+const topics: string[] = [];
+
+async function topicWith(values: string[]): Promise<string> {
+  const topic = `test-runner-${randomUUID()}`;
+  topics.push(topic);
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({ topics: [{ topic, numPartitions: 2 }], waitForLeaders: true });
+  await admin.disconnect();
+  const producer = kafka.producer();
+  await producer.connect();
+  await producer.send({ topic, messages: values.map((value, i) => ({ partition: i % 2, value })) });
+  await producer.disconnect();
+  return topic;
+}
+
+afterAll(async () => {
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.deleteTopics({ topics });
+  await admin.disconnect();
+});
+
+describe('streaming counts', () => {
+  it('counts a topic, and 0 for a topic that does not exist', async () => {
+    const topic = await topicWith(['a', 'b', 'c']);
+    expect(await topicMessageCount(kafka, topic)).toBe(3);
+    expect(await topicMessageCount(kafka, `missing-${randomUUID()}`)).toBe(0);
+  });
+
+  it('waits until a group has committed to the end, and names the stage that is behind', async () => {
+    const topic = await topicWith(['1', '2', '3', '4']);
+    const groupId = `test-runner-${randomUUID()}`;
+    const groups = [{ stage: 'sink', groupId, topic }];
+    await expect(
+      waitForCatchUp(kafka, { groups, timeoutMs: 300, intervalMs: 100 }),
+    ).rejects.toThrow(/sink \(4 messages\)/);
+    const admin = kafka.admin();
+    await admin.connect();
+    setTimeout(() => {
+      void admin.setOffsets({
+        groupId,
+        topic,
+        partitions: [
+          { partition: 0, offset: '2' },
+          { partition: 1, offset: '2' },
+        ],
+      });
+    }, 300);
+    await waitForCatchUp(kafka, { groups, timeoutMs: 10_000, intervalMs: 100 });
+    await admin.disconnect();
+  });
+
+  it('totals the manifests by object, counting a repeated announcement once', async () => {
+    const manifest = (uri: string, n: number) => JSON.stringify({ uri, record_count: n });
+    const topic = await topicWith([
+      manifest('file:///a', 10),
+      manifest('file:///b', 5),
+      manifest('file:///a', 10),
+    ]);
+    expect(await bronzeManifestTotals(kafka, topic)).toEqual({ objects: 2, records: 15 });
+  });
+
+  it('counts the audit table rows, and 0 before it exists', async () => {
+    const schema = `runner_${randomUUID().replaceAll('-', '')}`;
+    const url = process.env.DATABASE_URL!;
+    expect(await auditRowCount(url, schema)).toBe(0);
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      await client.query(
+        `create schema ${schema}; create table ${schema}.order_item_events (id int)`,
+      );
+      await client.query(`insert into ${schema}.order_item_events select generate_series(1, 7)`);
+      expect(await auditRowCount(url, schema)).toBe(7);
+    } finally {
+      await client.query(`drop schema ${schema} cascade`);
+      await client.end();
+    }
+  });
+});
