@@ -1,0 +1,180 @@
+/**
+ * Producer throughput on a full-size file (180,519 generated rows), beside kcat (librdkafka)
+ * producing the very same keys and event JSON to another topic of the same shape. Not asserted:
+ * both numbers and their ratio are printed.
+ *
+ *   pnpm --filter @lakestream/producer bench
+ *   BENCH_MATRIX=1 …   also tries other lanes / batch sizes / compression
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DEFAULT_ROWS, writeCsv } from '@lakestream/datagen';
+import { ensureStack } from '@lakestream/devstack';
+import { createKafka, ensureTopics } from '@lakestream/kafka';
+import { createLogger } from '@lakestream/observability';
+import { logLevel } from 'kafkajs';
+import { CsvSource, type ProducerSettings, runProducer, TopicEmitter } from '../src/index.js';
+
+const PARTITIONS = 3;
+const stack = await ensureStack({
+  services: ['kafka'],
+  progress: (message) => process.stderr.write(`[devstack] ${message}\n`),
+});
+const brokers = stack.env.KAFKA_BROKERS!;
+const logger = createLogger({ service: 'producer-bench', level: 'warn' });
+const kafka = createKafka({
+  brokers: brokers.split(','),
+  clientId: 'producer-bench',
+  logger,
+  overrides: { logLevel: logLevel.NOTHING },
+});
+const dir = await mkdtemp(join(tmpdir(), 'producer-bench-'));
+const topics: string[] = [];
+const freshTopic = () => {
+  const topic = `bench-producer-${Date.now()}-${topics.length}`;
+  topics.push(topic, `${topic}.dlq`);
+  return topic;
+};
+
+try {
+  const csv = join(dir, 'dataco.csv');
+  const generated = await writeCsv({ rows: DEFAULT_ROWS, seed: 42, out: csv });
+  console.log(
+    `input: ${generated.rows.toLocaleString('en-US')} rows, ${(generated.bytes / 1e6).toFixed(1)} MB (latin-1)`,
+  );
+
+  const base: Omit<ProducerSettings, 'topic' | 'deadLetterTopic'> = {
+    inputs: [csv],
+    partitions: PARTITIONS,
+    encoding: 'latin1',
+    parser: 'fast',
+    maxRecordBytes: 256 * 1024,
+    maxRawBytes: 64 * 1024,
+    maxMessageBytes: 1_000_000,
+    batchMessages: 1_000,
+    batchBytes: 900_000,
+    lingerMs: 20,
+    lanes: 3,
+    compression: 'none',
+    pace: { kind: 'bulk' },
+    resume: false,
+    lakestreamHome: join(dir, 'home'),
+  };
+  const variants: [string, Partial<ProducerSettings>][] = [
+    ['defaults (lanes 3, batch 1000, none)', {}],
+  ];
+  if (process.env.BENCH_MATRIX) {
+    variants.push(
+      ['lanes 1', { lanes: 1 }],
+      ['batch 500', { batchMessages: 500 }],
+      ['batch 2000', { batchMessages: 2_000, batchBytes: 1_000_000 }],
+      ['gzip', { compression: 'gzip' }],
+      ['parser csv-parse', { parser: 'csv-parse' }],
+    );
+  }
+  let best = 0;
+  for (const [label, overrides] of variants) {
+    const topic = freshTopic();
+    const result = await runProducer(
+      { ...base, ...overrides, topic, deadLetterTopic: `${topic}.dlq` },
+      { kafka, logger },
+    );
+    const rate = result.rowsRead / result.seconds;
+    best = Math.max(best, rate);
+    console.log(
+      `${`producer ${label}`.padEnd(47)} ${Math.round(rate).toLocaleString('en-US').padStart(8)} rows/s (${result.seconds.toFixed(2)} s, ${result.valid.toLocaleString('en-US')} events)`,
+    );
+  }
+
+  // The very same serialized events, in memory: what kcat and the emitter alone are fed.
+  const serialized: { row: number; key: string; value: string }[] = [];
+  const source = new CsvSource({
+    input: csv,
+    encoding: 'latin1',
+    maxRecordBytes: 256 * 1024,
+    maxRawBytes: 64 * 1024,
+  });
+  for await (const chunk of source.items()) {
+    for (const item of chunk) {
+      if (item.kind === 'event') {
+        serialized.push({ row: item.position.row, key: item.key, value: item.value });
+      }
+    }
+  }
+  const events = serialized.length;
+  const report = (label: string, seconds: number) => {
+    const rate = events / seconds;
+    console.log(
+      `${label.padEnd(47)} ${Math.round(rate).toLocaleString('en-US').padStart(8)} rows/s (${seconds.toFixed(2)} s, ${events.toLocaleString('en-US')} events)`,
+    );
+    return rate;
+  };
+
+  // The Kafka half alone (kafkajs through the emitter, nothing to parse): the producer's ceiling.
+  {
+    const topic = freshTopic();
+    await ensureTopics(kafka, [{ topic, numPartitions: PARTITIONS }]);
+    const emitter = new TopicEmitter({
+      kafka,
+      topic,
+      partitions: PARTITIONS,
+      deadLetterTopic: `${topic}.dlq`,
+      lanes: base.lanes,
+      batchMessages: base.batchMessages,
+      batchBytes: base.batchBytes,
+      lingerMs: base.lingerMs,
+      compression: base.compression,
+    });
+    await emitter.connect();
+    const started = performance.now();
+    for (const { row, key, value } of serialized) {
+      const wait = emitter.addEvent(row, key, value);
+      if (wait) await wait;
+    }
+    await emitter.drain();
+    report('emitter alone (kafkajs, pre-serialized events)', (performance.now() - started) / 1000);
+    await emitter.close();
+  }
+
+  const kcat = spawnSync('kcat', ['-V'], { encoding: 'utf8' });
+  if (kcat.error) {
+    console.log('reference: kcat not found (Debian: apt-get install -y kcat); skipped');
+  } else {
+    // kcat reads key<TAB>value lines (JSON escapes tabs and line breaks, so lines stay whole).
+    const lines = join(dir, 'events.tsv');
+    const out = createWriteStream(lines);
+    for (let i = 0; i < serialized.length; i += 1000) {
+      const text = serialized
+        .slice(i, i + 1000)
+        .map(({ key, value }) => `${key}\t${value}\n`)
+        .join('');
+      if (!out.write(text)) await once(out, 'drain');
+    }
+    out.end();
+    await once(out, 'finish');
+    const topic = freshTopic();
+    await ensureTopics(kafka, [{ topic, numPartitions: PARTITIONS }]);
+    const started = performance.now();
+    const child = spawn('kcat', ['-P', '-b', brokers, '-t', topic, '-K', '\t'], {
+      stdio: ['pipe', 'inherit', 'inherit'],
+    });
+    createReadStream(lines).pipe(child.stdin);
+    const [code] = (await once(child, 'exit')) as [number];
+    const seconds = (performance.now() - started) / 1000;
+    if (code !== 0) throw new Error(`kcat exited with ${code}`);
+    const rate = report("reference: kcat -P -K '\\t' (same events)", seconds);
+    console.log(`ratio producer / kcat: ${(best / rate).toFixed(2)}`);
+  }
+} finally {
+  const admin = kafka.admin();
+  await admin.connect();
+  const existing = new Set(await admin.listTopics());
+  await admin.deleteTopics({ topics: topics.filter((t) => existing.has(t)) }).catch(() => {});
+  await admin.disconnect();
+  await rm(dir, { recursive: true, force: true });
+  await stack.stop();
+}

@@ -1,0 +1,100 @@
+#!/usr/bin/env node
+/**
+ * Entry point: `lakestream-producer [options] FILE... | -`. Wiring and signals only; the run is in
+ * run-producer.ts. Logs (JSON) and the progress bar go to stderr, the summary line to stdout.
+ *
+ * Shutdown order on SIGTERM/SIGINT, bounded by SHUTDOWN_GRACE: stop reading → flush in-flight
+ * batches and write the checkpoints → disconnect → exit 0. A second signal exits at once (1).
+ */
+import { createKafka } from '@lakestream/kafka';
+import {
+  createLogger,
+  createMetrics,
+  createShutdown,
+  type HealthServer,
+  startHealthServer,
+} from '@lakestream/observability';
+import { parseCliArgs, USAGE } from './cli-options.js';
+import { exitCodeFor } from './errors.js';
+import { formatSummary, ProgressLine } from './progress.js';
+import { type ProducerRunResult, runProducer } from './run-producer.js';
+
+const command = parseCliArgs(process.argv.slice(2));
+if (command.kind === 'help') {
+  process.stdout.write(`${USAGE}\n`);
+  process.exit(0);
+}
+if (command.kind === 'error') {
+  process.stderr.write(
+    `producer: ${command.message.replaceAll('\n', '\nproducer: ')}\n(see --help)\n`,
+  );
+  process.exit(2);
+}
+const { settings, runtime } = command;
+
+const logger = createLogger({
+  service: 'producer',
+  level: runtime.logLevel,
+  destination: process.stderr,
+});
+const metrics = createMetrics({ service: 'producer' });
+const kafka = createKafka({ brokers: runtime.brokers, clientId: runtime.clientId, logger });
+const intake = new AbortController();
+const shutdown = createShutdown({ logger, graceMs: runtime.shutdownGraceMs });
+const progress = process.stderr.isTTY ? new ProgressLine(process.stderr) : undefined;
+
+let health: HealthServer | undefined;
+if (runtime.metricsPort !== undefined) {
+  health = await startHealthServer({
+    port: runtime.metricsPort,
+    host: runtime.metricsHost,
+    registry: metrics.registry,
+    logger,
+    readiness: {
+      accepting: () => {
+        if (shutdown.started) throw new Error('shutting down');
+      },
+    },
+  });
+}
+
+const run: Promise<ProducerRunResult> = runProducer(settings, {
+  kafka,
+  logger,
+  metrics,
+  signal: intake.signal,
+  ...(progress ? { onProgress: (snapshot) => progress.update(snapshot) } : {}),
+});
+
+shutdown.add('stop reading', () => intake.abort());
+shutdown.add('flush in-flight batches, write checkpoints, disconnect', () =>
+  run.then(
+    () => undefined,
+    () => undefined,
+  ),
+);
+shutdown.add('close health server', () => health?.close());
+shutdown.installSignalHandlers({
+  on: (signal, listener) => process.on(signal, listener),
+  off: (signal, listener) => process.off(signal, listener),
+  // A clean signalled shutdown lets the main flow below print the summary and exit; a stuck or
+  // failed one (or a second signal) exits now.
+  exit: (code) => {
+    if (code !== 0) process.exit(code);
+  },
+});
+
+let exitCode = 0;
+try {
+  const result = await run;
+  progress?.clear();
+  logger.info({ summary: { ...result } }, 'producer finished');
+  process.stdout.write(`${formatSummary(result)}\n`);
+} catch (err) {
+  progress?.clear();
+  exitCode = exitCodeFor(err);
+  logger.error({ err }, 'producer failed');
+  process.stderr.write(`producer: ${(err as Error).message}\n`);
+}
+const closed = await shutdown.run(exitCode === 0 ? 'done' : 'failed');
+process.exit(exitCode === 0 ? closed.exitCode : exitCode);
