@@ -60,6 +60,8 @@ if (runtime.metricsPort !== undefined) {
 
 const run: Promise<ProducerRunResult> = runProducer(settings, {
   kafka,
+  brokers: runtime.brokers,
+  clientId: runtime.clientId,
   logger,
   metrics,
   signal: intake.signal,

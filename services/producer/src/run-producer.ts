@@ -45,7 +45,12 @@ export interface ProducerSettings {
 
 /** Collaborators of a run. */
 export interface ProducerRunContext {
+  /** Admin client (topics, metadata). */
   readonly kafka: Kafka;
+  /** Bootstrap brokers of the producing client (the same cluster as `kafka`). */
+  readonly brokers: readonly string[];
+  /** Client id of the producing client; `lakestream-producer` by default. */
+  readonly clientId?: string;
   readonly logger: Logger;
   readonly metrics?: LakestreamMetrics;
   /** Aborting stops intake; the run then delivers what it read and returns (interrupted). */
@@ -120,13 +125,18 @@ export async function runProducer(
     { topic: settings.topic, numPartitions: settings.partitions },
     { topic: settings.deadLetterTopic, numPartitions: settings.partitions },
   ]);
-  const partitions = await partitionCount(kafka, settings.topic);
+  const [partitions, deadLetterPartitions] = await partitionCounts(kafka, [
+    settings.topic,
+    settings.deadLetterTopic,
+  ]);
 
   const emitter = new TopicEmitter({
-    kafka,
+    brokers: context.brokers,
+    clientId: context.clientId ?? 'lakestream-producer',
     topic: settings.topic,
-    partitions,
+    partitions: partitions!,
     deadLetterTopic: settings.deadLetterTopic,
+    deadLetterPartitions: deadLetterPartitions!,
     lanes: settings.lanes,
     batchMessages: settings.batchMessages,
     batchBytes: settings.batchBytes,
@@ -291,12 +301,12 @@ export async function runProducer(
   }
 }
 
-async function partitionCount(kafka: Kafka, topic: string): Promise<number> {
+async function partitionCounts(kafka: Kafka, topics: readonly string[]): Promise<number[]> {
   const admin = kafka.admin();
   await admin.connect();
   try {
-    const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
-    return topics[0]!.partitions.length;
+    const metadata = await admin.fetchTopicMetadata({ topics: [...topics] });
+    return topics.map((topic) => metadata.topics.find((t) => t.name === topic)!.partitions.length);
   } finally {
     await admin.disconnect();
   }

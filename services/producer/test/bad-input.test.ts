@@ -3,6 +3,7 @@ import { ORDER_ITEM_HEADERS } from '@lakestream/schema';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DeadLetterRecord, ProducerError, runProducer } from '../src/index.js';
 import {
+  brokers,
   COLUMN,
   csvText,
   deleteTopics,
@@ -41,7 +42,7 @@ async function produce(
   created.push(topics.topic, topics.deadLetterTopic);
   const result = await runProducer(
     settings({ inputs: [file], ...topics, lakestreamHome: `${dir}/home`, parser, ...extra }),
-    { kafka, logger },
+    { kafka, brokers, logger },
   );
   const [events, deadLetters] = await Promise.all([
     readTopic(kafka, topics.topic),
@@ -76,6 +77,7 @@ describe.each(['fast', 'csv-parse'] as const)('bad input (parser %s)', (parser) 
       settings({ inputs: [file], ...topics, lakestreamHome: `${dir}/home`, parser }),
       {
         kafka,
+        brokers,
         logger,
       },
     );
@@ -172,7 +174,7 @@ describe.each(['fast', 'csv-parse'] as const)('bad input (parser %s)', (parser) 
     const topics = freshTopics();
     const err = (await runProducer(
       settings({ inputs: [file], ...topics, lakestreamHome: `${dir}/home`, parser }),
-      { kafka, logger },
+      { kafka, brokers, logger },
     ).catch((e: unknown) => e)) as ProducerError;
     expect(err).toBeInstanceOf(ProducerError);
     expect(err.code).toBe('LS_PRODUCER_INPUT_EMPTY');

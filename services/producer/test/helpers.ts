@@ -18,9 +18,12 @@ import type { ProducerSettings } from '../src/index.js';
 
 export const logger = createLogger({ service: 'producer-test', level: 'silent' });
 
+/** The devstack's bootstrap brokers. */
+export const brokers: readonly string[] = process.env.KAFKA_BROKERS!.split(',');
+
 export function testKafka(): Kafka {
   return createKafka({
-    brokers: process.env.KAFKA_BROKERS!.split(','),
+    brokers: [...brokers],
     clientId: 'producer-test',
     logger,
     overrides: { logLevel: logLevel.NOTHING },

@@ -9,6 +9,7 @@ import {
   runProducer,
 } from '../src/index.js';
 import {
+  brokers,
   COLUMN,
   csvText,
   deleteTopics,
@@ -55,7 +56,7 @@ beforeAll(async () => {
   const file = await writeLatin1(`${tmp.dir}/orders.csv`, csvText(damaged));
   result = await runProducer(
     settings({ inputs: [file], ...topics, lakestreamHome: `${tmp.dir}/home` }),
-    { kafka, logger },
+    { kafka, brokers, logger },
   );
   [events, deadLetters] = await Promise.all([
     readTopic(kafka, topics.topic),
@@ -175,7 +176,7 @@ describe('standard input', () => {
     try {
       const run = await runProducer(
         settings({ inputs: ['-'], ...stdinTopics, lakestreamHome: `${tmp.dir}/home` }),
-        { kafka, logger, stdin: Readable.from(chunks) },
+        { kafka, brokers, logger, stdin: Readable.from(chunks) },
       );
       expect(run).toMatchObject({ rowsRead: 50, valid: 50, invalid: 0 });
       expect(run.inputs[0]).toMatchObject({ input: '-', complete: true, checkpoint: undefined });
@@ -204,6 +205,7 @@ describe('a broker that refuses the batches', () => {
         settings({ inputs: [file], ...refused, lakestreamHome: home }),
         {
           kafka,
+          brokers,
           logger,
         },
       ).catch((e: unknown) => e)) as ProducerError;
