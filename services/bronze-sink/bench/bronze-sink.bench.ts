@@ -1,0 +1,196 @@
+// The bronze sink's throughput on the full sample size, beside the reference
+// `kcat -C -e -o beginning | gzip > file` on the same topic: both read every message once and
+// write it gzip'd to the local disk. Figures are printed, never asserted.
+//
+//   pnpm --filter @lakestream/bronze-sink bench        (BENCH_RECORDS=… to change the size)
+import { spawn, spawnSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ensureStack } from '@lakestream/devstack';
+import { createKafka } from '@lakestream/kafka';
+import { createLocalStore, listAll } from '@lakestream/object-store';
+import { createLogger, createMetrics } from '@lakestream/observability';
+import { createBronzeSink } from '../src/index.js';
+
+const RECORDS = Number(process.env.BENCH_RECORDS ?? 180_519);
+const PARTITIONS = 3;
+const VALUE_BYTES = 1_000;
+
+const say = (message: string) => process.stderr.write(`[bench] ${message}\n`);
+const stack = await ensureStack({ services: ['kafka'], progress: say });
+const brokers = stack.env.KAFKA_BROKERS!;
+const logger = createLogger({ service: 'bronze-sink-bench', level: 'warn' });
+const kafka = createKafka({ brokers: brokers.split(','), clientId: 'bronze-sink-bench', logger });
+const topic = `bench-bronze-${randomUUID()}`;
+const manifestTopic = `bench-bronze-manifests-${randomUUID()}`;
+const groupId = `bench-bronze-${randomUUID()}`;
+const work = await mkdtemp(join(tmpdir(), 'bronze-bench-'));
+const admin = kafka.admin();
+await admin.connect();
+
+/** An order-item-like JSON value of about VALUE_BYTES bytes (DataCo-ish columns, padded). */
+function orderItem(i: number): string {
+  const row: Record<string, unknown> = {
+    type: i % 4 === 0 ? 'DEBIT' : 'TRANSFER',
+    days_for_shipping_real: i % 6,
+    benefit_per_order: 91.25 - (i % 50),
+    delivery_status: 'Advance shipping',
+    late_delivery_risk: i % 2,
+    category_id: 73,
+    category_name: 'Sporting Goods',
+    customer_city: 'Caguas',
+    customer_country: 'Puerto Rico',
+    customer_fname: 'Cally',
+    customer_id: 20_755 + (i % 9_000),
+    customer_lname: 'Holloway',
+    customer_segment: 'Consumer',
+    customer_state: 'PR',
+    department_name: 'Fitness',
+    latitude: 18.2514534,
+    longitude: -66.03705597,
+    market: 'Pacific Asia',
+    order_city: 'Bekasi',
+    order_country: 'Indonesia',
+    order_date: '1/31/2018 22:56',
+    order_id: 77_202 + Math.floor(i / 3),
+    order_item_discount: 13.11,
+    order_item_discount_rate: 0.04,
+    order_item_id: 180_517 - i,
+    order_item_product_price: 327.75,
+    order_item_profit_ratio: 0.29,
+    order_item_quantity: 1,
+    sales: 327.75,
+    order_item_total: 314.64,
+    order_region: 'Southeast Asia',
+    order_state: 'Java Occidental',
+    order_status: 'COMPLETE',
+    product_name: 'Smart watch',
+    product_price: 327.75,
+    shipping_date: '2/3/2018 22:56',
+    shipping_mode: 'Standard Class',
+  };
+  const text = JSON.stringify(row);
+  // Pad with a varying comment so that the values are not all alike (gzip would flatter both).
+  const pad = Math.max(0, VALUE_BYTES - Buffer.byteLength(text) - 12);
+  const note = `order ${i} shipped ${i % 7} days late; `.repeat(8).slice(0, pad);
+  return `${text.slice(0, -1)},"note":"${note}"}`;
+}
+
+function rate(records: number, bytes: number, ms: number): string {
+  return `${Math.round((records / ms) * 1000).toLocaleString('en')} records/s, ${((bytes / 1_048_576 / ms) * 1000).toFixed(1)} MB/s`;
+}
+
+try {
+  await admin.createTopics({
+    topics: [{ topic, numPartitions: PARTITIONS }],
+    waitForLeaders: true,
+  });
+  say(`producing ${RECORDS.toLocaleString('en')} messages of ~${VALUE_BYTES} bytes to ${topic}`);
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  await producer.connect();
+  let valueBytes = 0;
+  const produceStarted = performance.now();
+  for (let from = 0; from < RECORDS; from += 2_000) {
+    const messages = [];
+    for (let i = from; i < Math.min(RECORDS, from + 2_000); i++) {
+      const value = orderItem(i);
+      valueBytes += Buffer.byteLength(value);
+      messages.push({ partition: i % PARTITIONS, key: String(i), value });
+    }
+    await producer.send({ topic, acks: -1, messages });
+  }
+  await producer.disconnect();
+  say(
+    `produced in ${Math.round(performance.now() - produceStarted)} ms (${(valueBytes / 1_048_576).toFixed(1)} MB of values)`,
+  );
+
+  // --- the bronze sink, in this process, into a local folder --------------------------------
+  const store = createLocalStore(join(work, 'lake'));
+  const metrics = createMetrics({ service: 'bronze-sink-bench', defaultMetrics: false });
+  const sink = createBronzeSink({
+    settings: {
+      topics: [topic],
+      groupId,
+      manifestTopic,
+      instanceId: 'bench',
+      maxRecords: 50_000,
+      maxBytes: 67_108_864,
+      idleFlushMs: 5_000,
+      maxBufferAgeMs: 60_000,
+      gzipLevel: 6,
+      sessionTimeoutMs: 30_000,
+      rebalanceTimeoutMs: 60_000,
+      heartbeatIntervalMs: 3_000,
+      transactionTimeoutMs: 60_000,
+      fetchMaxBytesPerPartition: 1_048_576,
+      fetchMaxWaitMs: 500,
+    },
+    kafka,
+    store,
+    logger,
+    metrics,
+  });
+  const sinkStarted = performance.now();
+  await sink.start();
+  // Until every record is taken in, then drain as a shutdown does (close the last buffers,
+  // commit): the clock stops when the last object is durable and committed, without waiting
+  // for the idle timeout.
+  for (;;) {
+    const taken = (await metrics.receivedEvents.get()).values[0]?.value ?? 0;
+    if (taken >= RECORDS) break;
+    await sleep(20);
+  }
+  await sink.stopIntake();
+  await sink.flush();
+  await sink.commit();
+  const sinkMs = performance.now() - sinkStarted;
+  await sink.close();
+  const objects = await listAll(store, 'bronze/');
+  const objectBytes = objects.reduce((sum, o) => sum + o.size, 0);
+  const sent = (await metrics.sentEvents.get()).values[0]?.value ?? 0;
+
+  // --- the reference: kcat to gzip -------------------------------------------------------------
+  let kcatMs: number | undefined;
+  let kcatBytes = 0;
+  if (spawnSync('sh', ['-c', 'command -v kcat'], { stdio: 'ignore' }).status === 0) {
+    const out = join(work, 'kcat.jsonl.gz');
+    const started = performance.now();
+    const code = await new Promise<number | null>((resolve) => {
+      spawn(
+        'sh',
+        ['-c', `kcat -C -q -b "${brokers}" -t "${topic}" -e -o beginning | gzip > "${out}"`],
+        {
+          stdio: 'inherit',
+        },
+      ).on('exit', resolve);
+    });
+    kcatMs = performance.now() - started;
+    if (code !== 0) throw new Error(`kcat | gzip exited with ${code}`);
+    kcatBytes = (await stat(out)).size;
+  }
+
+  const mb = valueBytes;
+  console.log(
+    `\nbronze sink vs kcat | gzip, ${RECORDS.toLocaleString('en')} records of ~${VALUE_BYTES} B, ${PARTITIONS} partitions, gzip -6, local disk`,
+  );
+  console.log(
+    `  bronze sink  ${Math.round(sinkMs)} ms  ${rate(RECORDS, mb, sinkMs)}  (${objects.length} objects, ${(objectBytes / 1_048_576).toFixed(1)} MB gzip, ${sent.toLocaleString('en')} records committed)`,
+  );
+  if (kcatMs === undefined) {
+    console.log('  kcat | gzip  skipped: kcat is not installed (Debian: apt-get install -y kcat)');
+  } else {
+    console.log(
+      `  kcat | gzip  ${Math.round(kcatMs)} ms  ${rate(RECORDS, mb, kcatMs)}  (${(kcatBytes / 1_048_576).toFixed(1)} MB gzip)`,
+    );
+    console.log(`  ratio (sink throughput / kcat throughput): ${(kcatMs / sinkMs).toFixed(2)}`);
+  }
+} finally {
+  await admin.deleteTopics({ topics: [topic, manifestTopic] }).catch(() => {});
+  await admin.deleteGroups([groupId]).catch(() => {});
+  await admin.disconnect();
+  await rm(work, { recursive: true, force: true });
+  await stack.stop();
+}

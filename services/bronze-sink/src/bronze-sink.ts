@@ -1,0 +1,271 @@
+import { ensureTopics } from '@lakestream/kafka';
+import type { ObjectStore } from '@lakestream/object-store';
+import type { LakestreamMetrics, Logger } from '@lakestream/observability';
+import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import { BronzeSinkError } from './errors.js';
+import { COMPONENT, PartitionWriter } from './partition-writer.js';
+
+/** What the sink needs to know; a subset of `BronzeSinkConfig`, so tests can build it directly. */
+export interface BronzeSinkSettings {
+  topics: readonly string[];
+  groupId: string;
+  manifestTopic: string;
+  /** Instance id, in logs and manifests. */
+  instanceId: string;
+  maxRecords: number;
+  maxBytes: number;
+  idleFlushMs: number;
+  maxBufferAgeMs: number;
+  gzipLevel: number;
+  sessionTimeoutMs: number;
+  rebalanceTimeoutMs: number;
+  heartbeatIntervalMs: number;
+  transactionTimeoutMs: number;
+  fetchMaxBytesPerPartition: number;
+  fetchMaxWaitMs: number;
+}
+
+/** Options of `createBronzeSink`. */
+export interface BronzeSinkOptions {
+  settings: BronzeSinkSettings;
+  kafka: Kafka;
+  store: ObjectStore;
+  logger: Logger;
+  metrics: LakestreamMetrics;
+  /** Called once if the consumer stops for good; the process should shut down. */
+  onFatal?: (err: unknown) => void;
+}
+
+/** A running bronze sink; the methods are the shutdown steps, in the order to call them. */
+export interface BronzeSink {
+  /** Creates the manifest topic if missing, joins the group and starts consuming. */
+  start(): Promise<void>;
+  /** Throws unless the consumer has joined its group and intake is running (for /readyz). */
+  checkReady(): void;
+  /** Stops taking records: pauses every partition and waits for the batch being handled. */
+  stopIntake(): Promise<void>;
+  /** Closes every open buffer into an object (uploads start). */
+  flush(): Promise<void>;
+  /** Waits for every object's transaction; rejects if records taken in stayed uncommitted. */
+  commit(): Promise<void>;
+  /** Leaves the group and closes every Kafka client. Idempotent. */
+  close(): Promise<void>;
+}
+
+/**
+ * Heartbeats while `work` runs (a batch can wait for an upload longer than the session timeout),
+ * then rethrows a rebalance the heartbeat reported, so kafkajs rejoins the group.
+ */
+async function withHeartbeats<T>(
+  work: Promise<T>,
+  heartbeat: () => Promise<void>,
+  intervalMs: number,
+): Promise<T> {
+  let failure: unknown;
+  const timer = setInterval(() => {
+    heartbeat().catch((err: unknown) => {
+      failure ??= err;
+    });
+  }, intervalMs);
+  try {
+    const result = await work;
+    if (failure !== undefined) throw failure;
+    return result;
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+/**
+ * The bronze sink: a consumer group over `settings.topics`; one `PartitionWriter` per assigned
+ * partition and generation; an idle ticker closing quiet buffers.
+ *
+ * kafkajs has no "partitions revoked" callback, and with its eager protocol a rebalance revokes
+ * everything and restarts each partition from the committed offset. So on every GROUP_JOIN all
+ * writers are revoked (their buffers dropped) and new ones set up lazily, on their first batch,
+ * each after its predecessor in this process has let go.
+ */
+export function createBronzeSink(options: BronzeSinkOptions): BronzeSink {
+  const { settings, kafka, store, metrics } = options;
+  const log = options.logger.child({ component: COMPONENT, instance: settings.instanceId });
+  let admin: Admin | undefined;
+  let consumer: Consumer | undefined;
+  let writers = new Map<string, PartitionWriter>();
+  const retiring = new Map<string, Promise<void>>();
+  let joined = false;
+  let intakeStopped = false;
+  let fatal: unknown;
+  let ticker: NodeJS.Timeout | undefined;
+  let activeBatch: Promise<void> = Promise.resolve();
+  let closing: Promise<void> | undefined;
+
+  const keyOf = (topic: string, partition: number) => `${topic}\u0000${partition}`;
+
+  function writerFor(topic: string, partition: number): PartitionWriter {
+    const key = keyOf(topic, partition);
+    let writer = writers.get(key);
+    if (!writer) {
+      writer = new PartitionWriter({
+        topic,
+        partition,
+        groupId: settings.groupId,
+        manifestTopic: settings.manifestTopic,
+        writer: settings.instanceId,
+        kafka,
+        admin: admin!,
+        store,
+        limits: { maxRecords: settings.maxRecords, maxBytes: settings.maxBytes },
+        gzipLevel: settings.gzipLevel,
+        transactionTimeoutMs: settings.transactionTimeoutMs,
+        fencedBackoffMs: Math.max(1_000, 2 * settings.heartbeatIntervalMs),
+        seek: seekTo(topic, partition),
+        logger: log,
+        metrics,
+        ...(retiring.has(key) ? { previous: retiring.get(key)! } : {}),
+      });
+      writers.set(key, writer);
+    }
+    return writer;
+  }
+
+  function onGroupJoin(assignment: Record<string, number[]>): void {
+    joined = true;
+    const previous = writers;
+    writers = new Map();
+    for (const [key, writer] of previous) {
+      const done = writer.revoke().finally(() => {
+        if (retiring.get(key) === done) retiring.delete(key);
+      });
+      retiring.set(key, done);
+    }
+    log.info({ assignment }, 'group joined; partitions (re)assigned');
+  }
+
+  function seekTo(topic: string, partition: number) {
+    return (offset: string) => {
+      if (intakeStopped) return;
+      try {
+        consumer!.seek({ topic, partition, offset });
+      } catch (err) {
+        log.warn({ err, topic, partition, offset }, 'seek failed');
+      }
+    };
+  }
+
+  async function handleBatch({ batch, heartbeat }: EachBatchPayload): Promise<void> {
+    if (intakeStopped) return;
+    const writer = writerFor(batch.topic, batch.partition);
+    const room = writer.enqueue(batch);
+    activeBatch = room;
+    // Back-pressure can last an upload: keep the group membership alive meanwhile.
+    await withHeartbeats(room, heartbeat, settings.heartbeatIntervalMs);
+  }
+
+  function tick(): void {
+    const now = Date.now();
+    for (const writer of writers.values()) {
+      writer.flushIfDue(now, settings.idleFlushMs, settings.maxBufferAgeMs);
+    }
+  }
+
+  return {
+    async start() {
+      await ensureTopics(kafka, [
+        // The manifests are the index of the bronze layer: keep them for good.
+        { topic: settings.manifestTopic, configEntries: { 'retention.ms': '-1' } },
+      ]);
+      admin = kafka.admin();
+      await admin.connect();
+      consumer = kafka.consumer({
+        groupId: settings.groupId,
+        sessionTimeout: settings.sessionTimeoutMs,
+        rebalanceTimeout: settings.rebalanceTimeoutMs,
+        heartbeatInterval: settings.heartbeatIntervalMs,
+        maxBytesPerPartition: settings.fetchMaxBytesPerPartition,
+        maxWaitTimeInMs: settings.fetchMaxWaitMs,
+        readUncommitted: false,
+        allowAutoTopicCreation: false,
+      });
+      consumer.on(consumer.events.GROUP_JOIN, ({ payload }) =>
+        onGroupJoin(payload.memberAssignment),
+      );
+      consumer.on(consumer.events.CRASH, ({ payload }) => {
+        metrics.errors.inc({ component: COMPONENT, code: 'LS_BRONZE_CONSUMER_CRASHED' });
+        if (payload.restart) {
+          log.warn({ err: payload.error }, 'consumer crashed; kafkajs restarts it');
+          return;
+        }
+        fatal = new BronzeSinkError('LS_BRONZE_CONSUMER_CRASHED', 'the Kafka consumer stopped', {
+          cause: payload.error,
+        });
+        log.error({ err: fatal }, 'consumer crashed for good');
+        options.onFatal?.(fatal);
+      });
+      await consumer.connect();
+      await consumer.subscribe({ topics: [...settings.topics], fromBeginning: true });
+      ticker = setInterval(
+        tick,
+        Math.max(10, Math.min(1_000, Math.floor(settings.idleFlushMs / 4))),
+      );
+      await consumer.run({
+        autoCommit: false,
+        eachBatchAutoResolve: true,
+        partitionsConsumedConcurrently: 1,
+        eachBatch: handleBatch,
+      });
+      log.info(
+        { topics: settings.topics, groupId: settings.groupId, store: store.location },
+        'bronze sink started',
+      );
+    },
+
+    checkReady() {
+      if (fatal !== undefined) throw fatal;
+      if (intakeStopped) throw new Error('shutting down');
+      if (!joined) throw new Error('not yet a member of the consumer group');
+    },
+
+    async stopIntake() {
+      intakeStopped = true;
+      clearInterval(ticker);
+      if (consumer) consumer.pause(settings.topics.map((topic) => ({ topic })));
+      await activeBatch;
+      for (const writer of writers.values()) writer.stop();
+      await Promise.all([...writers.values()].map((writer) => writer.settle()));
+    },
+
+    async flush() {
+      for (const writer of writers.values()) writer.flushNow();
+    },
+
+    async commit() {
+      const all = [...writers.values()];
+      await Promise.all(all.map((writer) => writer.drain()));
+      const left = all.reduce((sum, writer) => sum + writer.uncommittedRecords, 0);
+      if (left > 0) {
+        throw new BronzeSinkError(
+          'LS_BRONZE_COMMIT_FAILED',
+          `${left} records taken in were not committed; the partitions' next owner reads them again`,
+          { details: { records: left } },
+        );
+      }
+    },
+
+    close() {
+      closing ??= (async () => {
+        clearInterval(ticker);
+        intakeStopped = true;
+        await consumer
+          ?.disconnect()
+          .catch((err: unknown) => log.warn({ err }, 'consumer disconnect failed'));
+        await Promise.all([...writers.values()].map((writer) => writer.revoke()));
+        await Promise.all(retiring.values());
+        await admin
+          ?.disconnect()
+          .catch((err: unknown) => log.warn({ err }, 'admin disconnect failed'));
+        log.info('bronze sink closed');
+      })();
+      return closing;
+    },
+  };
+}

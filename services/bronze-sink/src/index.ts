@@ -1,0 +1,27 @@
+export {
+  type BronzeSink,
+  type BronzeSinkOptions,
+  type BronzeSinkSettings,
+  createBronzeSink,
+} from './bronze-sink.js';
+export { type BronzeSinkConfig, bronzeSinkConfig, instanceIdOf, storageUrlOf } from './config.js';
+export { BronzeSinkError, type BronzeSinkErrorCode } from './errors.js';
+export { type BronzeManifest, buildManifest, manifestKey } from './manifest.js';
+export { ObjectBuffer, type RotationLimits, type SealedObject } from './object-buffer.js';
+export {
+  bronzeObjectKey,
+  hourPartition,
+  OFFSET_DIGITS,
+  type ParsedObjectKey,
+  padOffset,
+  parseObjectKey,
+} from './object-key.js';
+export { transactionalIdOf } from './partition-writer.js';
+export {
+  type BronzeRecord,
+  createLineEncoder,
+  type EncodedLine,
+  lineText,
+  recordValueBytes,
+  type ValueEncoding,
+} from './record-line.js';
