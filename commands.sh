@@ -24,7 +24,14 @@ COMMANDS=(
   "down|stop the local stack"
   "status|show each local service: up or down, and its address"
   "gen-data|write a DataCo-shaped CSV: gen-data --rows N --seed S --out FILE"
-  "demo|run the pipeline end to end on generated data (for now: stack up + sample data)"
+  "start-kafka|start only the local Kafka broker"
+  "stream-data|stream CSV files into Kafka: stream-data FILE… [producer options; --help lists them]"
+  "start-bronze-sink|run the Kafka → object store bronze sink in the foreground"
+  "start-audit-sink|run the Kafka → PostgreSQL audit sink in the foreground"
+  "start-streaming-pipeline|start the stack and both sinks in the background (logs in \$LAKESTREAM_HOME/logs)"
+  "stop-streaming-pipeline|stop the background sinks, draining what they hold"
+  "streaming-report|wait until both sinks caught up, then count messages, DLQ, bronze records, audit rows"
+  "demo|run the pipeline end to end on generated data: generate, stream through both sinks, report counts"
   "test|lint, typecheck and run every test against the real local stack"
 )
 
@@ -34,7 +41,7 @@ usage() {
   echo "commands:"
   local entry
   for entry in "${COMMANDS[@]}"; do
-    printf '  %-10s %s\n' "${entry%%|*}" "${entry#*|}"
+    printf '  %-26s %s\n' "${entry%%|*}" "${entry#*|}"
   done
 }
 
@@ -102,6 +109,7 @@ cmd_down() {
   check_node
   ensure_pnpm
   ensure_node_modules
+  cmd_stop_streaming_pipeline
   devstack down
 }
 
@@ -119,6 +127,82 @@ cmd_gen_data() {
   "${TS_NODE[@]}" packages/datagen/src/cli.ts "$@"
 }
 
+# The client variables of the running stack, for the services started below.
+load_stack_env() {
+  set -a
+  # shellcheck disable=SC1091
+  source "$LAKESTREAM_HOME/devstack/env"
+  set +a
+}
+
+cmd_start_kafka() {
+  cmd_setup
+  devstack up kafka >/dev/null
+  devstack status kafka || true
+}
+
+cmd_stream_data() {
+  check_node
+  ensure_pnpm
+  ensure_node_modules
+  if [[ -z "${KAFKA_BROKERS:-}" && -f "$LAKESTREAM_HOME/devstack/env" ]]; then load_stack_env; fi
+  "${TS_NODE[@]}" services/producer/src/main.ts "$@"
+}
+
+# Runs a streaming service in the foreground: start_service NAME.
+start_service() {
+  check_node
+  ensure_pnpm
+  ensure_node_modules
+  if [[ -f "$LAKESTREAM_HOME/devstack/env" ]]; then load_stack_env; fi
+  exec "${TS_NODE[@]}" "services/$1/src/main.ts"
+}
+
+# Background sinks: one pid file and one log each; each its own metrics port.
+SINKS=("bronze-sink:9464" "audit-sink:9465")
+
+cmd_start_streaming_pipeline() {
+  cmd_up >/dev/null
+  load_stack_env
+  mkdir -p "$LAKESTREAM_HOME/run" "$LAKESTREAM_HOME/logs"
+  local entry name port pidfile
+  for entry in "${SINKS[@]}"; do
+    name="${entry%%:*}" port="${entry#*:}" pidfile="$LAKESTREAM_HOME/run/$name.pid"
+    if [[ -f "$pidfile" ]] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
+      say "$name already running (pid $(cat "$pidfile"))"
+      continue
+    fi
+    METRICS_PORT="$port" setsid nohup "${TS_NODE[@]}" "services/$name/src/main.ts" \
+      >>"$LAKESTREAM_HOME/logs/$name.log" 2>&1 &
+    echo $! >"$pidfile"
+    say "$name started (pid $!, metrics http://127.0.0.1:$port/metrics, log $LAKESTREAM_HOME/logs/$name.log)"
+  done
+}
+
+cmd_stop_streaming_pipeline() {
+  local entry name pidfile pid
+  for entry in "${SINKS[@]}"; do
+    name="${entry%%:*}" pidfile="$LAKESTREAM_HOME/run/$name.pid"
+    [[ -f "$pidfile" ]] || continue
+    pid="$(cat "$pidfile")"
+    if kill -0 "$pid" 2>/dev/null; then
+      say "stopping $name (pid $pid): it drains, commits and exits"
+      kill -TERM "$pid"
+      local waited=0
+      while kill -0 "$pid" 2>/dev/null && ((waited < 60)); do sleep 0.5; waited=$((waited + 1)); done
+    fi
+    rm -f "$pidfile"
+  done
+}
+
+cmd_streaming_report() {
+  check_node
+  ensure_pnpm
+  ensure_node_modules
+  load_stack_env
+  "${TS_NODE[@]}" packages/runner/src/cli.ts streaming-report "$@"
+}
+
 cmd_demo() {
   local rows=180519 seed=42
   while (($#)); do
@@ -133,8 +217,13 @@ cmd_demo() {
   mkdir -p "$(dirname "$data")"
   say "generating $rows order items (seed $seed) → $data"
   cmd_gen_data --rows "$rows" --seed "$seed" --out "$data"
-  say "demo ready: the stack is up and the sample data is at $data"
-  say "(streaming, silver, warehouse and gold stages arrive with the next issues)"
+  cmd_start_streaming_pipeline
+  say "streaming $data into Kafka"
+  cmd_stream_data "$data"
+  say "waiting for both sinks to catch up"
+  cmd_streaming_report --wait
+  say "the sinks keep running; ./commands.sh stop-streaming-pipeline stops them"
+  say "(silver, warehouse and gold stages arrive with the next issues)"
 }
 
 cmd_test() {
@@ -167,7 +256,8 @@ cmd_test() {
 main() {
   local command="${1:-help}"
   shift || true
-  if [[ "$command" != help ]] && wants_help "$@"; then
+  # stream-data passes --help on to the producer, whose usage lists its options.
+  if [[ "$command" != help && "$command" != stream-data ]] && wants_help "$@"; then
     command_usage "$command" || { usage; exit 2; }
     return 0
   fi
@@ -178,6 +268,13 @@ main() {
     down) cmd_down "$@" ;;
     status) cmd_status "$@" ;;
     gen-data) cmd_gen_data "$@" ;;
+    start-kafka) cmd_start_kafka "$@" ;;
+    stream-data) cmd_stream_data "$@" ;;
+    start-bronze-sink) start_service bronze-sink ;;
+    start-audit-sink) start_service audit-sink ;;
+    start-streaming-pipeline) cmd_start_streaming_pipeline "$@" ;;
+    stop-streaming-pipeline) cmd_stop_streaming_pipeline "$@" ;;
+    streaming-report) cmd_streaming_report "$@" ;;
     demo) cmd_demo "$@" ;;
     test) cmd_test "$@" ;;
     *)
