@@ -25,7 +25,7 @@ export interface SealedObject {
 
 // Lines are copied into chunks of this size, each handed to zlib in one write: one stream write
 // per line would cost more in stream bookkeeping than the compression itself.
-const CHUNK_BYTES = 256 * 1024;
+const CHUNK_BYTES = 1024 * 1024;
 const LINE_END = Buffer.from('}\n');
 
 /**
@@ -61,7 +61,8 @@ export class ObjectBuffer {
     this.hour = hour;
     this.openedAt = now;
     this.lastAppendAt = now;
-    this.gzip = createGzip({ level: gzipLevel });
+    // A large output buffer: fewer round trips between zlib's thread and this one.
+    this.gzip = createGzip({ level: gzipLevel, chunkSize: 256 * 1024 });
     this.gzip.on('data', (chunk: Buffer) => this.output.push(chunk));
     this.done = new Promise((resolve, reject) => {
       this.gzip.once('end', resolve);

@@ -1,6 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import type { IHeaders, KafkaMessage } from 'kafkajs';
 import { BronzeSinkError } from './errors.js';
+import { isJsonText } from './json-text.js';
 
 /**
  * How a record's `value` holds the message bytes:
@@ -72,25 +73,20 @@ function encodeValue(value: Buffer | null): { prefix: string; body: Buffer | str
       body: JSON.stringify(value.toString('base64')),
     };
   }
-  const text = value.toString('utf8');
   const first = firstNonSpace(value);
-  if (first !== undefined && JSON_START.has(first)) {
-    let parsed: unknown;
-    let valid = true;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      valid = false;
-    }
-    if (valid) {
-      // Valid JSON goes in as written (so numbers keep their exact digits) when it is one line
-      // without surrounding blanks – the common case, checked on the bytes; otherwise compacted.
-      const oneLine = value.indexOf(0x0a) < 0 && value.indexOf(0x0d) < 0;
-      const trimmed = !isJsonSpace(value[0]) && !isJsonSpace(value[value.length - 1]);
-      return { prefix: JSON_VALUE, body: oneLine && trimmed ? value : JSON.stringify(parsed) };
-    }
+  // Validated on the bytes, without decoding or building the value (see json-text.ts).
+  if (first !== undefined && JSON_START.has(first) && isJsonText(value)) {
+    // Valid JSON goes in as written (so numbers keep their exact digits) when it is one line
+    // without surrounding blanks – the common case; otherwise it is compacted.
+    const oneLine = value.indexOf(0x0a) < 0 && value.indexOf(0x0d) < 0;
+    const trimmed = !isJsonSpace(value[0]) && !isJsonSpace(value[value.length - 1]);
+    const body = oneLine && trimmed ? value : JSON.stringify(JSON.parse(value.toString('utf8')));
+    return { prefix: JSON_VALUE, body };
   }
-  return { prefix: '"value_encoding":"utf8","value":', body: JSON.stringify(text) };
+  return {
+    prefix: '"value_encoding":"utf8","value":',
+    body: JSON.stringify(value.toString('utf8')),
+  };
 }
 
 function encodeHeaders(headers: IHeaders | undefined): string {
