@@ -1,6 +1,9 @@
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createKafka, TOPICS } from '@lakestream/kafka';
+import { openObjectStore } from '@lakestream/object-store';
 import { createLogger } from '@lakestream/observability';
+import { formatRunReport, runPipeline } from './pipeline-run.js';
 import {
   auditRowCount,
   bronzeManifestTotals,
@@ -9,23 +12,39 @@ import {
 } from './streaming-counts.js';
 
 const USAGE = `usage: runner streaming-report [--wait] [--timeout SECONDS]
+       runner run [--timeout SECONDS] FILE.csv [FILE2.csv …]
 
-Counts what each streaming stage holds: messages on the order-item topic and its DLQ, committed
-bronze objects and records (from the manifests), rows in the PostgreSQL audit table.
---wait first waits until both sinks have committed everything on the topic.`;
+streaming-report  counts what each streaming stage holds: messages on the order-item topic and its
+                  DLQ, committed bronze objects and records (from the manifests), audit rows.
+                  --wait first waits until both sinks have committed everything on the topic.
+run               streams the files, in order, through the whole pipeline (the sinks must be
+                  running: ./commands.sh run starts them), waits for every stage, and prints per
+                  stage records in/out/rejected and wall time, then the gold row counts. Exits 0
+                  only if every stage succeeded and each stage's counts match the one before.`;
+
+const root = resolve(import.meta.dirname, '../../..');
+const home = process.env.LAKESTREAM_HOME ?? join(root, '.lakestream');
 
 async function main(): Promise<number> {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
     options: {
       wait: { type: 'boolean' },
-      timeout: { type: 'string', default: '300' },
+      timeout: { type: 'string', default: '600' },
       help: { type: 'boolean', short: 'h' },
     },
   });
-  if (values.help || positionals[0] !== 'streaming-report') {
+  const [command, ...files] = positionals;
+  if (values.help || (command !== 'streaming-report' && command !== 'run')) {
     console.log(USAGE);
     return values.help ? 0 : 2;
+  }
+  const timeoutMs = Number(values.timeout) * 1000;
+  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
+    console.error(
+      `runner: --timeout must be a positive number of seconds, got '${values.timeout}'`,
+    );
+    return 2;
   }
   const logger = createLogger({ service: 'runner', level: 'warn', destination: process.stderr });
   const kafka = createKafka({
@@ -33,8 +52,10 @@ async function main(): Promise<number> {
     clientId: 'lakestream-runner',
     logger,
   });
+  if (command === 'run') return run(files, kafka, timeoutMs);
+
   const began = Date.now();
-  if (values.wait) await waitForCatchUp(kafka, { timeoutMs: Number(values.timeout) * 1000 });
+  if (values.wait) await waitForCatchUp(kafka, { timeoutMs });
   const [events, dlq, bronze, audit] = await Promise.all([
     topicMessageCount(kafka, TOPICS.orderItems),
     topicMessageCount(kafka, TOPICS.orderItemsDlq),
@@ -55,6 +76,41 @@ async function main(): Promise<number> {
   if (values.wait) rows.push(['caught up after', `${((Date.now() - began) / 1000).toFixed(1)} s`]);
   for (const [what, count] of rows) console.log(`  ${what.padEnd(32)} ${count}`);
   return bronze.records === events && audit === events ? 0 : 1;
+}
+
+async function run(
+  files: string[],
+  kafka: ReturnType<typeof createKafka>,
+  timeoutMs: number,
+): Promise<number> {
+  if (files.length === 0) {
+    console.error('runner run: give at least one CSV file');
+    return 2;
+  }
+  const databaseUrl = process.env.DATABASE_URL;
+  if (!databaseUrl) {
+    console.error('runner run: DATABASE_URL is not set (./commands.sh run loads the stack env)');
+    return 2;
+  }
+  const store = openObjectStore(process.env.BRONZE_SINK_STORAGE_URL ?? join(home, 'lake'));
+  const abort = new AbortController();
+  const onSignal = () => abort.abort();
+  process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
+  const report = await runPipeline({
+    files: files.map((f) => resolve(f)),
+    root,
+    home,
+    kafka,
+    databaseUrl,
+    store,
+    warehousePath: process.env.WAREHOUSE_DUCKDB_PATH ?? join(home, 'warehouse.duckdb'),
+    env: { ...process.env, LAKESTREAM_HOME: home },
+    timeoutMs,
+    say: (message) => process.stderr.write(`\u001b[1;34m==>\u001b[0m ${message}\n`),
+    signal: abort.signal,
+  });
+  console.log(`\n${formatRunReport(report)}`);
+  return report.ok ? 0 : 1;
 }
 
 main().then(

@@ -1,6 +1,25 @@
 export {
+  appliedBatches,
+  GOLD_TABLES,
+  goldRowCounts,
+  readSilverBatches,
+  warehouseSilverCounts,
+} from './batch-counts.js';
+export { type ChildResult, type RunChildOptions, runChild } from './child-process.js';
+export { isAtOrAfter, type PartitionOffsets, topicEndOffsets } from './offsets.js';
+export {
+  formatRunReport,
+  type PipelineRunOptions,
+  type PipelineRunReport,
+  runPipeline,
+  type StageReport,
+} from './pipeline-run.js';
+export {
   auditRowCount,
+  auditRowCountSince,
+  type BronzeManifestEntry,
   bronzeManifestTotals,
+  readBronzeManifests,
   STREAMING_GROUPS,
   type StageGroup,
   stageLags,

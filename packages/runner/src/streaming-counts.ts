@@ -60,14 +60,27 @@ export async function waitForCatchUp(
   }
 }
 
-/** Committed bronze objects and the records they hold, from the manifests (the only index). */
-export async function bronzeManifestTotals(
+/** What the runner reads of a bronze manifest (the bronze-sink's message on the manifest topic). */
+export interface BronzeManifestEntry {
+  uri: string;
+  topic: string;
+  partition: number;
+  first_offset: number;
+  last_offset: number;
+  record_count: number;
+}
+
+/**
+ * Every committed bronze manifest (the only index of committed objects), one per object URI.
+ * Read with read_committed, so manifests of aborted transactions never show.
+ */
+export async function readBronzeManifests(
   kafka: Kafka,
   topic: string = TOPICS.bronzeFiles,
-): Promise<{ objects: number; records: number }> {
-  if ((await topicMessageCount(kafka, topic)) === 0) return { objects: 0, records: 0 };
+): Promise<BronzeManifestEntry[]> {
+  if ((await topicMessageCount(kafka, topic)) === 0) return [];
   const consumer = kafka.consumer({ groupId: `lakestream-report-${process.pid}-${Date.now()}` });
-  const seen = new Map<string, number>();
+  const seen = new Map<string, BronzeManifestEntry>();
   await consumer.connect();
   try {
     await consumer.subscribe({ topic, fromBeginning: true });
@@ -75,11 +88,8 @@ export async function bronzeManifestTotals(
     await consumer.run({
       eachMessage: async ({ message }) => {
         lastMessageAt = Date.now();
-        const manifest = JSON.parse(message.value!.toString()) as {
-          uri: string;
-          record_count: number;
-        };
-        seen.set(manifest.uri, manifest.record_count);
+        const manifest = JSON.parse(message.value!.toString()) as BronzeManifestEntry;
+        seen.set(manifest.uri, manifest);
       },
     });
     // Transaction markers take offsets too, so "reached the end" is judged by silence.
@@ -87,7 +97,19 @@ export async function bronzeManifestTotals(
   } finally {
     await consumer.disconnect();
   }
-  return { objects: seen.size, records: [...seen.values()].reduce((a, b) => a + b, 0) };
+  return [...seen.values()];
+}
+
+/** Committed bronze objects and the records they hold, from the manifests. */
+export async function bronzeManifestTotals(
+  kafka: Kafka,
+  topic: string = TOPICS.bronzeFiles,
+): Promise<{ objects: number; records: number }> {
+  const manifests = await readBronzeManifests(kafka, topic);
+  return {
+    objects: manifests.length,
+    records: manifests.reduce((sum, m) => sum + m.record_count, 0),
+  };
 }
 
 /** Rows in the audit table (`<schema>.order_item_events`); 0 when it does not exist yet. */
@@ -101,6 +123,39 @@ export async function auditRowCount(databaseUrl: string, schema = 'bronze'): Pro
     if (!exists.rows[0].t) return 0;
     const { rows } = await client.query(
       `select count(*)::bigint as n from ${schema}.order_item_events`,
+    );
+    return Number(rows[0].n);
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * Audit rows of `topic` at or after the per-partition `since` offsets (the rows a run added);
+ * 0 when the table does not exist yet.
+ */
+export async function auditRowCountSince(
+  databaseUrl: string,
+  topic: string,
+  since: ReadonlyMap<number, number>,
+  schema = 'bronze',
+): Promise<number> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const exists = await client.query('select to_regclass($1) as t', [
+      `${schema}.order_item_events`,
+    ]);
+    if (!exists.rows[0].t) return 0;
+    const partitions = [...since.keys()];
+    const floors = partitions.map((p) => since.get(p) ?? 0);
+    // A partition missing from the snapshot (created since) counts from offset 0.
+    const { rows } = await client.query(
+      `select count(*)::bigint as n
+         from ${schema}.order_item_events e
+         left join unnest($2::int[], $3::bigint[]) as s(p, floor) on s.p = e.partition
+        where e.topic = $1 and e."offset" >= coalesce(s.floor, 0)`,
+      [topic, partitions, floors],
     );
     return Number(rows[0].n);
   } finally {

@@ -1,0 +1,78 @@
+import { spawn } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+
+/** What a finished child process left behind. */
+export interface ChildResult {
+  /** Exit code; null when a signal ended it. */
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  /** Everything it wrote to stdout. */
+  stdout: string;
+  /** The last lines it wrote to stderr (all of it is in the log file). */
+  stderrTail: string[];
+  seconds: number;
+}
+
+/** Options of `runChild`. */
+export interface RunChildOptions {
+  cwd: string;
+  env?: NodeJS.ProcessEnv;
+  /** stderr (logs) is appended here, so the terminal shows the run's table, not every log line. */
+  logFile: string;
+  /** Stops the child (SIGTERM) when aborted. */
+  signal?: AbortSignal;
+  /** Called with each complete stderr line (e.g. to pick a JSON summary out of the logs). */
+  onStderrLine?: (line: string) => void;
+}
+
+const TAIL_LINES = 20;
+
+/** Runs a command to completion, its stderr to a log file, its stdout captured. Never rejects on a non-zero exit. */
+export async function runChild(
+  command: string,
+  args: readonly string[],
+  options: RunChildOptions,
+): Promise<ChildResult> {
+  await mkdir(dirname(options.logFile), { recursive: true });
+  const log = createWriteStream(options.logFile, { flags: 'a' });
+  const began = performance.now();
+  const child = spawn(command, args, {
+    cwd: options.cwd,
+    env: options.env ?? process.env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const onAbort = () => child.kill('SIGTERM');
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  let stdout = '';
+  const tail: string[] = [];
+  let partial = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    stdout += chunk;
+    log.write(chunk);
+  });
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    log.write(chunk);
+    const lines = (partial + chunk).split('\n');
+    partial = lines.pop() ?? '';
+    for (const line of lines) {
+      tail.push(line);
+      if (tail.length > TAIL_LINES) tail.shift();
+      options.onStderrLine?.(line);
+    }
+  });
+  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>(
+    (resolve, reject) => {
+      child.once('error', reject);
+      child.once('close', (c, s) => resolve([c, s]));
+    },
+  );
+  options.signal?.removeEventListener('abort', onAbort);
+  if (partial !== '') {
+    tail.push(partial);
+    options.onStderrLine?.(partial);
+  }
+  await new Promise<void>((resolve) => log.end(resolve));
+  return { code, signal, stdout, stderrTail: tail, seconds: (performance.now() - began) / 1000 };
+}
