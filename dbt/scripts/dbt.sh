@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Runs dbt on the Lakestream project from the project-local venv: `scripts/dbt.sh build`,
+# `scripts/dbt.sh build --target bigquery`, `scripts/dbt.sh source freshness`, …
+# The set-up runs first (a no-op when dbt is already installed).
+#
+# Environment (all optional):
+#   LAKESTREAM_HOME        state folder; default <project>/.lakestream
+#   LAKESTREAM_WAREHOUSE   DuckDB file of the duckdb target; default $LAKESTREAM_HOME/warehouse.duckdb
+#   LAKESTREAM_DBT_TARGET  default target (duckdb | bigquery); --target overrides it
+#   DBT_TARGET_PATH        dbt's artifacts (run_results.json, manifest.json); default $LAKESTREAM_HOME/dbt/target
+#   DBT_LOG_PATH           dbt.log; default $LAKESTREAM_HOME/dbt/logs
+set -euo pipefail
+
+DBT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+ROOT="$(cd "$DBT_DIR/.." && pwd)"
+export LAKESTREAM_HOME="${LAKESTREAM_HOME:-$ROOT/.lakestream}"
+export LAKESTREAM_WAREHOUSE="${LAKESTREAM_WAREHOUSE:-$LAKESTREAM_HOME/warehouse.duckdb}"
+export DBT_TARGET_PATH="${DBT_TARGET_PATH:-$LAKESTREAM_HOME/dbt/target}"
+export DBT_LOG_PATH="${DBT_LOG_PATH:-$LAKESTREAM_HOME/dbt/logs}"
+# No phoning home: usage statistics and the version check would reach hosts this project never needs.
+export DBT_SEND_ANONYMOUS_USAGE_STATS=false
+export DBT_VERSION_CHECK=false
+export DO_NOT_TRACK=1
+
+"$DBT_DIR/scripts/setup.sh"
+VENV="${LAKESTREAM_DBT_VENV:-$LAKESTREAM_HOME/venv}"
+
+# Top-level flags (--help, --version) take no project; every subcommand gets this one.
+if [[ $# -eq 0 || "$1" == -* ]]; then
+  exec "$VENV/bin/dbt" "$@"
+fi
+exec "$VENV/bin/dbt" "$@" --project-dir "$DBT_DIR" --profiles-dir "$DBT_DIR"
