@@ -19,9 +19,9 @@ die() { printf '\033[1;31merror:\033[0m %s\n' "$*" >&2; exit 1; }
 # name|one-line description – the single source of `help` (and of the test that checks it).
 COMMANDS=(
   "help|list the shortcuts"
-  "setup|install everything a fresh machine needs (pnpm, node packages, Kafka jars, Go tools, PostgreSQL); --with-bigquery builds the BigQuery emulator too"
+  "setup|install everything a fresh machine needs (pnpm, node packages, Kafka jars, Go tools, PostgreSQL, the dbt venv); --with-bigquery builds the BigQuery emulator too"
   "up|start the local stack (Kafka, PostgreSQL, fake-gcs-server; --all adds the BigQuery emulator), reusing what is already up"
-  "down|stop the local stack"
+  "down|stop the background services and the local stack"
   "status|show each local service: up or down, and its address"
   "gen-data|write a DataCo-shaped CSV: gen-data --rows N --seed S --out FILE"
   "start-kafka|start only the local Kafka broker"
@@ -31,7 +31,16 @@ COMMANDS=(
   "start-streaming-pipeline|start the stack and both sinks in the background (logs in \$LAKESTREAM_HOME/logs)"
   "stop-streaming-pipeline|stop the background sinks, draining what they hold"
   "streaming-report|wait until both sinks caught up, then count messages, DLQ, bronze records, audit rows"
-  "demo|run the pipeline end to end on generated data: generate, stream through both sinks, report counts"
+  "start-batch-pipeline|start the transformer and warehouse-loader workers in the background, triggered by the announcement topics"
+  "stop-batch-pipeline|stop the background transformer and loader workers"
+  "olap-transformation-pipeline|bronze → silver Parquet → DuckDB warehouse, once (--every 15m to repeat)"
+  "gcs-to-bigquery-pipeline|silver batches in GCS → BigQuery (load job + MERGE), once (--every 15m to repeat)"
+  "dbt|run dbt from the project's venv: dbt build, dbt test --select …"
+  "dashboard|serve the gold dashboard on http://127.0.0.1:8080"
+  "start-metabase|start Metabase on the warehouse with docker compose (needs a Docker engine)"
+  "run|stream CSV files through the whole pipeline, wait for every stage, print counts: run FILE.csv…"
+  "demo|generate sample data and run it end to end: demo [--rows N --seed S] [--live --rate R --duration S]"
+  "bench|run the benchmarks (figures beside a reference tool): bench [package]"
   "test|lint, typecheck and run every test against the real local stack"
 )
 
@@ -93,6 +102,8 @@ cmd_setup() {
   ensure_node_modules
   say "installing the local stack's tools (cached after the first run)"
   devstack install kafka postgres gcs $with_bigquery
+  say "installing dbt into its venv (cached after the first run)"
+  ensure_dbt
 }
 
 cmd_up() {
@@ -109,7 +120,9 @@ cmd_down() {
   check_node
   ensure_pnpm
   ensure_node_modules
+  cmd_stop_batch_pipeline
   cmd_stop_streaming_pipeline
+  stop_background dashboard
   devstack down
 }
 
@@ -158,41 +171,156 @@ start_service() {
   exec "${TS_NODE[@]}" "services/$1/src/main.ts"
 }
 
-# Background sinks: one pid file and one log each; each its own metrics port.
+# Background services: one pid file and one log each; each its own metrics port.
 SINKS=("bronze-sink:9464" "audit-sink:9465")
+WORKERS=("transformer:9466" "warehouse-loader:9467")
+
+# start_background NAME PORT [ARGS…]: a service from its sources, detached, unless it already runs.
+start_background() {
+  local name="$1" port="$2"
+  shift 2
+  local pidfile="$LAKESTREAM_HOME/run/$name.pid"
+  mkdir -p "$LAKESTREAM_HOME/run" "$LAKESTREAM_HOME/logs"
+  if [[ -f "$pidfile" ]] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
+    say "$name already running (pid $(cat "$pidfile"))"
+    return
+  fi
+  METRICS_PORT="$port" setsid nohup "${TS_NODE[@]}" "services/$name/src/main.ts" "$@" \
+    >>"$LAKESTREAM_HOME/logs/$name.log" 2>&1 &
+  echo $! >"$pidfile"
+  say "$name started (pid $!, metrics http://127.0.0.1:$port/metrics, log $LAKESTREAM_HOME/logs/$name.log)"
+}
+
+# stop_background NAME: SIGTERM, then wait up to 30 s for the drain.
+stop_background() {
+  local name="$1" pidfile="$LAKESTREAM_HOME/run/$1.pid" pid
+  [[ -f "$pidfile" ]] || return 0
+  pid="$(cat "$pidfile")"
+  if kill -0 "$pid" 2>/dev/null; then
+    say "stopping $name (pid $pid): it drains, commits and exits"
+    kill -TERM "$pid"
+    local waited=0
+    while kill -0 "$pid" 2>/dev/null && ((waited < 60)); do sleep 0.5; waited=$((waited + 1)); done
+  fi
+  rm -f "$pidfile"
+}
 
 cmd_start_streaming_pipeline() {
   cmd_up >/dev/null
   load_stack_env
-  mkdir -p "$LAKESTREAM_HOME/run" "$LAKESTREAM_HOME/logs"
-  local entry name port pidfile
-  for entry in "${SINKS[@]}"; do
-    name="${entry%%:*}" port="${entry#*:}" pidfile="$LAKESTREAM_HOME/run/$name.pid"
-    if [[ -f "$pidfile" ]] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
-      say "$name already running (pid $(cat "$pidfile"))"
-      continue
-    fi
-    METRICS_PORT="$port" setsid nohup "${TS_NODE[@]}" "services/$name/src/main.ts" \
-      >>"$LAKESTREAM_HOME/logs/$name.log" 2>&1 &
-    echo $! >"$pidfile"
-    say "$name started (pid $!, metrics http://127.0.0.1:$port/metrics, log $LAKESTREAM_HOME/logs/$name.log)"
-  done
+  local entry
+  for entry in "${SINKS[@]}"; do start_background "${entry%%:*}" "${entry#*:}"; done
 }
 
 cmd_stop_streaming_pipeline() {
-  local entry name pidfile pid
-  for entry in "${SINKS[@]}"; do
-    name="${entry%%:*}" pidfile="$LAKESTREAM_HOME/run/$name.pid"
-    [[ -f "$pidfile" ]] || continue
-    pid="$(cat "$pidfile")"
-    if kill -0 "$pid" 2>/dev/null; then
-      say "stopping $name (pid $pid): it drains, commits and exits"
-      kill -TERM "$pid"
-      local waited=0
-      while kill -0 "$pid" 2>/dev/null && ((waited < 60)); do sleep 0.5; waited=$((waited + 1)); done
-    fi
-    rm -f "$pidfile"
+  local entry
+  for entry in "${SINKS[@]}"; do stop_background "${entry%%:*}"; done
+}
+
+cmd_start_batch_pipeline() {
+  cmd_up >/dev/null
+  load_stack_env
+  ensure_dbt
+  local entry
+  for entry in "${WORKERS[@]}"; do start_background "${entry%%:*}" "${entry#*:}" worker; done
+}
+
+cmd_stop_batch_pipeline() {
+  local entry
+  for entry in "${WORKERS[@]}"; do stop_background "${entry%%:*}"; done
+}
+
+# every_or_once INTERVAL COMMAND…: once, or again after each INTERVAL (e.g. 15m) until interrupted.
+every_or_once() {
+  local every="$1"
+  shift
+  if [[ -z "$every" ]]; then "$@"; return; fi
+  local seconds
+  case "$every" in
+    *h) seconds=$((${every%h} * 3600)) ;;
+    *m) seconds=$((${every%m} * 60)) ;;
+    *s) seconds="${every%s}" ;;
+    *) die "--every takes a duration like 30s, 15m or 1h, got '$every'" ;;
+  esac
+  while true; do
+    "$@" || say "run failed (exit $?); trying again in $every"
+    sleep "$seconds"
   done
+}
+
+parse_every() { # prints the value of --every in "$@", or nothing
+  while (($#)); do
+    case "$1" in
+      --every) echo "${2:?--every needs a duration}"; return ;;
+      --every=*) echo "${1#--every=}"; return ;;
+      *) die "unknown option $1 (option: --every DURATION)" ;;
+    esac
+    shift
+  done
+}
+
+olap_once() {
+  "${TS_NODE[@]}" services/transformer/src/main.ts run
+  "${TS_NODE[@]}" services/warehouse-loader/src/main.ts run
+}
+
+cmd_olap_transformation_pipeline() {
+  local every
+  every="$(parse_every "$@")"
+  cmd_up >/dev/null
+  load_stack_env
+  every_or_once "$every" olap_once
+}
+
+cmd_gcs_to_bigquery_pipeline() {
+  local every
+  every="$(parse_every "$@")"
+  cmd_setup --with-bigquery
+  devstack up --all >/dev/null
+  load_stack_env
+  WAREHOUSE_TARGET=bigquery every_or_once "$every" \
+    "${TS_NODE[@]}" services/warehouse-loader/src/main.ts run
+}
+
+# The dbt venv ($LAKESTREAM_HOME/venv, pinned in dbt/requirements.txt); cached after the first run.
+ensure_dbt() {
+  bash dbt/scripts/setup.sh
+}
+
+cmd_dbt() {
+  check_node
+  ensure_pnpm
+  ensure_node_modules
+  bash dbt/scripts/dbt.sh "$@"
+}
+
+cmd_dashboard() {
+  check_node
+  ensure_pnpm
+  ensure_node_modules
+  if [[ -f "$LAKESTREAM_HOME/devstack/env" ]]; then load_stack_env; fi
+  exec "${TS_NODE[@]}" services/dashboard/src/main.ts "$@"
+}
+
+cmd_start_metabase() {
+  command -v docker >/dev/null || die "start-metabase needs docker compose and a Docker engine"
+  docker info >/dev/null 2>&1 || die "no Docker engine answers here: start-metabase runs Metabase with docker compose (see docker-compose.yml); use ./commands.sh dashboard instead"
+  docker compose up -d metabase
+  say "Metabase: http://127.0.0.1:3000 (the warehouse is mounted read-only)"
+}
+
+cmd_run() {
+  (($#)) || die "run: give at least one CSV file (./commands.sh run FILE.csv…)"
+  local file
+  for file in "$@"; do [[ -f "$file" ]] || die "run: no such file: $file"; done
+  cmd_start_streaming_pipeline
+  ensure_dbt
+  "${TS_NODE[@]}" packages/runner/src/cli.ts run "$@"
+}
+
+cmd_bench() {
+  cmd_setup
+  if (($#)); then pnpm --filter "@lakestream/$1" bench; else pnpm -s bench; fi
 }
 
 cmd_streaming_report() {
@@ -204,12 +332,15 @@ cmd_streaming_report() {
 }
 
 cmd_demo() {
-  local rows=180519 seed=42
+  local rows=180519 seed=42 live=0 rate=200 duration=120
   while (($#)); do
     case "$1" in
       --rows) rows="$2"; shift 2 ;;
       --seed) seed="$2"; shift 2 ;;
-      *) die "demo: unknown option $1 (options: --rows N --seed S)" ;;
+      --live) live=1; shift ;;
+      --rate) rate="$2"; shift 2 ;;
+      --duration) duration="$2"; shift 2 ;;
+      *) die "demo: unknown option $1 (options: --rows N --seed S [--live --rate ROWS_PER_S --duration SECONDS])" ;;
     esac
   done
   cmd_up
@@ -217,13 +348,19 @@ cmd_demo() {
   mkdir -p "$(dirname "$data")"
   say "generating $rows order items (seed $seed) → $data"
   cmd_gen_data --rows "$rows" --seed "$seed" --out "$data"
-  cmd_start_streaming_pipeline
-  say "streaming $data into Kafka"
-  cmd_stream_data "$data"
-  say "waiting for both sinks to catch up"
-  cmd_streaming_report --wait
+  if ((live)); then
+    cmd_start_streaming_pipeline
+    ensure_dbt
+    start_background dashboard 9468
+    say "dashboard: http://127.0.0.1:8080 (updates after each micro-batch)"
+    "${TS_NODE[@]}" packages/runner/src/cli.ts live --rate "$rate" --duration "$duration" "$data"
+    say "the sinks and the dashboard keep running; ./commands.sh down stops everything"
+    return
+  fi
+  cmd_run "$data"
   say "the sinks keep running; ./commands.sh stop-streaming-pipeline stops them"
-  say "(silver, warehouse and gold stages arrive with the next issues)"
+  say "warehouse: $LAKESTREAM_HOME/warehouse.duckdb; dashboard: ./commands.sh dashboard → http://127.0.0.1:8080"
+  "${TS_NODE[@]}" services/dashboard/src/cli.ts summary || true
 }
 
 cmd_test() {
@@ -275,6 +412,15 @@ main() {
     start-streaming-pipeline) cmd_start_streaming_pipeline "$@" ;;
     stop-streaming-pipeline) cmd_stop_streaming_pipeline "$@" ;;
     streaming-report) cmd_streaming_report "$@" ;;
+    start-batch-pipeline) cmd_start_batch_pipeline "$@" ;;
+    stop-batch-pipeline) cmd_stop_batch_pipeline "$@" ;;
+    olap-transformation-pipeline) cmd_olap_transformation_pipeline "$@" ;;
+    gcs-to-bigquery-pipeline) cmd_gcs_to_bigquery_pipeline "$@" ;;
+    dbt) cmd_dbt "$@" ;;
+    dashboard) cmd_dashboard "$@" ;;
+    start-metabase) cmd_start_metabase "$@" ;;
+    run) cmd_run "$@" ;;
+    bench) cmd_bench "$@" ;;
     demo) cmd_demo "$@" ;;
     test) cmd_test "$@" ;;
     *)

@@ -6,6 +6,7 @@ export {
   warehouseSilverCounts,
 } from './batch-counts.js';
 export { type ChildResult, type RunChildOptions, runChild } from './child-process.js';
+export { type LiveRunOptions, type LiveRunReport, quantile, runLive } from './live-run.js';
 export { isAtOrAfter, type PartitionOffsets, topicEndOffsets } from './offsets.js';
 export {
   formatRunReport,

@@ -10,6 +10,7 @@ import {
   auditRowCountSince,
   readBronzeManifests,
   STREAMING_GROUPS,
+  type StageGroup,
   stageLags,
 } from './streaming-counts.js';
 
@@ -52,6 +53,12 @@ export interface PipelineRunOptions {
   /** Progress lines for a person. */
   say: (message: string) => void;
   signal?: AbortSignal;
+  /** Topic names, when not the contract's (tests); the stage processes get the same through `env`. */
+  topics?: { orderItems: string; bronzeFiles: string };
+  /** The sinks' consumer groups, when not the services' defaults. */
+  groups?: readonly StageGroup[];
+  /** Schema of the audit table (AUDIT_SINK_SCHEMA), default `bronze`. */
+  auditSchema?: string;
 }
 
 const TS_NODE = ['--conditions=lakestream-source', '--import', 'tsx'];
@@ -73,6 +80,11 @@ interface ProducerSummary {
  */
 export async function runPipeline(options: PipelineRunOptions): Promise<PipelineRunReport> {
   const { kafka, root, home, say } = options;
+  const topics = options.topics ?? {
+    orderItems: TOPICS.orderItems,
+    bronzeFiles: TOPICS.bronzeFiles,
+  };
+  const groups = options.groups ?? STREAMING_GROUPS;
   const began = performance.now();
   const stages: StageReport[] = [];
   const stage = (report: StageReport) => {
@@ -93,11 +105,11 @@ export async function runPipeline(options: PipelineRunOptions): Promise<Pipeline
   const failure = (result: ChildResult, name: string) =>
     `exit ${result.code ?? result.signal}; see ${join(home, 'logs', `run-${name}.log`)}: ${result.stderrTail.slice(-3).join(' | ')}`;
 
-  const since = await topicEndOffsets(kafka, TOPICS.orderItems);
+  const since = await topicEndOffsets(kafka, topics.orderItems);
   const sequenceBefore = (await readSilverBatches(options.store)).at(-1)?.sequence ?? 0;
 
   // 1. Producer.
-  say(`producer: streaming ${options.files.length} file(s) into ${TOPICS.orderItems}`);
+  say(`producer: streaming ${options.files.length} file(s) into ${topics.orderItems}`);
   let summary: ProducerSummary | undefined;
   const producer = await child(
     'producer',
@@ -124,10 +136,12 @@ export async function runPipeline(options: PipelineRunOptions): Promise<Pipeline
 
   // 2. The sinks: wait until each group has committed the end of the topic.
   say('bronze-sink, audit-sink: waiting until both have committed everything');
-  const caughtUpAt = await waitForGroups(kafka, options.timeoutMs, streamingBegan);
-  const end = await topicEndOffsets(kafka, TOPICS.orderItems);
+  const caughtUpAt = await waitForGroups(kafka, groups, options.timeoutMs, streamingBegan);
+  const end = await topicEndOffsets(kafka, topics.orderItems);
   const produced = countBetween(since, end);
-  const manifests = (await readBronzeManifests(kafka)).filter((m) => m.topic === TOPICS.orderItems);
+  const manifests = (await readBronzeManifests(kafka, topics.bronzeFiles)).filter(
+    (m) => m.topic === topics.orderItems,
+  );
   const bronzeRecords = manifests
     .filter((m) => isAtOrAfter(since, m.partition, m.first_offset))
     .reduce((sum, m) => sum + m.record_count, 0);
@@ -140,7 +154,12 @@ export async function runPipeline(options: PipelineRunOptions): Promise<Pipeline
     ok: caughtUpAt.has('bronze-sink') && bronzeRecords === produced,
     ...(caughtUpAt.has('bronze-sink') ? {} : { note: 'did not catch up in time' }),
   });
-  const auditRows = await auditRowCountSince(options.databaseUrl, TOPICS.orderItems, since);
+  const auditRows = await auditRowCountSince(
+    options.databaseUrl,
+    topics.orderItems,
+    since,
+    options.auditSchema,
+  );
   stage({
     stage: 'audit-sink',
     in: produced,
@@ -215,7 +234,7 @@ export async function runPipeline(options: PipelineRunOptions): Promise<Pipeline
     logFile: join(home, 'logs', 'run-dbt.log'),
     ...(options.signal ? { signal: options.signal } : {}),
   });
-  const results = await readDbtResults(join(root, 'dbt', 'target', 'run_results.json'));
+  const results = await readDbtResults(join(home, 'dbt', 'target', 'run_results.json'));
   stage({
     stage: 'dbt build',
     in: results?.total,
@@ -247,17 +266,18 @@ function countBetween(since: PartitionOffsets, end: PartitionOffsets): number {
 /** Polls the streaming groups' lag; returns, per stage, the seconds since `began` at which it reached 0. */
 async function waitForGroups(
   kafka: Kafka,
+  groups: readonly StageGroup[],
   timeoutMs: number,
   began: number,
 ): Promise<Map<string, number>> {
   const caughtUp = new Map<string, number>();
   const deadline = Date.now() + timeoutMs;
-  while (caughtUp.size < STREAMING_GROUPS.length && Date.now() < deadline) {
-    for (const lag of await stageLags(kafka)) {
+  while (caughtUp.size < groups.length && Date.now() < deadline) {
+    for (const lag of await stageLags(kafka, groups)) {
       if (lag.lag === 0 && !caughtUp.has(lag.stage))
         caughtUp.set(lag.stage, (performance.now() - began) / 1000);
     }
-    if (caughtUp.size < STREAMING_GROUPS.length) await new Promise((r) => setTimeout(r, 250));
+    if (caughtUp.size < groups.length) await new Promise((r) => setTimeout(r, 250));
   }
   return caughtUp;
 }
