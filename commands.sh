@@ -351,7 +351,7 @@ cmd_demo() {
   if ((live)); then
     cmd_start_streaming_pipeline
     ensure_dbt
-    start_background dashboard 9468
+    DASHBOARD_PORT=8080 start_background dashboard 8080
     say "dashboard: http://127.0.0.1:8080 (updates after each micro-batch)"
     "${TS_NODE[@]}" packages/runner/src/cli.ts live --rate "$rate" --duration "$duration" "$data"
     say "the sinks and the dashboard keep running; ./commands.sh down stops everything"
