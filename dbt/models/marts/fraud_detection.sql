@@ -12,7 +12,7 @@ select
     "count(distinct case when order_status = 'SUSPECTED_FRAUD' then order_id end)",
     'count(distinct order_id)'
   ) }} as fraud_order_rate,
-  sum(item_total) as total_spend,
+  {{ exact_sum('item_total') }} as total_spend,
   {{ safe_divide(
     "count(distinct case when payment_type = 'TRANSFER' then order_id end)",
     'count(distinct order_id)'

@@ -9,7 +9,7 @@ with monthly as (
     max(category_name) as category_name,
     sum(quantity) as units_sold,
     count(distinct order_id) as order_count,
-    sum(item_total) as net_sales
+    {{ exact_sum('item_total') }} as net_sales
   from {{ ref('int_order_items_enriched') }}
   where is_valid_sale
   group by product_card_id, month

@@ -4,11 +4,11 @@ select
   month,
   cast(count(distinct order_id) as {{ dbt.type_bigint() }}) as order_count,
   cast(count(*) as {{ dbt.type_bigint() }}) as item_count,
-  sum(case when is_valid_sale then item_total else 0 end) as net_sales,
-  sum(case when is_valid_sale then profit else 0 end) as profit,
+  {{ exact_sum('case when is_valid_sale then item_total else 0 end') }} as net_sales,
+  {{ exact_sum('case when is_valid_sale then profit else 0 end') }} as profit,
   {{ safe_divide(
-    'sum(case when is_valid_sale then profit else 0 end)',
-    'sum(case when is_valid_sale then item_total else 0 end)'
+    exact_sum('case when is_valid_sale then profit else 0 end'),
+    exact_sum('case when is_valid_sale then item_total else 0 end')
   ) }} as profit_margin,
   avg(cast(days_shipping_real as {{ type_double() }})) as avg_days_shipping_real,
   avg(cast(days_shipping_scheduled as {{ type_double() }})) as avg_days_shipping_scheduled,

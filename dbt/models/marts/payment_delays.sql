@@ -7,7 +7,7 @@ select
   cast(
     count(distinct case when is_awaiting_payment then order_id end) as {{ dbt.type_bigint() }}
   ) as awaiting_payment_orders,
-  sum(case when is_awaiting_payment then item_total else 0 end) as awaiting_payment_amount,
+  {{ exact_sum('case when is_awaiting_payment then item_total else 0 end') }} as awaiting_payment_amount,
   {{ safe_divide(
     'count(distinct case when is_awaiting_payment then order_id end)',
     'count(distinct order_id)'
