@@ -1,0 +1,84 @@
+/**
+ * The command line: which mode to run. Everything else is configured through the environment
+ * (config.ts), so that a container, `commands.sh` and a test set it up the same way.
+ */
+import { parseArgs } from 'node:util';
+import { formatDuration, parseDuration } from '@lakestream/config';
+
+/** The usage text printed by `--help` and after an argument error. */
+export const USAGE = `Usage: warehouse-loader run [--every DURATION] | worker
+
+Applies published silver batches (silver/_batches/<id>.json in the lake) to the warehouse – the
+DuckDB file $LAKESTREAM_HOME/warehouse.duckdb by default, or BigQuery – in batch order, each once.
+The warehouse records what it holds in silver._lakestream_loads, so a re-run is a no-op.
+
+Modes:
+  run                   apply every pending batch, print a one-line summary, exit
+  run --every 15m       the same, again every interval, until SIGTERM/SIGINT
+  worker                consume lakestream.silver.batches.v1 in a consumer group; on each
+                        announcement apply everything pending, then commit
+
+Exit status: 0 done (also when there was nothing to apply), 1 a batch could not be applied
+(gap in the sequence, invalid batch, warehouse failure; the message says which), 2 bad arguments
+or configuration.
+
+Configuration comes from the environment (WAREHOUSE_TARGET, WAREHOUSE_DUCKDB_PATH,
+WAREHOUSE_LOADER_STORAGE_URL, BIGQUERY_PROJECT, …): see the README.`;
+
+/** What the command line asks for. */
+export type CliCommand =
+  | { readonly kind: 'help' }
+  | { readonly kind: 'error'; readonly message: string }
+  | { readonly kind: 'run'; readonly everyMs?: number }
+  | { readonly kind: 'worker' };
+
+/** Shortest `--every` interval: a loop tighter than this would only hammer the store. */
+export const MIN_EVERY_MS = 1_000;
+
+/** Reads the arguments (without `node` and the script); never throws. */
+export function parseCliArgs(argv: readonly string[]): CliCommand {
+  let parsed: ReturnType<typeof parse>;
+  try {
+    parsed = parse(argv);
+  } catch (err) {
+    return { kind: 'error', message: (err as Error).message };
+  }
+  const { values, positionals } = parsed;
+  if (values.help) return { kind: 'help' };
+  const [mode, ...extra] = positionals;
+  if (extra.length > 0) return { kind: 'error', message: `unexpected argument '${extra[0]}'` };
+  switch (mode) {
+    case undefined:
+      return { kind: 'error', message: 'missing the mode: run or worker' };
+    case 'run': {
+      if (values.every === undefined) return { kind: 'run' };
+      const everyMs = parseDuration(values.every);
+      if (everyMs === undefined || everyMs < MIN_EVERY_MS) {
+        return {
+          kind: 'error',
+          message: `--every expects a duration of at least ${formatDuration(MIN_EVERY_MS)} (like 30s, 15m, 1h), got '${values.every}'`,
+        };
+      }
+      return { kind: 'run', everyMs };
+    }
+    case 'worker':
+      if (values.every !== undefined) {
+        return { kind: 'error', message: '--every goes with run, not worker' };
+      }
+      return { kind: 'worker' };
+    default:
+      return { kind: 'error', message: `unknown mode '${mode}' (expected run or worker)` };
+  }
+}
+
+function parse(argv: readonly string[]) {
+  return parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    strict: true,
+    options: {
+      every: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+}

@@ -1,0 +1,172 @@
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  type ConfigOf,
+  commonFields,
+  defineConfig,
+  envVar,
+  envVarTypes,
+  field,
+} from '@lakestream/config';
+import { TOPICS } from '@lakestream/kafka';
+import { parseStoreUrl } from '@lakestream/object-store';
+
+const TOPIC_NAME = { pattern: /^[A-Za-z0-9._-]{1,249}$/, expected: 'a Kafka topic name' };
+
+/** A store URL, checked by the object store's own parser so the error names the problem. */
+const storeUrl = envVar
+  .string()
+  .superRefine((url, ctx) => {
+    try {
+      parseStoreUrl(url);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: (err as Error).message.replace(/ '.*?':/, ':') });
+    }
+  })
+  .register(envVarTypes, { type: 'store URL (gs://bucket/prefix, file:///path or a path)' });
+
+/** The warehouses the loader can apply silver batches to. */
+export const WAREHOUSE_TARGETS = ['duckdb', 'bigquery'] as const;
+/** One of `WAREHOUSE_TARGETS`. */
+export type WarehouseTargetName = (typeof WAREHOUSE_TARGETS)[number];
+
+/**
+ * The warehouse loader's configuration: every variable it reads, validated once at start.
+ * The `WAREHOUSE_*` and `BIGQUERY_*` names are shared with the tools that read the same warehouse
+ * (dbt, the dashboard) and with the devstack, which exports BIGQUERY_EMULATOR_HOST and
+ * BIGQUERY_PROJECT; only the loader's own knobs carry its `WAREHOUSE_LOADER_` prefix.
+ */
+export const warehouseLoaderConfig = defineConfig({
+  prefix: 'WAREHOUSE_LOADER_',
+  fields: {
+    logLevel: commonFields.logLevel,
+    lakestreamHome: commonFields.lakestreamHome,
+    metricsPort: commonFields.metricsPort,
+    metricsHost: commonFields.metricsHost,
+    kafkaBrokers: commonFields.kafkaBrokers,
+    kafkaClientId: { ...commonFields.kafkaClientId, default: 'lakestream-warehouse-loader' },
+    // A batch being applied is finished, not abandoned: allow for a large one.
+    shutdownGraceMs: { ...commonFields.shutdownGraceMs, default: '60s' },
+    /** Which warehouse batches go to. */
+    target: field('WAREHOUSE_TARGET', envVar.enum(WAREHOUSE_TARGETS), {
+      doc: 'Warehouse the batches are applied to: duckdb (a local file) or bigquery.',
+      default: 'duckdb',
+    }),
+    /** DuckDB file; default `$LAKESTREAM_HOME/warehouse.duckdb`. */
+    duckdbPath: field('WAREHOUSE_DUCKDB_PATH', envVar.string().optional(), {
+      doc: 'DuckDB warehouse file (opened only while a run applies batches). Default: warehouse.duckdb in LAKESTREAM_HOME.',
+      example: '/srv/lakestream/warehouse.duckdb',
+    }),
+    /** Where the silver batches are read from; default `$LAKESTREAM_HOME/lake`. */
+    storageUrl: field('WAREHOUSE_LOADER_STORAGE_URL', storeUrl.optional(), {
+      doc: 'Object store holding the silver layer: gs://bucket/prefix, file:///abs/path or a path. Default: the folder lake/ in LAKESTREAM_HOME. The bigquery target needs gs://.',
+      example: 'gs://lakestream-lake/prod',
+    }),
+    /** fake-gcs-server address for gs:// URLs. */
+    storageEmulatorHost: field('STORAGE_EMULATOR_HOST', envVar.string().optional(), {
+      doc: 'Cloud Storage emulator (fake-gcs-server) to use for gs:// URLs instead of Google Cloud.',
+      example: 'http://127.0.0.1:4443',
+    }),
+    /** BigQuery project of the dataset and the jobs. */
+    bigqueryProject: field('BIGQUERY_PROJECT', envVar.string().optional(), {
+      doc: "BigQuery project holding the dataset and running the jobs. Default: the credentials' project.",
+      example: 'my-analytics-project',
+    }),
+    /** BigQuery dataset of the silver tables. */
+    bigqueryDataset: field(
+      'BIGQUERY_DATASET',
+      envVar.string({
+        pattern: /^[A-Za-z0-9_]{1,1024}$/,
+        expected: 'a dataset id (letters, digits, _)',
+      }),
+      { doc: 'BigQuery dataset of the silver tables (created when missing).', default: 'silver' },
+    ),
+    /** BigQuery location of the dataset and jobs. */
+    bigqueryLocation: field('BIGQUERY_LOCATION', envVar.string().optional(), {
+      doc: "Location the dataset is created in and jobs run in. Default: BigQuery's (US for a new dataset).",
+      example: 'EU',
+    }),
+    /** goccy/bigquery-emulator address; switches the emulator workarounds on. */
+    bigqueryEmulatorHost: field('BIGQUERY_EMULATOR_HOST', envVar.url().optional(), {
+      doc: 'BigQuery emulator (goccy/bigquery-emulator) to talk to instead of Google Cloud; also switches on the narrow emulator workarounds described above.',
+      example: 'http://127.0.0.1:9050',
+    }),
+    /** The announcements topic the worker consumes. */
+    topic: field('WAREHOUSE_LOADER_TOPIC', envVar.string(TOPIC_NAME), {
+      doc: 'Topic of the silver batch announcements (worker mode).',
+      default: TOPICS.silverBatches,
+    }),
+    /** The worker's consumer group. */
+    groupId: field('WAREHOUSE_LOADER_GROUP_ID', envVar.string(), {
+      doc: 'Kafka consumer group of the worker.',
+      default: 'lakestream-warehouse-loader',
+    }),
+    /** Retries of a transient failure. */
+    retries: field('WAREHOUSE_LOADER_RETRIES', envVar.int({ min: 0, max: 100 }), {
+      doc: 'Retries of a step that failed transiently (store or warehouse unreachable, DuckDB file locked by another process, BigQuery 5xx/429).',
+      default: '8',
+    }),
+    /** First backoff of a retry. */
+    retryBaseMs: field('WAREHOUSE_LOADER_RETRY_BASE', envVar.duration({ min: 1, max: 60_000 }), {
+      doc: 'Backoff ceiling of the first retry; doubles each retry (full jitter).',
+      default: '200ms',
+    }),
+    /** Longest backoff of a retry. */
+    retryMaxMs: field('WAREHOUSE_LOADER_RETRY_MAX', envVar.duration({ min: 1, max: 600_000 }), {
+      doc: 'Longest single backoff between retries.',
+      default: '10s',
+    }),
+    /** Scratch folder for files downloaded from GCS. */
+    tempDir: field('WAREHOUSE_LOADER_TEMP_DIR', envVar.string().optional(), {
+      doc: "Folder for a batch's Parquet files downloaded from gs:// before DuckDB reads them (removed after each batch). Default: the system's temp folder.",
+    }),
+    /** Kafka consumer session timeout. */
+    sessionTimeoutMs: field(
+      'WAREHOUSE_LOADER_SESSION_TIMEOUT',
+      envVar.duration({ min: 6_000, max: 300_000 }),
+      {
+        doc: 'Worker consumer session timeout. Heartbeats continue while a batch is applied.',
+        default: '30s',
+      },
+    ),
+  },
+});
+
+/** The loaded warehouse loader configuration. */
+export type WarehouseLoaderConfig = ConfigOf<typeof warehouseLoaderConfig>;
+
+/** The monorepo root (this file is `services/warehouse-loader/{src,dist}/config.*`). */
+export const PROJECT_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
+/**
+ * LAKESTREAM_HOME in effect, absolute: as set (relative to the working directory), else the
+ * project's `.lakestream/` – whatever folder the loader is started from, as the devstack does.
+ */
+export function lakestreamHomeOf(
+  config: Pick<WarehouseLoaderConfig, 'lakestreamHome'>,
+  env: NodeJS.ProcessEnv = process.env,
+  cwd: string = process.cwd(),
+): string {
+  return env.LAKESTREAM_HOME?.trim()
+    ? resolve(cwd, config.lakestreamHome)
+    : join(PROJECT_ROOT, '.lakestream');
+}
+
+/** The store URL in effect: the configured one, else `<LAKESTREAM_HOME>/lake`. */
+export function storageUrlOf(
+  config: Pick<WarehouseLoaderConfig, 'storageUrl' | 'lakestreamHome'>,
+  env: NodeJS.ProcessEnv = process.env,
+): string {
+  return config.storageUrl ?? join(lakestreamHomeOf(config, env), 'lake');
+}
+
+/** The DuckDB file in effect (absolute): the configured one, else `<LAKESTREAM_HOME>/warehouse.duckdb`. */
+export function duckdbPathOf(
+  config: Pick<WarehouseLoaderConfig, 'duckdbPath' | 'lakestreamHome'>,
+  env: NodeJS.ProcessEnv = process.env,
+  cwd: string = process.cwd(),
+): string {
+  return config.duckdbPath === undefined
+    ? join(lakestreamHomeOf(config, env, cwd), 'warehouse.duckdb')
+    : resolve(cwd, config.duckdbPath);
+}

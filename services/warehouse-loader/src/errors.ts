@@ -1,0 +1,52 @@
+import { LakestreamError, type LakestreamErrorOptions } from '@lakestream/config';
+
+/** The closed list of codes the warehouse loader raises (object-store errors keep their own). */
+export const LOADER_ERROR_CODES = [
+  /** The settings cannot work together (e.g. the bigquery target with a local store). */
+  'LS_LOADER_CONFIG_INVALID',
+  /** A published manifest does not parse, or does not match its key. */
+  'LS_LOADER_MANIFEST_INVALID',
+  /** A batch is published while an earlier one is missing: applying it would skip that one. */
+  'LS_LOADER_BATCH_GAP',
+  /** An unapplied batch is older than one already applied: it was published out of order. */
+  'LS_LOADER_BATCH_OUT_OF_ORDER',
+  /** The warehouse records a batch the lake no longer publishes, or publishes differently. */
+  'LS_LOADER_LAKE_MISMATCH',
+  /** A batch's files disagree with its manifest or the contract (rows, keys, columns, missing file). */
+  'LS_LOADER_BATCH_INVALID',
+  /** A warehouse table exists without some of the contract's columns. */
+  'LS_LOADER_SCHEMA_MISMATCH',
+  /** The warehouse did not answer, was busy or is locked by another process; retryable. */
+  'LS_LOADER_WAREHOUSE_UNAVAILABLE',
+  /** A warehouse statement or job failed for good. */
+  'LS_LOADER_WAREHOUSE_FAILED',
+  /** The worker's Kafka consumer stopped for good. */
+  'LS_LOADER_CONSUMER_CRASHED',
+] as const;
+
+/** One of `LOADER_ERROR_CODES`. */
+export type LoaderErrorCode = (typeof LOADER_ERROR_CODES)[number];
+
+/** An error of the warehouse loader: a stable code, a retryable flag and the original cause. */
+export class LoaderError extends LakestreamError {
+  declare readonly code: LoaderErrorCode;
+
+  constructor(code: LoaderErrorCode, message: string, options: LakestreamErrorOptions = {}) {
+    super(code, message, options);
+  }
+}
+
+/** A metric-safe code for any error: `LS_…` codes as they are, kafkajs types prefixed. */
+export function metricCode(err: unknown): string {
+  const { code, type, name } = (err ?? {}) as { code?: unknown; type?: unknown; name?: unknown };
+  if (typeof code === 'string' && code.startsWith('LS_')) return code;
+  if (typeof type === 'string' && /^[A-Z_]+$/.test(type)) return `KAFKA_${type}`;
+  if (typeof name === 'string' && name.startsWith('KafkaJS')) return name;
+  return 'UNKNOWN';
+}
+
+/** The process exit status for an error that ended a run: 2 for what a retry cannot fix by itself. */
+export function exitCodeFor(err: unknown): 1 | 2 {
+  const code = (err as { code?: unknown } | undefined)?.code;
+  return code === 'LS_LOADER_CONFIG_INVALID' ? 2 : 1;
+}

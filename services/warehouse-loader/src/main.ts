@@ -1,0 +1,171 @@
+#!/usr/bin/env node
+/**
+ * Entry point: `warehouse-loader run [--every 15m] | worker`. Wiring and signals only.
+ * Logs (pino JSON) go to stderr, each run's one-line summary to stdout.
+ *
+ * Shutdown on SIGTERM/SIGINT, bounded by SHUTDOWN_GRACE: stop intake (no new announcement, no
+ * batch after the one under way) → finish that batch (it commits, or rolls back as a whole) →
+ * commit the announcements' offsets → leave the group → close the health server. A second
+ * signal exits at once (1); nothing is half-applied either way.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ConfigError, loadConfig } from '@lakestream/config';
+import { createKafka } from '@lakestream/kafka';
+import {
+  createLogger,
+  createMetrics,
+  createShutdown,
+  type HealthServer,
+  startHealthServer,
+} from '@lakestream/observability';
+import { buildLoader, type LoaderParts } from './build-loader.js';
+import { parseCliArgs, USAGE } from './cli.js';
+import { type WarehouseLoaderConfig, warehouseLoaderConfig } from './config.js';
+import { LoaderError } from './errors.js';
+import { formatSummary, type RunSummary } from './loader.js';
+import { createLoaderMetrics } from './loader-metrics.js';
+import { createWorker } from './worker.js';
+
+const SERVICE = 'warehouse-loader';
+
+const command = parseCliArgs(process.argv.slice(2));
+if (command.kind === 'help') {
+  process.stdout.write(`${USAGE}\n`);
+  process.exit(0);
+}
+if (command.kind === 'error') {
+  process.stderr.write(`${SERVICE}: ${command.message}\n(see --help)\n`);
+  process.exit(2);
+}
+
+let config: WarehouseLoaderConfig;
+try {
+  config = loadConfig(warehouseLoaderConfig);
+} catch (err) {
+  // Before the logger exists; the message lists every problem and never a secret value.
+  process.stderr.write(`${SERVICE}: ${err instanceof ConfigError ? err.message : String(err)}\n`);
+  process.exit(2);
+}
+
+const logger = createLogger({
+  service: SERVICE,
+  level: config.logLevel,
+  destination: process.stderr,
+});
+const metrics = createLoaderMetrics(createMetrics({ service: SERVICE }));
+let parts: LoaderParts;
+try {
+  parts = buildLoader(config, { logger, metrics });
+} catch (err) {
+  process.stderr.write(`${SERVICE}: ${(err as Error).message}\n`);
+  process.exit(err instanceof LoaderError && err.code === 'LS_LOADER_CONFIG_INVALID' ? 2 : 1);
+}
+const { loader, store, target } = parts;
+const shutdown = createShutdown({ logger, graceMs: config.shutdownGraceMs });
+const stop = new AbortController();
+
+const fail = (reason: string) => (err: unknown) => {
+  logger.fatal({ err }, reason);
+  void shutdown.run(reason).then(() => process.exit(1));
+};
+process.on('uncaughtException', fail('uncaught exception'));
+process.on('unhandledRejection', fail('unhandled rejection'));
+logger.info({ config, mode: command.kind, target: target.description }, 'starting');
+
+const printSummary = (summary: RunSummary) => process.stdout.write(`${formatSummary(summary)}\n`);
+
+async function serveHealth(readiness: Record<string, () => Promise<void> | void>) {
+  const health: HealthServer = await startHealthServer({
+    port: config.metricsPort,
+    host: config.metricsHost,
+    registry: metrics.shared.registry,
+    logger,
+    readiness,
+  });
+  shutdown.add('close health server', () => health.close());
+}
+
+if (command.kind === 'worker') {
+  const kafka = createKafka({
+    brokers: config.kafkaBrokers,
+    clientId: config.kafkaClientId,
+    logger,
+  });
+  const worker = createWorker({
+    kafka,
+    loader,
+    topic: config.topic,
+    groupId: config.groupId,
+    sessionTimeoutMs: config.sessionTimeoutMs,
+    logger,
+    metrics,
+    onRun: (summary) => {
+      if (summary.applied.length > 0) printSummary(summary);
+    },
+    onFatal: fail('worker failed'),
+  });
+  shutdown.add('stop intake', () => worker.stopIntake());
+  shutdown.add('finish the batch under way and commit', () => worker.flush());
+  shutdown.add('leave the consumer group', () => worker.close());
+  shutdown.installSignalHandlers();
+  try {
+    await serveHealth({ worker: () => worker.checkReady(), store: () => store.healthcheck() });
+    if (!shutdown.started) await worker.start();
+  } catch (err) {
+    fail('start-up failed')(err);
+  }
+} else if (command.everyMs !== undefined) {
+  const everyMs = command.everyMs;
+  let lastFailure: unknown;
+  const loop = (async () => {
+    while (!stop.signal.aborted) {
+      try {
+        printSummary(await loader.runOnce(stop.signal));
+        lastFailure = undefined;
+      } catch (err) {
+        lastFailure = err;
+        logger.error({ err }, 'run failed; trying again at the next interval');
+        process.stderr.write(`${SERVICE}: ${(err as Error).message}\n`);
+      }
+      await sleep(everyMs, undefined, { signal: stop.signal }).catch(() => {});
+    }
+  })();
+  shutdown.add('stop between batches', () => stop.abort());
+  shutdown.add('finish the batch under way', () => loop);
+  shutdown.installSignalHandlers();
+  await serveHealth({
+    schedule: () => {
+      if (stop.signal.aborted) throw new Error('shutting down');
+      if (lastFailure !== undefined)
+        throw new Error(`the last run failed: ${(lastFailure as Error).message}`);
+    },
+    store: () => store.healthcheck(),
+  }).catch(fail('start-up failed'));
+} else {
+  const run = loader.runOnce(stop.signal);
+  shutdown.add('stop between batches', () => stop.abort());
+  shutdown.add('finish the batch under way', () =>
+    run.then(
+      () => undefined,
+      () => undefined,
+    ),
+  );
+  shutdown.installSignalHandlers({
+    on: (signal, listener) => process.on(signal, listener),
+    off: (signal, listener) => process.off(signal, listener),
+    // A clean signalled shutdown lets the flow below print the summary and exit.
+    exit: (code) => {
+      if (code !== 0) process.exit(code);
+    },
+  });
+  let exitCode = 0;
+  try {
+    printSummary(await run);
+  } catch (err) {
+    exitCode = 1;
+    logger.error({ err }, 'run failed');
+    process.stderr.write(`${SERVICE}: ${(err as Error).message}\n`);
+  }
+  const closed = await shutdown.run(exitCode === 0 ? 'done' : 'failed');
+  process.exit(exitCode === 0 ? closed.exitCode : exitCode);
+}

@@ -1,0 +1,194 @@
+import { ensureTopics } from '@lakestream/kafka';
+import type { Logger } from '@lakestream/observability';
+import { BatchAnnouncementSchema } from '@lakestream/silver';
+import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import { LoaderError, metricCode } from './errors.js';
+import type { Loader, RunSummary } from './loader.js';
+import { COMPONENT, type LoaderMetrics } from './loader-metrics.js';
+
+/** Options of `createWorker`. */
+export interface WorkerOptions {
+  kafka: Kafka;
+  loader: Loader;
+  /** Topic of the silver batch announcements. */
+  topic: string;
+  groupId: string;
+  sessionTimeoutMs: number;
+  logger: Logger;
+  metrics?: LoaderMetrics;
+  /** Called with each run's summary (announcement-triggered or the start-up catch-up). */
+  onRun?: (summary: RunSummary) => void;
+  /** Called once when the consumer stops on an error it cannot get past. */
+  onFatal?: (err: unknown) => void;
+}
+
+/** The running worker; its methods are the steps of an orderly shutdown, in this order. */
+export interface Worker {
+  /** Joins the group, starts consuming, and applies whatever is pending already. */
+  start(): Promise<void>;
+  /** Takes no new announcement, and stops the run under way after its current batch. */
+  stopIntake(): void;
+  /** Resolves once the run under way (if any) has ended and its offsets are committed. */
+  flush(): Promise<void>;
+  /** Leaves the group and disconnects; idempotent. */
+  close(): Promise<void>;
+  /** Throws unless the consumer is in its group, not shutting down, and the last run succeeded. */
+  checkReady(): void;
+}
+
+/**
+ * The long-running loader. Announcements are only triggers – the lake's published manifests are
+ * the truth – so every fetched batch of announcements leads to one run that applies everything
+ * pending, and the offsets are committed after it. A crash before the commit replays the
+ * announcements, whose run then finds nothing left to do. A run that fails keeps the offsets
+ * uncommitted, marks the worker not ready, and the next announcement (or restart) tries again.
+ */
+export function createWorker(options: WorkerOptions): Worker {
+  const { kafka, loader, topic, metrics } = options;
+  const log = options.logger.child({ component: 'worker' });
+  const heartbeatMs = Math.min(3_000, Math.floor(options.sessionTimeoutMs / 3));
+  const consumer: Consumer = kafka.consumer({
+    groupId: options.groupId,
+    sessionTimeout: options.sessionTimeoutMs,
+    heartbeatInterval: heartbeatMs,
+    allowAutoTopicCreation: false,
+    maxWaitTimeInMs: 1_000,
+  });
+  const stop = new AbortController();
+  const inFlight = new Set<Promise<unknown>>();
+  let joined = false;
+  let lastFailure: unknown;
+  let closed: Promise<void> | undefined;
+  let fatal = false;
+
+  consumer.on(consumer.events.GROUP_JOIN, () => {
+    joined = true;
+  });
+  consumer.on(consumer.events.REBALANCING, () => {
+    joined = false;
+  });
+  consumer.on(consumer.events.STOP, () => {
+    joined = false;
+  });
+  consumer.on(consumer.events.CRASH, ({ payload }) => {
+    joined = false;
+    metrics?.shared.errors.inc({ component: COMPONENT, code: metricCode(payload.error) });
+    if (payload.restart) {
+      log.warn({ err: payload.error }, 'consumer crashed; kafkajs restarts it');
+      return;
+    }
+    const err = new LoaderError('LS_LOADER_CONSUMER_CRASHED', 'the announcement consumer stopped', {
+      cause: payload.error,
+    });
+    log.error({ err }, 'consumer stopped on an error it cannot get past');
+    if (!fatal) {
+      fatal = true;
+      options.onFatal?.(err);
+    }
+  });
+
+  /** One run, tracked so that shutdown can wait for it; true when it applied all there was. */
+  function runTracked(reason: string, heartbeat?: () => Promise<void>): Promise<boolean> {
+    const timer = heartbeat
+      ? setInterval(() => {
+          heartbeat().catch((err: unknown) => log.warn({ err }, 'heartbeat during a run failed'));
+        }, heartbeatMs)
+      : undefined;
+    const run = loader.runOnce(stop.signal).then(
+      (summary) => {
+        lastFailure = undefined;
+        log.info(
+          { reason, applied: summary.applied.map((b) => b.id), rows: summary.rows },
+          summary.applied.length > 0 ? 'applied pending batches' : 'nothing pending',
+        );
+        options.onRun?.(summary);
+        return !summary.interrupted;
+      },
+      (err: unknown) => {
+        lastFailure = err;
+        log.error(
+          { err, reason },
+          'applying pending batches failed; the next announcement or restart tries again',
+        );
+        return false;
+      },
+    );
+    const tracked = run.finally(() => clearInterval(timer));
+    inFlight.add(tracked);
+    void tracked.finally(() => inFlight.delete(tracked));
+    return tracked;
+  }
+
+  async function eachBatch({ batch, heartbeat, isRunning, isStale }: EachBatchPayload) {
+    if (stop.signal.aborted || !isRunning() || isStale() || batch.messages.length === 0) return;
+    const ids: string[] = [];
+    for (const message of batch.messages) {
+      const parsed = BatchAnnouncementSchema.safeParse(safeJson(message.value?.toString('utf8')));
+      if (parsed.success) ids.push(parsed.data.batch_id);
+      else
+        log.warn(
+          { offset: message.offset, partition: batch.partition },
+          'ignoring a message that is not a batch announcement',
+        );
+    }
+    metrics?.shared.receivedEvents.inc({ component: COMPONENT }, batch.messages.length);
+    const ok = await runTracked(`announcements ${ids.join(', ') || '(none valid)'}`, heartbeat);
+    // Committed only when everything pending was applied: otherwise the announcements come
+    // again after a restart, and their run picks up what is left.
+    if (!ok) return;
+    const next = (BigInt(batch.lastOffset()) + 1n).toString();
+    await consumer.commitOffsets([
+      { topic: batch.topic, partition: batch.partition, offset: next },
+    ]);
+  }
+
+  return {
+    async start() {
+      await ensureTopics(kafka, [{ topic }]);
+      await consumer.connect();
+      await consumer.subscribe({ topics: [topic], fromBeginning: true });
+      await consumer.run({ autoCommit: false, partitionsConsumedConcurrently: 1, eachBatch });
+      // Batches published while no worker ran, or whose announcement was lost, apply now.
+      void runTracked('start-up catch-up');
+    },
+
+    stopIntake() {
+      if (!stop.signal.aborted) stop.abort(new Error('shutting down'));
+      try {
+        consumer.pause([{ topic }]);
+      } catch {
+        // Not running yet (or any more): nothing to pause.
+      }
+    },
+
+    async flush() {
+      while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+    },
+
+    close() {
+      closed ??= consumer.disconnect().then(() => {
+        joined = false;
+      });
+      return closed;
+    },
+
+    checkReady() {
+      if (stop.signal.aborted) throw new Error('shutting down');
+      if (!joined) throw new Error('not in the consumer group');
+      if (lastFailure !== undefined) {
+        throw new Error(
+          `the last run failed: ${(lastFailure as Error).message ?? String(lastFailure)}`,
+        );
+      }
+    },
+  };
+}
+
+function safeJson(text: string | undefined): unknown {
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
