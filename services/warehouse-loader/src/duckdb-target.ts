@@ -48,7 +48,7 @@ export function duckdbUpsertSql(schema: string, table: SilverTableName, files: s
       ? ''
       : `\nWHERE excluded.${quoteIdent(version)} >= ${quoteIdent(table)}.${quoteIdent(version)}`;
   return `INSERT INTO ${target} AS ${quoteIdent(table)} (${columns.join(', ')})
-SELECT ${columns.join(', ')} FROM read_parquet(${sqlList(files)})
+SELECT ${columns.join(', ')} FROM read_parquet(${sqlList(files)}, hive_partitioning = false)
 ON CONFLICT (${quoteIdent(spec.primaryKey)}) DO UPDATE SET ${sets.join(', ')}${guard}`;
 }
 
@@ -165,7 +165,7 @@ export function createDuckdbTarget(options: DuckdbTargetOptions): WarehouseTarge
     let keys: number;
     try {
       const reader = await conn().runAndReadAll(
-        `SELECT count(*) AS n, count(DISTINCT ${pk}) AS k FROM read_parquet(${sqlList(files)})`,
+        `SELECT count(*) AS n, count(DISTINCT ${pk}) AS k FROM read_parquet(${sqlList(files)}, hive_partitioning = false)`,
       );
       const [row] = reader.getRowObjectsJson();
       rows = Number(row?.n);
