@@ -1,0 +1,278 @@
+import { randomUUID } from 'node:crypto';
+import type { ObjectStore } from '@lakestream/object-store';
+import type { Logger } from '@lakestream/observability';
+import type { Kafka } from 'kafkajs';
+import {
+  type BronzeManifest,
+  BronzeManifestSchema,
+  bronzeTopicPrefix,
+  parseBronzeKey,
+} from './bronze-contract.js';
+import { TransformerError } from './errors.js';
+
+/** A committed bronze object the transformer may read. */
+export interface BronzeObject {
+  /** Object key relative to the store root. */
+  key: string;
+  topic: string;
+  partition: number;
+  /** Offset of the object's first record. */
+  firstOffset: number;
+  /**
+   * Records at or after this offset are not data: `last_offset + 1` of its manifest, or (found by
+   * listing) the bronze sink's committed offset of the partition.
+   */
+  endOffset: number;
+  /** Records the manifest says it holds; undefined when found by listing. */
+  recordCount?: number;
+  /** Size in bytes, when known. */
+  bytes?: number;
+}
+
+/** How the objects were found. */
+export type DiscoveredBy = 'manifests' | 'listing';
+
+/** What discovery found. */
+export interface Discovery {
+  by: DiscoveredBy;
+  objects: BronzeObject[];
+}
+
+/** Options of `readManifestTopic`. */
+export interface ManifestTopicOptions {
+  kafka: Kafka;
+  manifestTopic: string;
+  /** Only manifests of this topic are kept. */
+  sourceTopic: string;
+  timeoutMs: number;
+  /** Prefix of the throwaway consumer group's id. */
+  clientId: string;
+  logger: Logger;
+}
+
+/** What the manifest topic holds. */
+export type ManifestTopicRead =
+  | { complete: true; manifests: BronzeManifest[] }
+  /** Retention removed the topic's first messages: manifests are missing, use a listing. */
+  | { complete: false; firstOffsets: Record<number, number> };
+
+const discoveryError = (message: string, cause?: unknown) =>
+  new TransformerError('LS_TRANSFORMER_DISCOVERY_FAILED', message, {
+    retryable: true,
+    ...(cause === undefined ? {} : { cause }),
+  });
+
+/**
+ * Reads the manifest topic from its first to its last stable offset (read_committed, so only
+ * manifests of committed bronze transactions), with a throwaway consumer group that commits
+ * nothing and is deleted afterwards. Invalid messages and manifests of other topics are skipped.
+ */
+export async function readManifestTopic(options: ManifestTopicOptions): Promise<ManifestTopicRead> {
+  const { kafka, manifestTopic, sourceTopic, logger } = options;
+  const admin = kafka.admin();
+  await admin.connect();
+  let ends: { partition: number; low: string; high: string }[];
+  try {
+    if (!(await admin.listTopics()).includes(manifestTopic)) {
+      logger.warn({ manifestTopic }, 'the manifest topic does not exist (yet): no bronze objects');
+      return { complete: true, manifests: [] };
+    }
+    // The admin's ListOffsets is read_committed: `high` is the last stable offset.
+    ends = await admin.fetchTopicOffsets(manifestTopic);
+  } catch (err) {
+    throw discoveryError(`cannot read the offsets of ${manifestTopic}`, err);
+  } finally {
+    await admin.disconnect().catch(() => {});
+  }
+  const dropped = ends.filter((end) => Number(end.low) > 0);
+  if (dropped.length > 0) {
+    return {
+      complete: false,
+      firstOffsets: Object.fromEntries(dropped.map((end) => [end.partition, Number(end.low)])),
+    };
+  }
+  const remaining = new Map(
+    ends.filter((end) => Number(end.high) > 0).map((end) => [end.partition, Number(end.high)]),
+  );
+  if (remaining.size === 0) return { complete: true, manifests: [] };
+
+  const groupId = `${options.clientId}-discovery-${randomUUID()}`;
+  const consumer = kafka.consumer({ groupId, readUncommitted: false, maxWaitTimeInMs: 100 });
+  // Keyed by position: should kafkajs deliver a message again (it re-reads from the start if the
+  // throwaway group rejoins), that is the same manifest, not a second one.
+  const byPosition = new Map<string, unknown>();
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await consumer.connect();
+    await consumer.subscribe({ topic: manifestTopic, fromBeginning: true });
+    const done = new Promise<void>((resolve, reject) => {
+      // END_BATCH_PROCESS also reports batches made only of transaction markers.
+      consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+        const high = remaining.get(payload.partition);
+        if (high !== undefined && Number(payload.lastOffset) + 1 >= high)
+          remaining.delete(payload.partition);
+        if (remaining.size === 0) resolve();
+      });
+      consumer.on(consumer.events.CRASH, ({ payload }) => reject(payload.error));
+      timer = setTimeout(
+        () =>
+          reject(
+            discoveryError(
+              `${manifestTopic} was not read to its end within ${options.timeoutMs} ms (partitions left: ${[...remaining.keys()].join(', ')})`,
+            ),
+          ),
+        options.timeoutMs,
+      );
+    });
+    await consumer.run({
+      autoCommit: false,
+      eachMessage: async ({ partition, message }) => {
+        if (message.value === null) return;
+        let value: unknown;
+        try {
+          value = JSON.parse(message.value.toString('utf8'));
+        } catch {
+          value = undefined;
+        }
+        byPosition.set(`${partition}:${message.offset}`, value);
+      },
+    });
+    await done;
+  } catch (err) {
+    if (err instanceof TransformerError) throw err;
+    throw discoveryError(`cannot read ${manifestTopic}`, err);
+  } finally {
+    clearTimeout(timer);
+    await consumer.disconnect().catch(() => {});
+    await deleteGroup(kafka, groupId);
+  }
+
+  const manifests: BronzeManifest[] = [];
+  let invalid = 0;
+  for (const [position, value] of byPosition) {
+    const parsed = BronzeManifestSchema.safeParse(value);
+    if (!parsed.success) {
+      invalid++;
+      if (invalid <= 10)
+        logger.warn({ manifestTopic, position }, 'skipping a manifest message that does not parse');
+      continue;
+    }
+    if (parsed.data.topic === sourceTopic) manifests.push(parsed.data);
+  }
+  return { complete: true, manifests };
+}
+
+async function deleteGroup(kafka: Kafka, groupId: string): Promise<void> {
+  const admin = kafka.admin();
+  try {
+    await admin.connect();
+    await admin.deleteGroups([groupId]);
+  } catch {
+    // An empty group without offsets expires on its own.
+  } finally {
+    await admin.disconnect().catch(() => {});
+  }
+}
+
+/** The objects named by manifests, one per key (a manifest repeated is one object). */
+export function objectsOfManifests(manifests: readonly BronzeManifest[]): BronzeObject[] {
+  const byKey = new Map<string, BronzeObject>();
+  for (const manifest of manifests) {
+    byKey.set(manifest.key, {
+      key: manifest.key,
+      topic: manifest.topic,
+      partition: manifest.partition,
+      firstOffset: manifest.first_offset,
+      endOffset: manifest.last_offset + 1,
+      recordCount: manifest.record_count,
+      bytes: manifest.bytes,
+    });
+  }
+  return [...byKey.values()];
+}
+
+/** The bronze sink group's committed offsets on a topic, by partition (absent: none). */
+export async function committedOffsets(
+  kafka: Kafka,
+  groupId: string,
+  topic: string,
+): Promise<Map<number, number>> {
+  const admin = kafka.admin();
+  try {
+    await admin.connect();
+    const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
+    return new Map(
+      (offsets?.partitions ?? [])
+        .map((p) => [p.partition, Number(p.offset)] as const)
+        .filter(([, offset]) => offset >= 0),
+    );
+  } catch (err) {
+    throw discoveryError(`cannot read the committed offsets of group ${groupId} on ${topic}`, err);
+  } finally {
+    await admin.disconnect().catch(() => {});
+  }
+}
+
+/**
+ * The objects of `bronze/<topic>/` that are committed data: an object starting at `start` in
+ * partition `p` counts only if `start < committed(p)`, and its records at or after `committed(p)`
+ * are not data. An object starting at or after the committed offset is the leftover of an
+ * interrupted flush (the bronze sink's README: *Leftovers*) and must never be read.
+ */
+export async function listCommittedObjects(
+  store: ObjectStore,
+  topic: string,
+  committed: ReadonlyMap<number, number>,
+): Promise<BronzeObject[]> {
+  const objects: BronzeObject[] = [];
+  for await (const info of store.list(bronzeTopicPrefix(topic))) {
+    const parsed = parseBronzeKey(info.key);
+    if (parsed === undefined || parsed.topic !== topic) continue;
+    const end = committed.get(parsed.partition);
+    if (end === undefined || parsed.startOffset >= end) continue;
+    objects.push({
+      key: info.key,
+      topic,
+      partition: parsed.partition,
+      firstOffset: parsed.startOffset,
+      endOffset: end,
+      bytes: info.size,
+    });
+  }
+  return objects;
+}
+
+/**
+ * The objects not yet processed, each partition's in offset order; with `maxObjects`, a prefix of
+ * each partition (taken round-robin), so a later batch only ever holds later offsets.
+ */
+export function selectPending(
+  objects: readonly BronzeObject[],
+  processed: ReadonlySet<string>,
+  maxObjects?: number,
+): BronzeObject[] {
+  const byPartition = new Map<number, BronzeObject[]>();
+  for (const object of objects) {
+    if (processed.has(object.key)) continue;
+    const list = byPartition.get(object.partition) ?? [];
+    list.push(object);
+    byPartition.set(object.partition, list);
+  }
+  const queues = [...byPartition]
+    .sort((a, b) => a[0] - b[0])
+    .map(([, list]) => list.sort((a, b) => a.firstOffset - b.firstOffset));
+  if (maxObjects === undefined) return queues.flat();
+  const picked: BronzeObject[] = [];
+  for (let round = 0; picked.length < maxObjects; round++) {
+    let any = false;
+    for (const queue of queues) {
+      const next = queue[round];
+      if (next === undefined) continue;
+      any = true;
+      picked.push(next);
+      if (picked.length === maxObjects) break;
+    }
+    if (!any) break;
+  }
+  return picked.sort((a, b) => a.partition - b.partition || a.firstOffset - b.firstOffset);
+}

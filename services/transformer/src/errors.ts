@@ -1,0 +1,38 @@
+import { LakestreamError, type LakestreamErrorOptions } from '@lakestream/config';
+
+/** Stable codes of the errors the transformer raises (object-store errors keep their own). */
+export type TransformerErrorCode =
+  /** The command line does not parse. */
+  | 'LS_TRANSFORMER_USAGE'
+  /** Reading the manifest topic or the bronze sink's committed offsets failed or timed out. */
+  | 'LS_TRANSFORMER_DISCOVERY_FAILED'
+  /** A published batch manifest in `silver/_batches/` does not parse: the state is unknown. */
+  | 'LS_TRANSFORMER_STATE_INVALID'
+  /** A hard data-quality failure: counts do not balance, a key is duplicated or a foreign key dangles. */
+  | 'LS_TRANSFORMER_QUALITY_FAILED'
+  /** DuckDB failed on something other than a bad bronze object. */
+  | 'LS_TRANSFORMER_ENGINE_FAILED'
+  /** The batch's manifest already exists: another run published this sequence first. */
+  | 'LS_TRANSFORMER_BATCH_CONFLICT'
+  /** Announcing a published batch failed after every retry (the batch stays published). */
+  | 'LS_TRANSFORMER_ANNOUNCE_FAILED'
+  /** The worker's Kafka consumer stopped for good. */
+  | 'LS_TRANSFORMER_CONSUMER_CRASHED';
+
+/** An error of the transformer: a stable code, a retryable flag and the original cause. */
+export class TransformerError extends LakestreamError {
+  declare readonly code: TransformerErrorCode;
+
+  constructor(code: TransformerErrorCode, message: string, options: LakestreamErrorOptions = {}) {
+    super(code, message, options);
+  }
+}
+
+/** A metric-safe code for any error: `LS_…` codes as they are, kafkajs types prefixed. */
+export function metricCode(err: unknown): string {
+  const { code, type, name } = (err ?? {}) as { code?: unknown; type?: unknown; name?: unknown };
+  if (typeof code === 'string' && code.startsWith('LS_')) return code;
+  if (typeof type === 'string' && /^[A-Z_]+$/.test(type)) return `KAFKA_${type}`;
+  if (typeof name === 'string' && name.startsWith('KafkaJS')) return name;
+  return 'UNKNOWN';
+}

@@ -1,0 +1,233 @@
+import { consumerLag } from '@lakestream/kafka';
+import type { Logger } from '@lakestream/observability';
+import type { Consumer, Kafka } from 'kafkajs';
+import { TransformerError } from './errors.js';
+import { COMPONENT, type TransformerMetrics } from './metrics.js';
+import type { BatchOutcome } from './transformer.js';
+
+/** What the worker needs to know. */
+export interface WorkerSettings {
+  manifestTopic: string;
+  groupId: string;
+  /** Quiet time after the last manifest before a batch starts. */
+  debounceMs: number;
+  /** Longest the first waiting manifest is held while others keep arriving. */
+  maxWaitMs: number;
+  /** Pause after a failed batch before the next try. */
+  retryBackoffMs?: number;
+}
+
+/** Options of `createWorker`. */
+export interface WorkerOptions {
+  kafka: Kafka;
+  settings: WorkerSettings;
+  runBatch: () => Promise<BatchOutcome>;
+  logger: Logger;
+  metrics: TransformerMetrics;
+  onOutcome?: (outcome: BatchOutcome) => void;
+  /** Called once if the consumer stops for good; the process should shut down. */
+  onFatal?: (err: unknown) => void;
+}
+
+/** The long-running worker; the methods after `start` are the shutdown steps, in order. */
+export interface Worker {
+  /** Joins the group on the manifest topic and starts the batch loop (a first batch at once). */
+  start(): Promise<void>;
+  /** Throws unless the consumer has joined its group and the worker is not stopping. */
+  checkReady(): void;
+  /** Stops intake: no new batch starts, the consumer is paused. */
+  stopIntake(): Promise<void>;
+  /** Waits for the batch in flight (it publishes or fails as a whole). */
+  flush(): Promise<void>;
+  /** Commits the offsets of the manifests the last published batch covered. */
+  commit(): Promise<void>;
+  /** Leaves the group. Idempotent. */
+  close(): Promise<void>;
+}
+
+/**
+ * Consumes the bronze manifest topic in a consumer group only as a trigger: the batch itself
+ * discovers its objects (all pending, whatever the trigger). After a manifest arrives it waits
+ * for `debounceMs` of quiet (at most `maxWaitMs`) so a burst of objects makes one batch, runs the
+ * batch, and commits the offsets of the manifests seen before the batch started – they are
+ * covered by a published batch (or were already processed). Offsets only say how far the
+ * trigger has got (and give the lag); the published manifests are the state.
+ */
+export function createWorker(options: WorkerOptions): Worker {
+  const { kafka, settings, logger, metrics } = options;
+  const log = logger.child({ component: COMPONENT, mode: 'worker' });
+  let consumer: Consumer | undefined;
+  let joined = false;
+  let stopping = false;
+  let fatal: unknown;
+  /** Highest offset seen per partition of the manifest topic. */
+  const seen = new Map<number, number>();
+  /** Offsets covered by the last published (or empty) batch, not yet committed. */
+  let toCommit = new Map<number, number>();
+  let dirty = true; // Catch up at start.
+  let firstDirtyAt = 0;
+  let lastMessageAt = 0;
+  let wake: (() => void) | undefined;
+  let loop: Promise<void> | undefined;
+  let closing: Promise<void> | undefined;
+
+  const signal = () => {
+    wake?.();
+  };
+
+  function sleep(ms: number): Promise<void> {
+    if (ms <= 0 || stopping) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    }).then(() => {
+      wake = undefined;
+    });
+  }
+
+  async function commitCovered(): Promise<void> {
+    if (consumer === undefined || toCommit.size === 0) return;
+    const offsets = [...toCommit].map(([partition, offset]) => ({
+      topic: settings.manifestTopic,
+      partition,
+      offset: String(offset + 1),
+    }));
+    const started = performance.now();
+    try {
+      await consumer.commitOffsets(offsets);
+      toCommit = new Map();
+      metrics.commitDuration.observe(
+        { component: COMPONENT },
+        (performance.now() - started) / 1000,
+      );
+      for (const lag of await consumerLag(kafka, settings.groupId, settings.manifestTopic)) {
+        metrics.consumerLag.set(
+          { topic: settings.manifestTopic, partition: String(lag.partition) },
+          lag.lag,
+        );
+      }
+    } catch (err) {
+      // A rebalance moved the partition: its next owner commits past it after its own batch.
+      log.warn(
+        { err },
+        'committing the manifest offsets failed; they are committed after the next batch',
+      );
+    }
+  }
+
+  async function batchLoop(): Promise<void> {
+    while (!stopping) {
+      if (!dirty) {
+        await sleep(60_000);
+        continue;
+      }
+      const due = Math.min(lastMessageAt + settings.debounceMs, firstDirtyAt + settings.maxWaitMs);
+      if (Date.now() < due) {
+        await sleep(due - Date.now());
+        continue;
+      }
+      if (stopping) break;
+      dirty = false;
+      const covered = new Map(seen);
+      try {
+        options.onOutcome?.(await options.runBatch());
+        for (const [partition, offset] of covered) toCommit.set(partition, offset);
+        await commitCovered();
+      } catch (err) {
+        log.error({ err }, 'batch failed; nothing was published, retrying after a pause');
+        if (!dirty) {
+          dirty = true;
+          firstDirtyAt = Date.now();
+        }
+        await sleep(settings.retryBackoffMs ?? 30_000);
+      }
+    }
+  }
+
+  return {
+    async start() {
+      consumer = kafka.consumer({
+        groupId: settings.groupId,
+        readUncommitted: false,
+        allowAutoTopicCreation: false,
+        maxWaitTimeInMs: 1_000,
+      });
+      consumer.on(consumer.events.GROUP_JOIN, () => {
+        joined = true;
+      });
+      consumer.on(consumer.events.CRASH, ({ payload }) => {
+        metrics.errors.inc({ component: COMPONENT, code: 'LS_TRANSFORMER_CONSUMER_CRASHED' });
+        if (payload.restart) {
+          log.warn({ err: payload.error }, 'consumer crashed; kafkajs restarts it');
+          return;
+        }
+        fatal = new TransformerError(
+          'LS_TRANSFORMER_CONSUMER_CRASHED',
+          'the Kafka consumer stopped',
+          {
+            cause: payload.error,
+          },
+        );
+        log.error({ err: fatal }, 'consumer crashed for good');
+        options.onFatal?.(fatal);
+      });
+      await consumer.connect();
+      await consumer.subscribe({ topic: settings.manifestTopic, fromBeginning: true });
+      await consumer.run({
+        autoCommit: false,
+        eachMessage: async ({ partition, message }) => {
+          const offset = Number(message.offset);
+          seen.set(partition, Math.max(seen.get(partition) ?? -1, offset));
+          const now = Date.now();
+          if (!dirty) {
+            dirty = true;
+            firstDirtyAt = now;
+          }
+          lastMessageAt = now;
+          signal();
+        },
+      });
+      firstDirtyAt = Date.now();
+      loop = batchLoop();
+      log.info(
+        { manifestTopic: settings.manifestTopic, groupId: settings.groupId },
+        'worker started',
+      );
+    },
+
+    checkReady() {
+      if (fatal !== undefined) throw fatal;
+      if (stopping) throw new Error('shutting down');
+      if (!joined) throw new Error('not yet a member of the consumer group');
+    },
+
+    async stopIntake() {
+      stopping = true;
+      signal();
+      consumer?.pause([{ topic: settings.manifestTopic }]);
+    },
+
+    async flush() {
+      await loop;
+    },
+
+    async commit() {
+      await commitCovered();
+    },
+
+    close() {
+      closing ??= (async () => {
+        stopping = true;
+        signal();
+        await consumer
+          ?.disconnect()
+          .catch((err: unknown) => log.warn({ err }, 'consumer disconnect failed'));
+        log.info('worker closed');
+      })();
+      return closing;
+    },
+  };
+}
