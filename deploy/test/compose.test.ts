@@ -1,0 +1,297 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { loadConfig } from '@lakestream/config';
+import { VERSIONS } from '@lakestream/devstack';
+import { Ajv } from 'ajv';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import {
+  type ComposeProject,
+  type ComposeService,
+  durationSeconds,
+  loadComposeProject,
+  readComposeYaml,
+} from '../src/compose.js';
+import { envOf, parseDockerfile } from '../src/dockerfile.js';
+import { DEPLOY_DIR, DOCKER_DIR, ROOT_DIR } from '../src/paths.js';
+import { composeGoVersion, composeSpecSchema } from '../src/tools.js';
+import { checkServiceArgs, serviceConfigDefinition, workspaceServices } from '../src/workspace.js';
+
+/** The environment docker/Dockerfile's runtime stage sets (a container starts with it). */
+const IMAGE_ENV = Object.fromEntries(
+  envOf(parseDockerfile(join(DOCKER_DIR, 'Dockerfile')).stages.at(-1)!),
+);
+
+let project: ComposeProject;
+
+beforeAll(async () => {
+  project = await loadComposeProject();
+});
+
+/** The compose services built from docker/Dockerfile, with their SERVICE build argument. */
+function nodeServices(): Array<{ name: string; service: string; spec: ComposeService }> {
+  return Object.entries(project.services).flatMap(([name, spec]) =>
+    spec.build?.dockerfile === 'docker/Dockerfile'
+      ? [{ name, service: String(spec.build.args?.SERVICE), spec }]
+      : [],
+  );
+}
+
+/** A container's environment: the image's ENV, then the compose `environment`. */
+function containerEnv(spec: ComposeService): Record<string, string> {
+  const env: Record<string, string> = { ...IMAGE_ENV };
+  for (const [key, value] of Object.entries(spec.environment ?? {})) {
+    if (value !== null) env[key] = value;
+  }
+  return env;
+}
+
+describe('docker-compose.yml', () => {
+  it(`validates against the compose-spec JSON schema shipped by compose-go ${composeGoVersion()}`, async () => {
+    const schema = JSON.parse(readFileSync(await composeSpecSchema(), 'utf8')) as {
+      $schema?: string;
+    };
+    // compose-spec.json names draft 7 without the trailing '#' Ajv registers it under.
+    expect(schema.$schema).toMatch(/json-schema\.org\/draft-07\/schema#?$/);
+    schema.$schema = 'http://json-schema.org/draft-07/schema#';
+    const ajv = new Ajv({ allErrors: true, strict: false });
+    const validate = ajv.compile(schema);
+    const ok = validate(readComposeYaml());
+    expect(ajv.errorsText(validate.errors, { separator: '\n' })).toBe('No errors');
+    expect(ok).toBe(true);
+
+    // The same validator rejects a broken file: it is really checking.
+    const broken = structuredClone(readComposeYaml()) as {
+      services: Record<string, Record<string, unknown>>;
+    };
+    broken.services['bronze-sink']!.depends_on = { kafka: { condition: 'when_ready' } };
+    broken.services['bronze-sink']!.restrt = 'always';
+    expect(validate(broken)).toBe(false);
+  });
+
+  it('loads with the compose-spec reference loader: interpolation, normalization, consistency', async () => {
+    expect(project.name).toBe('lakestream');
+    // A bind mount instead of the named volume when METABASE_WAREHOUSE_DIR names a folder.
+    const withHostWarehouse = await loadComposeProject({
+      METABASE_WAREHOUSE_DIR: '/srv/lakestream',
+    });
+    const mount = withHostWarehouse.services['metabase-snapshot']!.volumes![0]!;
+    expect(mount).toMatchObject({ type: 'bind', source: '/srv/lakestream', read_only: true });
+    // The loader rejects what docker compose rejects, e.g. depending on a missing service.
+    const text = readFileSync(join(ROOT_DIR, 'docker-compose.yml'), 'utf8').replace(
+      /(\n {2}dashboard:\n(?:.*\n)*? {4}depends_on:\n)/,
+      '$1      no-such-service:\n        condition: service_started\n',
+    );
+    const dir = mkdtempSync(join(tmpdir(), 'compose-'));
+    try {
+      writeFileSync(join(dir, 'docker-compose.yml'), text);
+      await expect(loadComposeProject({}, join(dir, 'docker-compose.yml'))).rejects.toThrow(
+        /no-such-service/,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("runs the local stack on the devstack's pinned images, and pins every image", () => {
+    expect(project.services.kafka!.image).toBe(`apache/kafka:${VERSIONS.kafka}`);
+    expect(project.services.gcs!.image).toBe(
+      `fsouza/fake-gcs-server:${VERSIONS.fakeGcsServer.replace(/^v/, '')}`,
+    );
+    expect(project.services.bigquery!.image).toBe(
+      `ghcr.io/goccy/bigquery-emulator:${VERSIONS.bigqueryEmulator.replace(/^v/, '')}`,
+    );
+    for (const [name, spec] of Object.entries(project.services)) {
+      if (spec.build) {
+        expect(spec.image, `${name}: built images get a local tag`).toMatch(
+          /^lakestream\/[a-z-]+:dev$/,
+        );
+        continue;
+      }
+      const tag = /:([^/:]+)$/.exec(spec.image ?? '')?.[1];
+      expect(tag, `${name} pins its image`).toBeDefined();
+      expect(tag).not.toMatch(/latest/);
+      expect(tag, `${name}: ${spec.image}`).toMatch(/^v?\d+(\.\d+)*$/);
+    }
+  });
+
+  it('builds every workspace service from docker/Dockerfile, and nothing that is not one', () => {
+    const names = workspaceServices().map((s) => s.name);
+    const built = nodeServices();
+    expect(new Set(built.map((b) => b.service))).toEqual(new Set(names));
+    for (const { name, spec } of built) {
+      expect(spec.build!.context, name).toBe(ROOT_DIR);
+      // The image's ENTRYPOINT is the package.json start script: not overridden.
+      expect(spec.entrypoint ?? null, name).toBeNull();
+    }
+    for (const [name, spec] of Object.entries(project.services)) {
+      if (!spec.build) continue;
+      expect(
+        existsSync(join(spec.build.context, spec.build.dockerfile ?? 'Dockerfile')),
+        name,
+      ).toBe(true);
+    }
+  });
+
+  it('gives each Lakestream service an environment its own config schema accepts (no unknown, missing or malformed variable)', async () => {
+    for (const { name, service, spec } of nodeServices()) {
+      const definition = await serviceConfigDefinition(service);
+      const env = containerEnv(spec);
+      expect(() => loadConfig(definition, env), `${name} (${service})`).not.toThrow();
+    }
+  });
+
+  it("passes each container's arguments through its service's own command-line parser", async () => {
+    for (const { name, service, spec } of nodeServices()) {
+      const problem = await checkServiceArgs(service, spec.command ?? [], containerEnv(spec));
+      expect(problem, `${name}: ${JSON.stringify(spec.command)}`).toBeUndefined();
+    }
+    expect(project.services.transformer!.command).toEqual(['worker']);
+    expect(project.services['warehouse-loader']!.command).toEqual(['worker']);
+  });
+
+  it('comes up in order: health checks, and depends_on conditions that wait for them', () => {
+    const services = project.services;
+    const oneShot = (name: string) => services[name]!.restart === 'no';
+    for (const [name, spec] of Object.entries(services)) {
+      for (const [dependency, { condition }] of Object.entries(spec.depends_on ?? {})) {
+        const target = services[dependency]!;
+        if (oneShot(dependency)) {
+          expect(condition, `${name} → ${dependency} (a job)`).toBe(
+            'service_completed_successfully',
+          );
+        } else if (target.healthcheck?.test && !target.healthcheck.disable) {
+          expect(condition, `${name} → ${dependency}`).toBe('service_healthy');
+        } else {
+          expect(condition, `${name} → ${dependency} (no health check)`).toBe('service_started');
+        }
+      }
+    }
+    // Every long-running Lakestream service reports health, and waits for Kafka to be healthy.
+    for (const { name, spec } of nodeServices()) {
+      if (!oneShot(name)) expect(spec.healthcheck?.test, `${name} health check`).toBeDefined();
+      expect(spec.depends_on?.kafka?.condition, `${name} waits for Kafka`).toBe('service_healthy');
+    }
+    // The graph has no cycle (a topological order exists).
+    const order: string[] = [];
+    const visiting = new Set<string>();
+    const visit = (name: string, path: string[]) => {
+      if (order.includes(name)) return;
+      expect(visiting.has(name), `cycle: ${[...path, name].join(' → ')}`).toBe(false);
+      visiting.add(name);
+      for (const dependency of Object.keys(services[name]!.depends_on ?? {})) {
+        visit(dependency, [...path, name]);
+      }
+      visiting.delete(name);
+      order.push(name);
+    };
+    for (const name of Object.keys(services)) visit(name, []);
+    expect(order.indexOf('kafka')).toBeLessThan(order.indexOf('producer'));
+    expect(order.indexOf('transformer')).toBeLessThan(order.indexOf('warehouse-loader'));
+    expect(order.indexOf('warehouse-loader')).toBeLessThan(order.indexOf('dbt'));
+  });
+
+  it('gives each service longer to stop than its SHUTDOWN_GRACE drain limit', async () => {
+    for (const { name, service, spec } of nodeServices()) {
+      const config = loadConfig(await serviceConfigDefinition(service), containerEnv(spec)) as {
+        shutdownGraceMs: number;
+      };
+      const stop = durationSeconds(spec.stop_grace_period ?? '10s');
+      expect(
+        stop * 1000,
+        `${name}: stop_grace_period ${stop}s vs drain ${config.shutdownGraceMs}ms`,
+      ).toBeGreaterThan(config.shutdownGraceMs);
+    }
+  });
+
+  it('has Prometheus scrape every long-running service on the port it serves /metrics on', async () => {
+    const prometheus = parse(
+      readFileSync(join(DEPLOY_DIR, 'prometheus', 'prometheus.yml'), 'utf8'),
+    ) as {
+      scrape_configs: Array<{ job_name: string; static_configs: Array<{ targets: string[] }> }>;
+    };
+    const targets = (job: string) =>
+      new Set(
+        prometheus.scrape_configs
+          .filter((c) => c.job_name === job)
+          .flatMap((c) => c.static_configs.flatMap((s) => s.targets)),
+      );
+    const expected = new Set<string>();
+    for (const { name, service, spec } of nodeServices()) {
+      const config = loadConfig(await serviceConfigDefinition(service), containerEnv(spec)) as {
+        metricsPort?: number;
+        port?: number;
+      };
+      const port = service === 'dashboard' ? config.port : config.metricsPort;
+      if (name === 'producer') {
+        expect(targets('lakestream-producer')).toEqual(new Set([`producer:${port}`]));
+      } else {
+        expected.add(`${name}:${port}`);
+      }
+    }
+    expect(targets('lakestream')).toEqual(expected);
+    const dbtPort = project.services.dbt!.environment!.DBT_METRICS_PORT;
+    expect(targets('dbt')).toEqual(new Set([`dbt:${dbtPort}`]));
+    // Prometheus and the rule checker are the same release (v3.x ↔ Go module v0.3xx).
+    const goMod = readFileSync(join(DEPLOY_DIR, 'tools', 'promcheck', 'go.mod'), 'utf8');
+    const module = /github\.com\/prometheus\/prometheus v0\.(\d+)\.(\d+)/.exec(goMod)!;
+    const major = Math.floor(Number(module[1]) / 100);
+    const minor = Number(module[1]) % 100;
+    expect(project.services.prometheus!.image).toBe(
+      `prom/prometheus:v${major}.${minor}.${module[2]}`,
+    );
+  });
+
+  it('shares one warehouse file between the loader, dbt and the dashboard, and one lake between the stages', () => {
+    const env = (name: string) => project.services[name]!.environment ?? {};
+    const warehouse = env('warehouse-loader').WAREHOUSE_DUCKDB_PATH!;
+    expect(env('dbt').LAKESTREAM_WAREHOUSE).toBe(warehouse);
+    expect(env('dashboard').DASHBOARD_DUCKDB_PATH).toBe(warehouse);
+    for (const name of ['warehouse-loader', 'dbt', 'dashboard']) {
+      const mount = project.services[name]!.volumes?.find((v) => v.target === dirname(warehouse));
+      expect(mount, `${name} mounts ${dirname(warehouse)}`).toMatchObject({
+        type: 'volume',
+        source: 'warehouse',
+      });
+    }
+    const lake = env('bronze-sink').BRONZE_SINK_STORAGE_URL!;
+    expect(env('transformer').TRANSFORMER_STORAGE_URL).toBe(lake);
+    expect(env('warehouse-loader').WAREHOUSE_LOADER_STORAGE_URL).toBe(lake);
+    expect(env('warehouse-loader-bigquery').WAREHOUSE_LOADER_STORAGE_URL).toBe(lake);
+    expect(env('dashboard').DASHBOARD_STORAGE_URL).toBe(lake);
+    const bucket = /^gs:\/\/([^/]+)/.exec(lake)![1]!;
+    expect(project.services['gcs-init']!.command!.join(' ')).toContain(`"name":"${bucket}"`);
+  });
+
+  it('mounts only files of the repository that exist, and publishes ports on 127.0.0.1 only', () => {
+    for (const [name, spec] of Object.entries(project.services)) {
+      for (const volume of spec.volumes ?? []) {
+        if (volume.type !== 'bind') {
+          expect(project.volumes ?? {}, `${name}: volume ${volume.source}`).toHaveProperty(
+            volume.source!,
+          );
+          continue;
+        }
+        // The sample CSV folder is the user's (./commands.sh gen-data writes it).
+        if (volume.source!.startsWith(join(ROOT_DIR, '.lakestream'))) continue;
+        expect(existsSync(volume.source!), `${name}: ${volume.source}`).toBe(true);
+      }
+      for (const port of spec.ports ?? []) {
+        expect(port.host_ip, `${name} publishes ${port.target}`).toBe('127.0.0.1');
+      }
+    }
+  });
+
+  it('provisions Grafana with the dashboards and data source of deploy/grafana', () => {
+    const grafana = project.services.grafana!;
+    const sources = (grafana.volumes ?? []).map((v) => v.source);
+    expect(sources).toContain(join(DEPLOY_DIR, 'grafana', 'dashboards'));
+    expect(sources).toContain(join(DEPLOY_DIR, 'grafana', 'provisioning', 'datasources'));
+    expect(sources).toContain(join(DEPLOY_DIR, 'grafana', 'provisioning', 'dashboards'));
+    const home = grafana.environment!.GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH!;
+    expect(existsSync(join(DEPLOY_DIR, 'grafana', 'dashboards', home.split('/').at(-1)!))).toBe(
+      true,
+    );
+  });
+});

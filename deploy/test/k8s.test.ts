@@ -1,0 +1,354 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, loadConfig } from '@lakestream/config';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { envOf, parseDockerfile } from '../src/dockerfile.js';
+import {
+  type K8sObject,
+  kubeconform,
+  kustomizeBuild,
+  resolveEnv,
+  type Workload,
+  workloads,
+} from '../src/k8s.js';
+import { DEPLOY_DIR, DOCKER_DIR, K8S_DIR } from '../src/paths.js';
+import { KUBERNETES_VERSIONS, kubernetesSchemas } from '../src/tools.js';
+import { checkServiceArgs, serviceConfigDefinition, workspaceServices } from '../src/workspace.js';
+
+/** What is deployed: both overlays, and the example that adds the mounted-key component. */
+const TARGETS = ['overlays/dev', 'overlays/prod', 'examples/prod-with-gcp-key'] as const;
+
+const STREAMING = ['audit-sink', 'bronze-sink', 'dashboard', 'transformer', 'warehouse-loader'];
+const NODE_IMAGE_ENV = Object.fromEntries(
+  envOf(parseDockerfile(join(DOCKER_DIR, 'Dockerfile')).stages.at(-1)!),
+);
+
+/** The workspace service an image runs: the last path segment of its name. */
+function serviceOf(image: string): string {
+  return image.split('@')[0]!.split(':')[0]!.split('/').at(-1)!;
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: a container spec
+function containerOf(workload: Workload): any {
+  expect(workload.podSpec.containers, `${workload.kind}/${workload.name}`).toHaveLength(1);
+  return workload.podSpec.containers[0];
+}
+
+/**
+ * Loads a Node container's environment with its service's config schema. Variables that come
+ * from Secrets created outside Git (not in the build) may be missing; nothing else may be wrong.
+ */
+async function loadContainerConfig(
+  workload: Workload,
+  objects: readonly K8sObject[],
+): Promise<{ service: string; config: Record<string, unknown>; external: string[] }> {
+  const container = containerOf(workload);
+  const service = serviceOf(container.image);
+  const { env, external } = resolveEnv(container, objects);
+  const definition = await serviceConfigDefinition(service);
+  try {
+    return { service, config: loadConfig(definition, { ...NODE_IMAGE_ENV, ...env }), external };
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    const unexpected = err.problems.filter(
+      (p) => !(p.kind === 'missing' && external.includes(p.variable)),
+    );
+    expect(
+      unexpected.map((p) => p.message),
+      `${workload.kind}/${workload.name}`,
+    ).toEqual([]);
+    // Only out-of-band secrets are missing: load with stand-ins to read the rest of the config.
+    const standIns = Object.fromEntries(
+      external.map((name) => [name, 'postgres://user:secret@db.invalid:5432/lakestream']),
+    );
+    return {
+      service,
+      config: loadConfig(definition, { ...NODE_IMAGE_ENV, ...env, ...standIns }),
+      external,
+    };
+  }
+}
+
+describe('deploy/k8s', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lakestream-k8s-'));
+  const files: string[] = [];
+
+  beforeAll(async () => {
+    for (const target of TARGETS) {
+      const { yaml } = await kustomizeBuild(join(K8S_DIR, target));
+      const file = join(dir, `${target.replace('/', '-')}.yaml`);
+      writeFileSync(file, yaml);
+      files.push(file);
+    }
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it.each(KUBERNETES_VERSIONS)(
+    'overlays build with kustomize and validate strictly against the Kubernetes %s schemas',
+    async (version) => {
+      const result = await kubeconform(files, await kubernetesSchemas(version));
+      expect(result.output).toMatch(/Invalid: 0, Errors: 0, Skipped: 0/);
+      expect(result.ok, result.output).toBe(true);
+    },
+  );
+
+  it('rejects what the API server would reject (the schemas are really applied)', async () => {
+    const file = join(dir, 'broken.yaml');
+    writeFileSync(
+      file,
+      [
+        'apiVersion: apps/v1',
+        'kind: Deployment',
+        'metadata: { name: broken }',
+        'spec:',
+        '  selector: { matchLabels: { app: broken } }',
+        '  template:',
+        '    metadata: { labels: { app: broken } }',
+        '    spec:',
+        '      containers:',
+        '        - name: broken',
+        '          image: broken:1',
+        '          ports: [{ containerPort: "9464" }]',
+        '          livenessProbe: { httpGet: { path: /healthz, port: 9464 }, periodSecond: 10 }',
+      ].join('\n'),
+    );
+    const result = await kubeconform([file], await kubernetesSchemas(KUBERNETES_VERSIONS[0]));
+    expect(result.ok).toBe(false);
+    expect(result.output).toMatch(/containerPort/);
+    expect(result.output).toMatch(/periodSecond/);
+  });
+});
+
+describe.each(TARGETS)('deploy/k8s/%s', (target) => {
+  let objects: K8sObject[];
+  let all: Workload[];
+
+  beforeAll(async () => {
+    ({ objects } = await kustomizeBuild(join(K8S_DIR, target)));
+    all = workloads(objects);
+  });
+
+  it('runs the streaming services as Deployments, the producer as a Job and the batch stages as CronJobs', () => {
+    const names = (kind: string) =>
+      all
+        .filter((w) => w.kind === kind)
+        .map((w) => w.name)
+        .sort();
+    expect(names('Deployment')).toEqual(STREAMING);
+    expect(names('Job')).toEqual(['producer']);
+    expect(names('CronJob')).toEqual(['dbt', 'transformer-run', 'warehouse-loader-run']);
+    const args = (name: string) => containerOf(all.find((w) => w.name === name)!).args;
+    expect(args('transformer')).toEqual(['worker']);
+    expect(args('warehouse-loader')).toEqual(['worker']);
+    expect(args('transformer-run')).toEqual(['run']);
+    expect(args('warehouse-loader-run')).toEqual(['run']);
+    for (const cron of all.filter((w) => w.kind === 'CronJob')) {
+      expect(cron.object.spec.concurrencyPolicy, cron.name).toBe('Forbid');
+    }
+    // Every image is a workspace service's (or dbt's), and every workspace service is deployed.
+    const services = new Set(all.map((w) => serviceOf(containerOf(w).image)));
+    expect(services).toEqual(new Set([...workspaceServices().map((s) => s.name), 'dbt']));
+  });
+
+  it('gives every Node container an environment and arguments its service accepts', async () => {
+    for (const workload of all) {
+      const container = containerOf(workload);
+      const service = serviceOf(container.image);
+      if (service === 'dbt') continue;
+      const { config } = await loadContainerConfig(workload, objects);
+      const { env } = resolveEnv(container, objects);
+      const problem = await checkServiceArgs(service, container.args ?? [], {
+        ...NODE_IMAGE_ENV,
+        ...env,
+        DATABASE_URL: 'postgres://user:secret@db.invalid:5432/lakestream',
+      });
+      expect(problem, `${workload.kind}/${workload.name} args ${container.args}`).toBeUndefined();
+      expect(config, workload.name).toBeDefined();
+      // The image's ENTRYPOINT is the start script: manifests pass arguments only.
+      expect(container.command, workload.name).toBeUndefined();
+    }
+  });
+
+  it('probes /healthz and /readyz on the port the service serves them on, and lets Prometheus scrape it', async () => {
+    for (const workload of all.filter((w) => w.kind === 'Deployment')) {
+      const container = containerOf(workload);
+      const { service, config } = await loadContainerConfig(workload, objects);
+      const port = (service === 'dashboard' ? config.port : config.metricsPort) as number;
+      const portOf = (ref: string | number) =>
+        typeof ref === 'number'
+          ? ref
+          : container.ports.find((p: { name: string }) => p.name === ref)?.containerPort;
+      expect(container.livenessProbe?.httpGet?.path, workload.name).toBe('/healthz');
+      expect(portOf(container.livenessProbe.httpGet.port), workload.name).toBe(port);
+      expect(container.readinessProbe?.httpGet?.path, workload.name).toBe('/readyz');
+      expect(portOf(container.readinessProbe.httpGet.port), workload.name).toBe(port);
+      expect(container.startupProbe?.httpGet?.path, workload.name).toBe('/healthz');
+      const annotations = workload.podMetadata.annotations ?? {};
+      expect(annotations['prometheus.io/scrape'], workload.name).toBe('true');
+      expect(annotations['prometheus.io/port'], workload.name).toBe(String(port));
+      expect(annotations['prometheus.io/path'], workload.name).toBe('/metrics');
+      expect(workload.podMetadata.labels['app.kubernetes.io/part-of']).toBe('lakestream');
+    }
+  });
+
+  it("waits longer than each service's drain limit before killing it", async () => {
+    for (const workload of all) {
+      const container = containerOf(workload);
+      if (serviceOf(container.image) === 'dbt') continue;
+      const { config } = await loadContainerConfig(workload, objects);
+      const grace = workload.podSpec.terminationGracePeriodSeconds as number;
+      expect(
+        grace,
+        `${workload.kind}/${workload.name} sets terminationGracePeriodSeconds`,
+      ).toBeDefined();
+      expect(
+        grace * 1000,
+        `${workload.name}: ${grace}s vs SHUTDOWN_GRACE ${config.shutdownGraceMs}ms`,
+      ).toBeGreaterThan((config.shutdownGraceMs as number) + 5_000);
+    }
+  });
+
+  it('sets resources, and covers every Deployment with a PodDisruptionBudget', () => {
+    for (const workload of all) {
+      const { resources } = containerOf(workload);
+      for (const kind of ['requests', 'limits']) {
+        expect(resources?.[kind]?.cpu, `${workload.name} ${kind}.cpu`).toBeDefined();
+        expect(resources?.[kind]?.memory, `${workload.name} ${kind}.memory`).toBeDefined();
+      }
+    }
+    const budgets = objects.filter((o) => o.kind === 'PodDisruptionBudget');
+    for (const workload of all.filter((w) => w.kind === 'Deployment')) {
+      const labels = workload.podMetadata.labels as Record<string, string>;
+      const covering = budgets.filter((b) =>
+        Object.entries(b.spec.selector.matchLabels as Record<string, string>).every(
+          ([k, v]) => labels[k] === v,
+        ),
+      );
+      expect(
+        covering.map((b) => b.metadata.name),
+        workload.name,
+      ).toEqual([workload.name]);
+      const budget = covering[0]!.spec;
+      expect(budget.maxUnavailable ?? budget.minAvailable, workload.name).toBeDefined();
+    }
+  });
+
+  it('runs every pod unprivileged, read-only and without a Kubernetes API token', () => {
+    for (const workload of all) {
+      const pod = workload.podSpec;
+      expect(pod.securityContext?.runAsNonRoot, workload.name).toBe(true);
+      expect(pod.securityContext?.runAsUser, workload.name).toBeGreaterThan(0);
+      expect(pod.securityContext?.seccompProfile?.type, workload.name).toBe('RuntimeDefault');
+      expect(pod.serviceAccountName, workload.name).toBe('lakestream');
+      expect(pod.automountServiceAccountToken, workload.name).toBe(false);
+      const security = containerOf(workload).securityContext;
+      expect(security, workload.name).toMatchObject({
+        allowPrivilegeEscalation: false,
+        readOnlyRootFilesystem: true,
+        capabilities: { drop: ['ALL'] },
+      });
+    }
+  });
+
+  it('keeps credentials out of Git: no key material, secrets only by reference', () => {
+    for (const object of objects) {
+      const text = JSON.stringify(object);
+      expect(text, `${object.kind}/${object.metadata.name}`).not.toMatch(
+        /PRIVATE KEY|"private_key"/,
+      );
+    }
+    for (const workload of all) {
+      const { env } = resolveEnv(containerOf(workload), objects);
+      for (const [name, value] of Object.entries(env)) {
+        // A password may only arrive through a Secret, never a ConfigMap or a literal.
+        if (/postgres(ql)?:\/\/[^:/]+:[^@]+@/.test(value)) {
+          const literal = containerOf(workload).env?.find((e: { name: string }) => e.name === name);
+          expect(literal?.valueFrom?.secretKeyRef, `${workload.name}: ${name}`).toBeDefined();
+        }
+      }
+    }
+    const serviceAccount = objects.find((o) => o.kind === 'ServiceAccount')!;
+    if (target === 'overlays/dev') return;
+    // Production: no Secret in the manifests at all, GCP access through Workload Identity.
+    expect(objects.filter((o) => o.kind === 'Secret')).toEqual([]);
+    expect(serviceAccount.metadata.annotations?.['iam.gke.io/gcp-service-account']).toMatch(
+      /^[a-z0-9-]+@[a-z0-9-]+\.iam\.gserviceaccount\.com$/,
+    );
+    for (const workload of all) {
+      const container = containerOf(workload);
+      const { env } = resolveEnv(container, objects);
+      const keyFile = env.GOOGLE_APPLICATION_CREDENTIALS;
+      if (target === 'overlays/prod') {
+        expect(keyFile, `${workload.name}: Workload Identity, no key file`).toBeUndefined();
+        continue;
+      }
+      // The mounted-key example: read-only from the Secret, and the clients are told where.
+      const mount = container.volumeMounts.find((m: { name: string }) => m.name === 'gcp-key');
+      expect(mount?.readOnly, workload.name).toBe(true);
+      expect(keyFile?.startsWith(`${mount.mountPath}/`), workload.name).toBe(true);
+      const volume = workload.podSpec.volumes.find((v: { name: string }) => v.name === 'gcp-key');
+      expect(volume?.secret?.secretName, workload.name).toBe('lakestream-gcp-key');
+    }
+  });
+
+  it('points every stage at the same lake and warehouse', async () => {
+    const lakes = new Set<string>();
+    const warehouses = new Set<unknown>();
+    for (const workload of all) {
+      const container = containerOf(workload);
+      const { env } = resolveEnv(container, objects);
+      if (serviceOf(container.image) === 'dbt') {
+        warehouses.add(
+          env.LAKESTREAM_DBT_TARGET === 'duckdb' ? env.LAKESTREAM_WAREHOUSE : 'bigquery',
+        );
+        continue;
+      }
+      const { service, config } = await loadContainerConfig(workload, objects);
+      if ('storageUrl' in config) lakes.add(String(config.storageUrl));
+      if (service === 'warehouse-loader') {
+        warehouses.add(config.target === 'duckdb' ? config.duckdbPath : 'bigquery');
+      }
+      if (service === 'dashboard') {
+        warehouses.add(config.warehouse === 'duckdb' ? config.duckdbPath : 'bigquery');
+      }
+    }
+    expect(lakes.size, [...lakes].join(', ')).toBe(1);
+    expect(warehouses.size, [...warehouses].join(', ')).toBe(1);
+    if (target === 'overlays/dev') {
+      // One volume holds the lake and the DuckDB file for every pod.
+      for (const workload of all) {
+        const claims = workload.podSpec.volumes
+          .map(
+            (v: { persistentVolumeClaim?: { claimName: string } }) =>
+              v.persistentVolumeClaim?.claimName,
+          )
+          .filter(Boolean);
+        expect(claims, workload.name).toContain('lakestream-state');
+      }
+    }
+  });
+});
+
+describe('deploy/prometheus/kubernetes-scrape.yml', () => {
+  it('keeps the pods the manifests annotate, by the annotations and labels they carry', async () => {
+    const config = parse(
+      readFileSync(join(DEPLOY_DIR, 'prometheus', 'kubernetes-scrape.yml'), 'utf8'),
+    ) as {
+      scrape_configs: Array<{
+        job_name: string;
+        relabel_configs: Array<{ source_labels?: string[]; action?: string; regex?: string }>;
+      }>;
+    };
+    const job = config.scrape_configs.find((c) => c.job_name === 'lakestream')!;
+    const sources = job.relabel_configs.flatMap((r) => r.source_labels ?? []);
+    expect(sources).toContain('__meta_kubernetes_pod_annotation_prometheus_io_scrape');
+    expect(sources).toContain('__meta_kubernetes_pod_annotation_prometheus_io_port');
+    expect(sources).toContain('__meta_kubernetes_pod_annotation_prometheus_io_path');
+    const partOf = job.relabel_configs.find((r) =>
+      r.source_labels?.includes('__meta_kubernetes_pod_label_app_kubernetes_io_part_of'),
+    );
+    expect(partOf).toMatchObject({ action: 'keep', regex: 'lakestream' });
+  });
+});
