@@ -7,6 +7,14 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$ROOT"
 export LAKESTREAM_HOME="${LAKESTREAM_HOME:-$ROOT/.lakestream}"
+# One lake for every stage: LAKESTREAM_LAKE=gs://bucket/prefix puts bronze and silver in Cloud
+# Storage (fake-gcs-server locally); unset, each stage uses its default $LAKESTREAM_HOME/lake.
+if [[ -n "${LAKESTREAM_LAKE:-}" ]]; then
+  export BRONZE_SINK_STORAGE_URL="${BRONZE_SINK_STORAGE_URL:-$LAKESTREAM_LAKE}"
+  export TRANSFORMER_STORAGE_URL="${TRANSFORMER_STORAGE_URL:-$LAKESTREAM_LAKE}"
+  export WAREHOUSE_LOADER_STORAGE_URL="${WAREHOUSE_LOADER_STORAGE_URL:-$LAKESTREAM_LAKE}"
+  export DASHBOARD_STORAGE_URL="${DASHBOARD_STORAGE_URL:-$LAKESTREAM_LAKE}"
+fi
 PNPM_VERSION="$(sed -n 's/.*"packageManager": *"pnpm@\([^"]*\)".*/\1/p' package.json)"
 TOOLS_DIR="$LAKESTREAM_HOME/tools"
 export PATH="$TOOLS_DIR/node_modules/.bin:$ROOT/node_modules/.bin:$PATH"
@@ -275,6 +283,8 @@ cmd_olap_transformation_pipeline() {
 cmd_gcs_to_bigquery_pipeline() {
   local every
   every="$(parse_every "$@")"
+  [[ "${WAREHOUSE_LOADER_STORAGE_URL:-}" == gs://* ]] ||
+    die "gcs-to-bigquery-pipeline loads silver batches from Cloud Storage: run the pipeline with LAKESTREAM_LAKE=gs://bucket/prefix (fake-gcs-server locally) and call it with the same variable"
   cmd_setup --with-bigquery
   devstack up --all >/dev/null
   load_stack_env
@@ -305,8 +315,10 @@ cmd_dashboard() {
 cmd_start_metabase() {
   command -v docker >/dev/null || die "start-metabase needs docker compose and a Docker engine"
   docker info >/dev/null 2>&1 || die "no Docker engine answers here: start-metabase runs Metabase with docker compose (see docker-compose.yml); use ./commands.sh dashboard instead"
-  docker compose up -d metabase
-  say "Metabase: http://127.0.0.1:3000 (the warehouse is mounted read-only)"
+  # Metabase reads a read-only snapshot of this machine's warehouse (it would otherwise hold the
+  # DuckDB file open and lock out the loader and dbt); see docker/README.md.
+  METABASE_WAREHOUSE_DIR="$LAKESTREAM_HOME" docker compose up -d --build metabase
+  say "Metabase: http://127.0.0.1:3000 – add a DuckDB database, file /warehouse/warehouse.duckdb, read only (a copy refreshed every 30 s)"
 }
 
 cmd_run() {
