@@ -3,7 +3,13 @@ import { join } from 'node:path';
 import { TOPICS } from '@lakestream/kafka';
 import type { ObjectStore } from '@lakestream/object-store';
 import type { Kafka } from 'kafkajs';
-import { appliedBatches, GOLD_TABLES, goldRowCounts, readSilverBatches } from './batch-counts.js';
+import {
+  appliedBatches,
+  GOLD_TABLES,
+  goldRowCounts,
+  readSilverBatches,
+  warehouseSilverCounts,
+} from './batch-counts.js';
 import { type ChildResult, runChild } from './child-process.js';
 import { isAtOrAfter, type PartitionOffsets, topicEndOffsets } from './offsets.js';
 import {
@@ -30,6 +36,8 @@ export interface StageReport {
 export interface PipelineRunReport {
   stages: StageReport[];
   seconds: number;
+  /** Rows of each silver table in the warehouse after the run. */
+  silver: Map<string, number>;
   gold: Map<string, number | null>;
   ok: boolean;
 }
@@ -250,9 +258,12 @@ export async function runPipeline(options: PipelineRunOptions): Promise<Pipeline
     const gold = await goldRowCounts(options.warehousePath).catch(
       () => new Map<string, number | null>(GOLD_TABLES.map((t) => [t, null])),
     );
+    const silver = await warehouseSilverCounts(options.warehousePath).catch(
+      () => new Map<string, number>(),
+    );
     const seconds = (performance.now() - began) / 1000;
     const ok = stages.length === STAGE_COUNT && stages.every((s) => s.ok);
-    return { stages, seconds, gold, ok };
+    return { stages, seconds, silver, gold, ok };
   }
 }
 
@@ -322,7 +333,15 @@ export function formatRunReport(report: PipelineRunReport): string {
       `${s.stage.padEnd(18)}${n(s.in).padStart(11)}${n(s.out).padStart(11)}${n(s.rejected).padStart(10)}${`${s.seconds.toFixed(1)} s`.padStart(10)}  ${s.ok ? 'ok' : 'FAILED'}${s.note ? ` – ${s.note}` : ''}`,
     );
   }
-  lines.push('', `end to end: ${report.seconds.toFixed(1)} s`, '', 'gold tables (rows):');
+  lines.push(
+    '',
+    `end to end: ${report.seconds.toFixed(1)} s`,
+    '',
+    'warehouse silver tables (rows):',
+  );
+  for (const [table, count] of report.silver)
+    lines.push(`  silver.${table.padEnd(22)}${count.toLocaleString('en')}`);
+  lines.push('', 'gold tables (rows):');
   for (const [table, count] of report.gold)
     lines.push(
       `  gold.${table.padEnd(24)}${count === null ? 'missing' : count.toLocaleString('en')}`,

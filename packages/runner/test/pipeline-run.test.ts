@@ -175,6 +175,7 @@ describe('runner: a CSV through the whole pipeline', () => {
     expect(byStage.transformer).toMatchObject({ in: ROWS, out: ROWS, rejected: 0 });
     expect(byStage['dbt build']?.rejected).toBe(0);
     expect(report.ok).toBe(true);
+    expect(report.silver.get('fct_order_items')).toBe(ROWS);
     for (const table of GOLD_TABLES) expect(report.gold.get(table), table).toBeGreaterThan(0);
     first = await goldFingerprint();
   }, 300_000);
