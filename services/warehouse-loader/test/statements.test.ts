@@ -7,7 +7,7 @@ describe('statements', () => {
   it('upserts a DuckDB dimension on its key, and the fact only from a newer offset', () => {
     const dim = duckdbUpsertSql('silver', 'dim_product', ['/l/a.parquet', "/l/o'b.parquet"]);
     expect(dim).toContain(
-      `FROM read_parquet(['/l/a.parquet', '/l/o''b.parquet'])\nON CONFLICT ("product_card_id") DO UPDATE SET "product_name" = excluded."product_name"`,
+      `FROM read_parquet(['/l/a.parquet', '/l/o''b.parquet'], hive_partitioning = false)\nON CONFLICT ("product_card_id") DO UPDATE SET "product_name" = excluded."product_name"`,
     );
     expect(dim).not.toContain('WHERE');
     const fact = duckdbUpsertSql('silver', 'fct_order_items', ['/f.parquet']);
