@@ -361,7 +361,10 @@ cmd_demo() {
   say "generating $rows order items (seed $seed) → $data"
   cmd_gen_data --rows "$rows" --seed "$seed" --out "$data"
   if ((live)); then
-    cmd_start_streaming_pipeline
+    # Live: the bronze sink lands a partition's records at least every 5 s (not every minute), so
+    # each micro-batch has something to take; the sinks restart with that setting.
+    cmd_stop_streaming_pipeline
+    BRONZE_SINK_MAX_BUFFER_AGE="${BRONZE_SINK_MAX_BUFFER_AGE:-5s}" cmd_start_streaming_pipeline
     ensure_dbt
     DASHBOARD_PORT=8080 start_background dashboard 8080
     say "dashboard: http://127.0.0.1:8080 (updates after each micro-batch)"
