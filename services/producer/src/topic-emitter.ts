@@ -10,8 +10,9 @@
  * Ordering: each *lane* – its own idempotent producer and connection – owns a fixed share of the
  * partitions (partition % lanes) and has at most one batch in flight. A key always maps to one
  * partition, so its messages leave in row order, while the lanes run in parallel. The emitter
- * chooses every partition itself (kafkajs's Java-compatible murmur2), so keys land where any
- * other Kafka client would put them and a retried request never changes partition.
+ * chooses every partition itself (the Java client's murmur2 as kafkajs's default partitioner does,
+ * see key-partitioner.ts), so keys land where any other Kafka client would put them and a retried
+ * request never changes partition.
  *
  * Acknowledgement: a row counts as acknowledged when the batch holding it and every batch holding
  * an earlier row have been acknowledged (acks = all). That is the resume point; see
@@ -19,8 +20,8 @@
  */
 import type { LakestreamMetrics } from '@lakestream/observability';
 import { type MessageToProduce, ProduceAcks, Producer } from '@platformatic/kafka';
-import { Partitioners, type PartitionMetadata } from 'kafkajs';
 import { ProducerError } from './errors.js';
+import { partitionForKey } from './key-partitioner.js';
 
 /** Compression codecs offered (both built into the client, no native codec needed). */
 export const COMPRESSIONS = ['none', 'gzip'] as const;
@@ -110,8 +111,6 @@ const DEFAULT_DELIVERY_TIMEOUT_MS = 60_000;
 /** Sends events and dead-letter records to Kafka in batches; see the module comment. */
 export class TopicEmitter {
   private readonly lanes: Lane[];
-  private readonly partitionFor: (key: string) => number;
-  private readonly deadLetterPartitionFor: (key: string) => number;
   private readonly waiters: (() => void)[] = [];
   private failure: unknown;
   private lastRow = 0;
@@ -143,11 +142,6 @@ export class TopicEmitter {
       sending: undefined,
       lingerTimer: undefined,
     }));
-    this.partitionFor = javaCompatiblePartitioner(options.topic, options.partitions);
-    this.deadLetterPartitionFor = javaCompatiblePartitioner(
-      options.deadLetterTopic,
-      options.deadLetterPartitions,
-    );
   }
 
   /** Connects every lane's producer (and obtains its producer id). */
@@ -194,11 +188,12 @@ export class TopicEmitter {
 
   /** Adds an event. Returns a promise to await when the emitter wants the caller to slow down. */
   addEvent(row: number, key: string, value: string): Promise<void> | undefined {
-    const partition = this.partitionFor(key);
+    const keyBytes = Buffer.from(key);
+    const partition = partitionForKey(keyBytes, this.options.partitions);
     const lane = this.lanes[partition % this.lanes.length]!;
     const message = {
       topic: this.options.topic,
-      key: Buffer.from(key),
+      key: keyBytes,
       value: Buffer.from(value),
       partition,
     };
@@ -207,11 +202,12 @@ export class TopicEmitter {
 
   /** Adds a dead-letter record; they travel with the first lane's batches. */
   addDeadLetter(row: number, key: string, value: string): Promise<void> | undefined {
+    const keyBytes = Buffer.from(key);
     const message = {
       topic: this.options.deadLetterTopic,
-      key: Buffer.from(key),
+      key: keyBytes,
       value: Buffer.from(value),
-      partition: this.deadLetterPartitionFor(key),
+      partition: partitionForKey(keyBytes, this.options.deadLetterPartitions),
     };
     return this.add(this.lanes[0]!, row, message, message.key.length + message.value.length, true);
   }
@@ -418,25 +414,6 @@ function ignore(): void {}
 /** A batch (or the start-up) outlived `deliveryTimeoutMs`; a later run may well succeed. */
 class DeliveryTimeout extends Error {
   readonly retryable = true;
-}
-
-/**
- * kafkajs's default partitioner (Java-compatible murmur2 of the key, modulo the partitions), so
- * keys land where any other Kafka client would put them.
- */
-function javaCompatiblePartitioner(topic: string, partitions: number): (key: string) => number {
-  const partitioner = Partitioners.DefaultPartitioner();
-  const partitionMetadata = Array.from(
-    { length: partitions },
-    (_, partitionId): PartitionMetadata => ({
-      partitionId,
-      partitionErrorCode: 0,
-      leader: 0,
-      replicas: [0],
-      isr: [0],
-    }),
-  );
-  return (key) => partitioner({ topic, partitionMetadata, message: { key, value: null } });
 }
 
 interface KafkaErrorLike {
