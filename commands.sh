@@ -100,22 +100,33 @@ ensure_node_modules() {
   touch node_modules/.modules.yaml
 }
 
-devstack() { "${TS_NODE[@]}" packages/devstack/src/cli.ts "$@"; }
-
-cmd_setup() {
-  local with_bigquery=""
-  [[ " $* " == *" --with-bigquery "* ]] && with_bigquery="bigquery"
+# Node, pnpm and the workspace's packages: what every TypeScript entry point needs.
+ensure_node() {
   check_node
   ensure_pnpm
   ensure_node_modules
+}
+
+devstack() { "${TS_NODE[@]}" packages/devstack/src/cli.ts "$@"; }
+
+# What running the stack needs: node packages and the services' binaries (not the dbt venv,
+# which only the commands that run dbt ask for).
+ensure_stack_tools() {
+  local with_bigquery=""
+  [[ " $* " == *" --with-bigquery "* ]] && with_bigquery="bigquery"
+  ensure_node
   say "installing the local stack's tools (cached after the first run)"
   devstack install kafka postgres gcs $with_bigquery
+}
+
+cmd_setup() {
+  ensure_stack_tools "$@"
   say "installing dbt into its venv (cached after the first run)"
   ensure_dbt
 }
 
 cmd_up() {
-  cmd_setup "$@"
+  ensure_stack_tools "$@"
   local services=()
   [[ " $* " == *" --all "* ]] && services=(--all)
   say "starting the local stack"
@@ -125,9 +136,7 @@ cmd_up() {
 }
 
 cmd_down() {
-  check_node
-  ensure_pnpm
-  ensure_node_modules
+  ensure_node
   cmd_stop_batch_pipeline
   cmd_stop_streaming_pipeline
   stop_background dashboard
@@ -135,16 +144,12 @@ cmd_down() {
 }
 
 cmd_status() {
-  check_node
-  ensure_pnpm
-  ensure_node_modules
+  ensure_node
   devstack status
 }
 
 cmd_gen_data() {
-  check_node
-  ensure_pnpm
-  ensure_node_modules
+  ensure_node
   "${TS_NODE[@]}" packages/datagen/src/cli.ts "$@"
 }
 
@@ -157,24 +162,20 @@ load_stack_env() {
 }
 
 cmd_start_kafka() {
-  cmd_setup
+  ensure_stack_tools
   devstack up kafka >/dev/null
   devstack status kafka || true
 }
 
 cmd_stream_data() {
-  check_node
-  ensure_pnpm
-  ensure_node_modules
+  ensure_node
   if [[ -z "${KAFKA_BROKERS:-}" && -f "$LAKESTREAM_HOME/devstack/env" ]]; then load_stack_env; fi
   "${TS_NODE[@]}" services/producer/src/main.ts "$@"
 }
 
 # Runs a streaming service in the foreground: start_service NAME.
 start_service() {
-  check_node
-  ensure_pnpm
-  ensure_node_modules
+  ensure_node
   if [[ -f "$LAKESTREAM_HOME/devstack/env" ]]; then load_stack_env; fi
   exec "${TS_NODE[@]}" "services/$1/src/main.ts"
 }
@@ -285,7 +286,7 @@ cmd_gcs_to_bigquery_pipeline() {
   every="$(parse_every "$@")"
   [[ "${WAREHOUSE_LOADER_STORAGE_URL:-}" == gs://* ]] ||
     die "gcs-to-bigquery-pipeline loads silver batches from Cloud Storage: run the pipeline with LAKESTREAM_LAKE=gs://bucket/prefix (fake-gcs-server locally) and call it with the same variable"
-  cmd_setup --with-bigquery
+  ensure_stack_tools --with-bigquery
   devstack up --all >/dev/null
   load_stack_env
   WAREHOUSE_TARGET=bigquery every_or_once "$every" \
@@ -298,16 +299,12 @@ ensure_dbt() {
 }
 
 cmd_dbt() {
-  check_node
-  ensure_pnpm
-  ensure_node_modules
+  ensure_node
   bash dbt/scripts/dbt.sh "$@"
 }
 
 cmd_dashboard() {
-  check_node
-  ensure_pnpm
-  ensure_node_modules
+  ensure_node
   if [[ -f "$LAKESTREAM_HOME/devstack/env" ]]; then load_stack_env; fi
   exec "${TS_NODE[@]}" services/dashboard/src/main.ts "$@"
 }
@@ -331,14 +328,12 @@ cmd_run() {
 }
 
 cmd_bench() {
-  cmd_setup
+  ensure_stack_tools
   if (($#)); then pnpm --filter "@lakestream/$1" bench; else pnpm -s bench; fi
 }
 
 cmd_streaming_report() {
-  check_node
-  ensure_pnpm
-  ensure_node_modules
+  ensure_node
   load_stack_env
   "${TS_NODE[@]}" packages/runner/src/cli.ts streaming-report "$@"
 }

@@ -1,5 +1,6 @@
 import { field } from './define-config.js';
 import { envVar } from './env-vars.js';
+import { DEFAULT_LAKESTREAM_HOME } from './lakestream-home.js';
 
 /** Log levels, lowest first; the same names pino uses. */
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const;
@@ -19,10 +20,10 @@ export const commonFields = {
     doc: 'Minimum log level.',
     default: 'info',
   }),
-  /** Directory for local state (downloads, local object store, caches), relative to the working directory. */
+  /** Directory for local state (local object store, caches); make it absolute with `resolveLakestreamHome`. */
   lakestreamHome: field('LAKESTREAM_HOME', envVar.string(), {
     doc: 'Directory for local state (local object store, caches, generated data).',
-    default: '.lakestream',
+    default: DEFAULT_LAKESTREAM_HOME,
   }),
   /** Port of the health/readiness/metrics HTTP server. */
   metricsPort: field('METRICS_PORT', envVar.port(), {

@@ -27,6 +27,7 @@ export {
   LakestreamError,
   type LakestreamErrorOptions,
 } from './errors.js';
+export { DEFAULT_LAKESTREAM_HOME, resolveLakestreamHome } from './lakestream-home.js';
 export { ConfigError, type ConfigProblem, loadConfig } from './load-config.js';
 export { REDACTED, redactConfig, redactSecret } from './redact-config.js';
 export { type RetryAttempt, type RetryOptions, withRetry } from './retry.js';

@@ -1,6 +1,7 @@
 export { DevstackError, type DevstackErrorCode } from './errors.js';
 export { type InstallOptions, installTools } from './install.js';
 export { lakestreamHome, REPO_ROOT, toolCache } from './paths.js';
+export { freePort } from './ports.js';
 export { BIGQUERY_EMULATOR_PROJECT } from './services/bigquery.js';
 export { SERVICE_NAMES, type ServiceInstance, type ServiceName } from './services/service.js';
 export {

@@ -11,3 +11,12 @@ export const TOPICS = {
 } as const;
 
 export type TopicName = (typeof TOPICS)[keyof typeof TOPICS];
+
+/**
+ * What Kafka accepts as a topic name, in the form `envVar.string()` takes, so every service's
+ * config rejects a bad name with the same message: `envVar.string(TOPIC_NAME)`.
+ */
+export const TOPIC_NAME = {
+  pattern: /^[A-Za-z0-9._-]{1,249}$/,
+  expected: 'a Kafka topic name',
+};

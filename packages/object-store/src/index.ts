@@ -27,3 +27,4 @@ export {
   emulatorOrigin,
   type StorageClientOptions,
 } from './storage-client.js';
+export { storeUrlVar } from './store-url-var.js';

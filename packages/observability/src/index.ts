@@ -9,6 +9,7 @@ export {
 export { createLogger, type Logger, type LoggerOptions, REDACTED_LOG_PATHS } from './logger.js';
 export {
   createMetrics,
+  errorMetricCode,
   type LakestreamMetrics,
   METRIC_NAMES,
   type MetricName,

@@ -142,3 +142,16 @@ export function createMetrics(options: MetricsOptions): LakestreamMetrics {
     ),
   };
 }
+
+/**
+ * The `code` label of the shared errors counter for any error, from a small fixed set: an `LS_…`
+ * code as it is, a Kafka protocol error type as `KAFKA_<TYPE>`, a kafkajs error class by name,
+ * else `UNKNOWN` – never a message, so the label's values stay few.
+ */
+export function errorMetricCode(err: unknown): string {
+  const { code, type, name } = (err ?? {}) as { code?: unknown; type?: unknown; name?: unknown };
+  if (typeof code === 'string' && code.startsWith('LS_')) return code;
+  if (typeof type === 'string' && /^[A-Z_]+$/.test(type)) return `KAFKA_${type}`;
+  if (typeof name === 'string' && name.startsWith('KafkaJS')) return name;
+  return 'UNKNOWN';
+}

@@ -25,7 +25,7 @@ export async function readSilverBatches(store: ObjectStore): Promise<BatchManife
 }
 
 /** Runs `read` on the warehouse opened read-only, and closes it (the loader and dbt write it). */
-async function withWarehouse<T>(
+export async function withWarehouse<T>(
   path: string,
   read: (run: (sql: string) => Promise<Record<string, unknown>[]>) => Promise<T>,
 ): Promise<T> {

@@ -29,6 +29,9 @@ export interface RunChildOptions {
 
 const TAIL_LINES = 20;
 
+/** Node's arguments to run a workspace TypeScript entry point from its sources. */
+export const TS_NODE = ['--conditions=lakestream-source', '--import', 'tsx'];
+
 /** Runs a command to completion, its stderr to a log file, its stdout captured. Never rejects on a non-zero exit. */
 export async function runChild(
   command: string,

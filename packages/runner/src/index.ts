@@ -5,7 +5,7 @@ export {
   readSilverBatches,
   warehouseSilverCounts,
 } from './batch-counts.js';
-export { type ChildResult, type RunChildOptions, runChild } from './child-process.js';
+export { type ChildResult, type RunChildOptions, runChild, TS_NODE } from './child-process.js';
 export { type LiveRunOptions, type LiveRunReport, quantile, runLive } from './live-run.js';
 export { isAtOrAfter, type PartitionOffsets, topicEndOffsets } from './offsets.js';
 export {

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
-import { runChild } from './child-process.js';
+import { withWarehouse } from './batch-counts.js';
+import { runChild, TS_NODE } from './child-process.js';
 
 /** Options of `runLive`. */
 export interface LiveRunOptions {
@@ -29,8 +29,6 @@ export interface LiveRunReport {
   maxSeconds: number;
   failedCycles: number;
 }
-
-const TS_NODE = ['--conditions=lakestream-source', '--import', 'tsx'];
 
 /**
  * Live mode: the producer replays `file` at `rate` rows/s while the batch stages run in a loop of
@@ -102,12 +100,15 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRunReport> {
       failedCycles += 1;
       continue;
     }
-    const fresh = await newRowTimestamps(options.warehousePath, seen);
-    for (const ts of fresh) freshness.push((visibleAt - ts) / 1000);
-    const sorted = [...fresh].map((ts) => (visibleAt - ts) / 1000).sort((a, b) => a - b);
+    const cycleFreshness = (await newRowTimestamps(options.warehousePath, seen))
+      .map((ts) => (visibleAt - ts) / 1000)
+      .sort((a, b) => a - b);
+    for (const seconds of cycleFreshness) freshness.push(seconds);
     say(
-      `cycle ${cycles}: ${fresh.length.toLocaleString('en')} new rows in gold after ${((performance.now() - began) / 1000).toFixed(1)} s` +
-        (sorted.length ? `, freshness median ${quantile(sorted, 0.5).toFixed(1)} s` : ''),
+      `cycle ${cycles}: ${cycleFreshness.length.toLocaleString('en')} new rows in gold after ${((performance.now() - began) / 1000).toFixed(1)} s` +
+        (cycleFreshness.length
+          ? `, freshness median ${quantile(cycleFreshness, 0.5).toFixed(1)} s`
+          : ''),
     );
   }
   clearTimeout(timer);
@@ -132,16 +133,7 @@ export function quantile(sorted: readonly number[], q: number): number {
 
 type Watermarks = Map<number, number>;
 
-async function query(path: string, sql: string): Promise<Record<string, unknown>[]> {
-  const instance = await DuckDBInstance.create(path, { access_mode: 'READ_ONLY' });
-  const connection = await instance.connect();
-  try {
-    return (await connection.runAndReadAll(sql)).getRowObjectsJS();
-  } finally {
-    connection.closeSync();
-    instance.closeSync();
-  }
-}
+const query = (path: string, sql: string) => withWarehouse(path, (run) => run(sql));
 
 /** Highest fact offset per partition now in the warehouse (rows up to it are already counted). */
 async function partitionWatermarks(path: string): Promise<Watermarks> {

@@ -10,7 +10,7 @@ import {
   readSilverBatches,
   warehouseSilverCounts,
 } from './batch-counts.js';
-import { type ChildResult, runChild } from './child-process.js';
+import { type ChildResult, runChild, TS_NODE } from './child-process.js';
 import { isAtOrAfter, type PartitionOffsets, topicEndOffsets } from './offsets.js';
 import {
   auditRowCountSince,
@@ -68,8 +68,6 @@ export interface PipelineRunOptions {
   /** Schema of the audit table (AUDIT_SINK_SCHEMA), default `bronze`. */
   auditSchema?: string;
 }
-
-const TS_NODE = ['--conditions=lakestream-source', '--import', 'tsx'];
 
 /** producer, bronze-sink, audit-sink, transformer, warehouse-loader, dbt build. */
 const STAGE_COUNT = 6;
@@ -140,11 +138,10 @@ export async function runPipeline(options: PipelineRunOptions): Promise<Pipeline
     })
   )
     return finish();
-  const streamingBegan = began;
 
   // 2. The sinks: wait until each group has committed the end of the topic.
   say('bronze-sink, audit-sink: waiting until both have committed everything');
-  const caughtUpAt = await waitForGroups(kafka, groups, options.timeoutMs, streamingBegan);
+  const caughtUpAt = await waitForGroups(kafka, groups, options.timeoutMs, began);
   const end = await topicEndOffsets(kafka, topics.orderItems);
   const produced = countBetween(since, end);
   const manifests = (await readBronzeManifests(kafka, topics.bronzeFiles)).filter(
@@ -185,7 +182,7 @@ export async function runPipeline(options: PipelineRunOptions): Promise<Pipeline
   const batches = await readSilverBatches(options.store);
   const newBatches = batches.filter((b) => b.sequence > sequenceBefore);
   const consumed = new Set(batches.flatMap((b) => b.inputs.map((i) => i.key)));
-  const untransformed = manifests.filter((m) => !consumed.has(keyOfUri(m.uri))).length;
+  const untransformed = manifests.filter((m) => !consumed.has(m.key)).length;
   const sum = (pick: (b: (typeof batches)[number]) => number) =>
     newBatches.reduce((total, b) => total + pick(b), 0);
   if (
@@ -291,12 +288,6 @@ async function waitForGroups(
     if (caughtUp.size < groups.length) await new Promise((r) => setTimeout(r, 250));
   }
   return caughtUp;
-}
-
-/** `gs://bucket/prefix/bronze/…` or `file:///…/bronze/…` → the key from `bronze/` on. */
-function keyOfUri(uri: string): string {
-  const at = uri.indexOf('/bronze/');
-  return at < 0 ? uri : uri.slice(at + 1);
 }
 
 interface DbtResults {

@@ -1,4 +1,4 @@
-import { consumerLag, TOPICS } from '@lakestream/kafka';
+import { consumerLag, readTopicToEnd, TOPICS } from '@lakestream/kafka';
 import type { Kafka } from 'kafkajs';
 import pg from 'pg';
 
@@ -63,6 +63,8 @@ export async function waitForCatchUp(
 /** What the runner reads of a bronze manifest (the bronze-sink's message on the manifest topic). */
 export interface BronzeManifestEntry {
   uri: string;
+  /** Object key relative to the store root (`bronze/<topic>/dt=…/…`). */
+  key: string;
   topic: string;
   partition: number;
   first_offset: number;
@@ -72,30 +74,23 @@ export interface BronzeManifestEntry {
 
 /**
  * Every committed bronze manifest (the only index of committed objects), one per object URI.
- * Read with read_committed, so manifests of aborted transactions never show.
+ * Read to the topic's last stable offset with read_committed, so manifests of aborted
+ * transactions never show.
  */
 export async function readBronzeManifests(
   kafka: Kafka,
   topic: string = TOPICS.bronzeFiles,
+  timeoutMs = 60_000,
 ): Promise<BronzeManifestEntry[]> {
-  if ((await topicMessageCount(kafka, topic)) === 0) return [];
-  const consumer = kafka.consumer({ groupId: `lakestream-report-${process.pid}-${Date.now()}` });
+  const records = await readTopicToEnd(kafka, topic, {
+    groupIdPrefix: `lakestream-report-${process.pid}`,
+    timeoutMs,
+  });
   const seen = new Map<string, BronzeManifestEntry>();
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topic, fromBeginning: true });
-    let lastMessageAt = Date.now();
-    await consumer.run({
-      eachMessage: async ({ message }) => {
-        lastMessageAt = Date.now();
-        const manifest = JSON.parse(message.value!.toString()) as BronzeManifestEntry;
-        seen.set(manifest.uri, manifest);
-      },
-    });
-    // Transaction markers take offsets too, so "reached the end" is judged by silence.
-    while (Date.now() - lastMessageAt < 2_000) await new Promise((r) => setTimeout(r, 200));
-  } finally {
-    await consumer.disconnect();
+  for (const { value } of records) {
+    if (value === null) continue;
+    const manifest = JSON.parse(value.toString('utf8')) as BronzeManifestEntry;
+    seen.set(manifest.uri, manifest);
   }
   return [...seen.values()];
 }

@@ -3,12 +3,12 @@
 // the audit schema and LAKESTREAM_HOME (lake, warehouse, dbt target) are this test's own.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
-import { appendFile, mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
+import { appendFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { writeCsv } from '@lakestream/datagen';
+import { freePort } from '@lakestream/devstack';
 import { createKafka } from '@lakestream/kafka';
 import { openObjectStore } from '@lakestream/object-store';
 import { createLogger } from '@lakestream/observability';
@@ -39,14 +39,6 @@ let home: string;
 let csv: string;
 let env: NodeJS.ProcessEnv;
 const sinks: ChildProcess[] = [];
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as { port: number };
-  await new Promise((r) => server.close(r));
-  return port;
-}
 
 async function startSink(name: string): Promise<void> {
   const child = spawn(
@@ -80,9 +72,9 @@ async function goldFingerprint(): Promise<Record<string, string>> {
   }
 }
 
-const run = (): Promise<PipelineRunReport> =>
+const run = (files: string[] = [csv]): Promise<PipelineRunReport> =>
   runPipeline({
-    files: [csv],
+    files,
     root,
     home,
     kafka,
@@ -189,4 +181,13 @@ describe('runner: a CSV through the whole pipeline', () => {
     expect(transformer).toMatchObject({ in: ROWS, out: ROWS });
     expect(await goldFingerprint()).toEqual(first);
   }, 300_000);
+
+  it('fails at the first stage that fails, says why, and runs nothing after it', async () => {
+    const bad = join(home, 'wrong-header.csv');
+    await writeFile(bad, Buffer.from('Type,Days for shipping (real)\r\nDEBIT,3\r\n', 'latin1'));
+    const report = await run([bad]);
+    expect(report.ok).toBe(false);
+    expect(report.stages.map((s) => [s.stage, s.ok])).toEqual([['producer', false]]);
+    expect(report.stages[0]?.note).toMatch(/exit 2; see .*run-producer\.log/);
+  }, 120_000);
 });

@@ -1,6 +1,6 @@
 import { isRetryable, type RetryAttempt, withRetry } from '@lakestream/config';
 import { ensureTopics } from '@lakestream/kafka';
-import type { LakestreamMetrics, Logger } from '@lakestream/observability';
+import { errorMetricCode, type LakestreamMetrics, type Logger } from '@lakestream/observability';
 import {
   type Consumer,
   type EachBatchPayload,
@@ -394,11 +394,5 @@ function sinkErrorIn(err: unknown): AuditSinkError | undefined {
 }
 
 function errorCodeOf(err: unknown): string {
-  const own = sinkErrorIn(err);
-  if (own) return own.code;
-  const code = (err as { code?: unknown; type?: unknown } | null)?.code;
-  if (typeof code === 'string' && code.startsWith('LS_')) return code;
-  const type = (err as { type?: unknown } | null)?.type;
-  if (typeof type === 'string') return `KAFKA_${type}`;
-  return (err as Error | null)?.name ?? 'unknown';
+  return sinkErrorIn(err)?.code ?? errorMetricCode(err);
 }

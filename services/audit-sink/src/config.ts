@@ -1,7 +1,6 @@
 import { type ConfigOf, commonFields, defineConfig, envVar, field } from '@lakestream/config';
-import { TOPICS } from '@lakestream/kafka';
+import { TOPIC_NAME, TOPICS } from '@lakestream/kafka';
 
-const TOPIC_NAME = { pattern: /^[A-Za-z0-9._-]{1,249}$/, expected: 'a Kafka topic name' };
 // Lower-case so that it never needs quoting by hand in psql; 63 bytes is PostgreSQL's limit.
 const SCHEMA_NAME = {
   pattern: /^[a-z_][a-z0-9_]{0,62}$/,

@@ -5,25 +5,11 @@ import {
   commonFields,
   defineConfig,
   envVar,
-  envVarTypes,
   field,
+  resolveLakestreamHome,
 } from '@lakestream/config';
-import { TOPICS } from '@lakestream/kafka';
-import { parseStoreUrl } from '@lakestream/object-store';
-
-const TOPIC_NAME = { pattern: /^[A-Za-z0-9._-]{1,249}$/, expected: 'a Kafka topic name' };
-
-/** A store URL, checked by the object store's own parser so the error names the problem. */
-const storeUrl = envVar
-  .string()
-  .superRefine((url, ctx) => {
-    try {
-      parseStoreUrl(url);
-    } catch (err) {
-      ctx.addIssue({ code: 'custom', message: (err as Error).message.replace(/ '.*?':/, ':') });
-    }
-  })
-  .register(envVarTypes, { type: 'store URL (gs://bucket/prefix, file:///path or a path)' });
+import { TOPIC_NAME, TOPICS } from '@lakestream/kafka';
+import { storeUrlVar } from '@lakestream/object-store';
 
 /** The bronze sink's configuration: every variable it reads, validated once at start. */
 export const bronzeSinkConfig = defineConfig({
@@ -53,7 +39,7 @@ export const bronzeSinkConfig = defineConfig({
       default: TOPICS.bronzeFiles,
     }),
     /** Where objects go; default `$LAKESTREAM_HOME/lake`. */
-    storageUrl: field('BRONZE_SINK_STORAGE_URL', storeUrl.optional(), {
+    storageUrl: field('BRONZE_SINK_STORAGE_URL', storeUrlVar.optional(), {
       doc: 'Object store: gs://bucket/prefix, file:///abs/path or a path. Default: the folder lake/ in LAKESTREAM_HOME.',
       example: 'gs://lakestream-lake/prod',
     }),
@@ -155,7 +141,7 @@ export type BronzeSinkConfig = ConfigOf<typeof bronzeSinkConfig>;
 export function storageUrlOf(
   config: Pick<BronzeSinkConfig, 'storageUrl' | 'lakestreamHome'>,
 ): string {
-  return config.storageUrl ?? join(config.lakestreamHome, 'lake');
+  return config.storageUrl ?? join(resolveLakestreamHome(config.lakestreamHome), 'lake');
 }
 
 /** The instance id in effect: the configured one, else the host name. */

@@ -41,11 +41,5 @@ export function isFencedError(err: unknown): boolean {
   return false;
 }
 
-/** A metric-safe code for any error: `LS_…` codes as they are, kafkajs types prefixed. */
-export function metricCode(err: unknown): string {
-  const { code, type, name } = (err ?? {}) as { code?: unknown; type?: unknown; name?: unknown };
-  if (typeof code === 'string' && code.startsWith('LS_')) return code;
-  if (typeof type === 'string' && /^[A-Z_]+$/.test(type)) return `KAFKA_${type}`;
-  if (typeof name === 'string' && name.startsWith('KafkaJS')) return name;
-  return 'UNKNOWN';
-}
+/** The errors counter's `code` label (shared by every service). */
+export { errorMetricCode as metricCode } from '@lakestream/observability';

@@ -8,11 +8,10 @@ import {
   envVarTypes,
   field,
   loadConfig,
+  resolveLakestreamHome,
 } from '@lakestream/config';
-import { TOPICS } from '@lakestream/kafka';
-import { parseStoreUrl } from '@lakestream/object-store';
-
-const TOPIC = /^[A-Za-z0-9._-]{1,249}$/;
+import { TOPIC_NAME, TOPICS } from '@lakestream/kafka';
+import { storeUrlVar } from '@lakestream/object-store';
 
 /** `group@topic`: a consumer group and the topic whose lag is shown for it. */
 const lagTarget = envVar
@@ -21,25 +20,13 @@ const lagTarget = envVar
     const at = text.lastIndexOf('@');
     const groupId = text.slice(0, at).trim();
     const topic = text.slice(at + 1).trim();
-    if (at <= 0 || groupId === '' || !TOPIC.test(topic)) {
+    if (at <= 0 || groupId === '' || !TOPIC_NAME.pattern.test(topic)) {
       ctx.addIssue({ code: 'custom', message: 'expected <consumer group>@<topic>' });
       return { groupId: '', topic: '' };
     }
     return { groupId, topic };
   })
   .register(envVarTypes, { type: 'group@topic' });
-
-/** A store URL, checked by the object store's own parser so the error names the problem. */
-const storeUrl = envVar
-  .string()
-  .superRefine((url, ctx) => {
-    try {
-      parseStoreUrl(url);
-    } catch (err) {
-      ctx.addIssue({ code: 'custom', message: (err as Error).message.replace(/ '.*?':/, ':') });
-    }
-  })
-  .register(envVarTypes, { type: 'store URL (gs://bucket/prefix, file:///path or a path)' });
 
 /** The dashboard's configuration: every variable it reads, validated once at start. */
 export const dashboardConfig = defineConfig({
@@ -111,7 +98,7 @@ export const dashboardConfig = defineConfig({
       default: '5s',
     }),
     /** Object store of the lake; default `$LAKESTREAM_HOME/lake`. */
-    storageUrl: field('DASHBOARD_STORAGE_URL', storeUrl.optional(), {
+    storageUrl: field('DASHBOARD_STORAGE_URL', storeUrlVar.optional(), {
       doc: 'Object store holding bronze/ and silver/: gs://bucket/prefix, file:///abs/path or a path. Default: the folder lake/ in LAKESTREAM_HOME.',
       example: 'gs://lakestream-lake/prod',
     }),
@@ -150,12 +137,14 @@ export function loadDashboardConfig(env: NodeJS.ProcessEnv = process.env): Dashb
 
 /** The DuckDB file in effect: the configured one, else `<LAKESTREAM_HOME>/warehouse.duckdb`. */
 export function duckdbPathOf(config: Pick<DashboardConfig, 'duckdbPath' | 'lakestreamHome'>) {
-  return resolve(config.duckdbPath ?? join(config.lakestreamHome, 'warehouse.duckdb'));
+  return resolve(
+    config.duckdbPath ?? join(resolveLakestreamHome(config.lakestreamHome), 'warehouse.duckdb'),
+  );
 }
 
 /** The store URL in effect: the configured one, else `<LAKESTREAM_HOME>/lake`. */
 export function storageUrlOf(config: Pick<DashboardConfig, 'storageUrl' | 'lakestreamHome'>) {
-  return config.storageUrl ?? join(config.lakestreamHome, 'lake');
+  return config.storageUrl ?? join(resolveLakestreamHome(config.lakestreamHome), 'lake');
 }
 
 /**
@@ -166,6 +155,7 @@ export function dbtRunResultsOf(
   config: Pick<DashboardConfig, 'dbtRunResults' | 'lakestreamHome'>,
 ): string {
   const path =
-    config.dbtRunResults ?? join(config.lakestreamHome, 'dbt', 'target', 'run_results.json');
+    config.dbtRunResults ??
+    join(resolveLakestreamHome(config.lakestreamHome), 'dbt', 'target', 'run_results.json');
   return isAbsolute(path) ? path : resolve(path);
 }

@@ -4,6 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { ConfigError, type LogLevel, loadConfig, parseDuration } from '@lakestream/config';
+import { TOPIC_NAME } from '@lakestream/kafka';
 import { producerConfig } from './config.js';
 import { CSV_PARSERS, type CsvParser, parseEncoding } from './csv-source.js';
 import type { PaceMode } from './pacer.js';
@@ -147,7 +148,6 @@ class FlagReader {
   }
 }
 
-const TOPIC_NAME = /^[A-Za-z0-9._-]{1,249}$/;
 const HOST_PORT = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?):(\d{1,5})$/;
 
 /** Turns argv (without node and the script) and the environment into a command. */
@@ -198,10 +198,10 @@ export function parseCliArgs(
       : `must be ${CSV_PARSERS.join(' or ')}`,
   ) as CsvParser;
   const topic = flags.string('topic', config.topic, (text) =>
-    TOPIC_NAME.test(text) ? undefined : 'must be a Kafka topic name',
+    TOPIC_NAME.pattern.test(text) ? undefined : 'must be a Kafka topic name',
   );
   const deadLetterTopic = flags.string('dlq-topic', config.deadLetterTopic, (text) =>
-    TOPIC_NAME.test(text) ? undefined : 'must be a Kafka topic name',
+    TOPIC_NAME.pattern.test(text) ? undefined : 'must be a Kafka topic name',
   );
   const compression = flags.string('compression', config.compression, (text) =>
     (COMPRESSIONS as readonly string[]).includes(text)

@@ -4,9 +4,8 @@
  * flags override these values (see cli-options.ts).
  */
 import { commonFields, defineConfig, envVar, field } from '@lakestream/config';
-import { TOPICS } from '@lakestream/kafka';
+import { TOPIC_NAME, TOPICS } from '@lakestream/kafka';
 
-const TOPIC_NAME = /^[A-Za-z0-9._-]{1,249}$/;
 const POSITIVE_NUMBER = /^(?:\d+(?:\.\d*)?|\.\d+)$/;
 
 /** The producer's configuration definition. */
@@ -20,20 +19,15 @@ export const producerConfig = defineConfig({
     shutdownGraceMs: commonFields.shutdownGraceMs,
     metricsHost: commonFields.metricsHost,
     /** Topic of the validated events. */
-    topic: field(
-      'PRODUCER_TOPIC',
-      envVar.string({ pattern: TOPIC_NAME, expected: 'a Kafka topic name' }),
-      {
-        doc: 'Topic of the validated order-item events.',
-        default: TOPICS.orderItems,
-      },
-    ),
+    topic: field('PRODUCER_TOPIC', envVar.string(TOPIC_NAME), {
+      doc: 'Topic of the validated order-item events.',
+      default: TOPICS.orderItems,
+    }),
     /** Dead-letter topic. */
-    deadLetterTopic: field(
-      'PRODUCER_DLQ_TOPIC',
-      envVar.string({ pattern: TOPIC_NAME, expected: 'a Kafka topic name' }),
-      { doc: 'Topic of the rejected rows (dead letters).', default: TOPICS.orderItemsDlq },
-    ),
+    deadLetterTopic: field('PRODUCER_DLQ_TOPIC', envVar.string(TOPIC_NAME), {
+      doc: 'Topic of the rejected rows (dead letters).',
+      default: TOPICS.orderItemsDlq,
+    }),
     /** Partitions when the producer creates the topics. */
     partitions: field('PRODUCER_PARTITIONS', envVar.int({ min: 1, max: 1000 }), {
       doc: 'Partitions of the topics when the producer has to create them.',

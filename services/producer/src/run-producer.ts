@@ -4,6 +4,7 @@
  * acknowledged, and reporting progress. Stops cleanly when `signal` aborts: reading stops, what
  * was read is delivered, and the checkpoint records it.
  */
+import { resolveLakestreamHome } from '@lakestream/config';
 import { ensureTopics } from '@lakestream/kafka';
 import type { LakestreamMetrics, Logger } from '@lakestream/observability';
 import type { Kafka } from 'kafkajs';
@@ -173,7 +174,11 @@ export async function runProducer(
       checkpoint =
         source.name === '-'
           ? undefined
-          : await CheckpointFile.forInput(settings.lakestreamHome, source.name, settings.topic);
+          : await CheckpointFile.forInput(
+              resolveLakestreamHome(settings.lakestreamHome),
+              source.name,
+              settings.topic,
+            );
       const stored = settings.resume ? await checkpoint?.read() : undefined;
       const resumeAfter = stored?.row ?? 0;
       if (stored?.complete) {

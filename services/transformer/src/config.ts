@@ -5,25 +5,11 @@ import {
   commonFields,
   defineConfig,
   envVar,
-  envVarTypes,
   field,
+  resolveLakestreamHome,
 } from '@lakestream/config';
-import { TOPICS } from '@lakestream/kafka';
-import { parseStoreUrl } from '@lakestream/object-store';
-
-const TOPIC_NAME = { pattern: /^[A-Za-z0-9._-]{1,249}$/, expected: 'a Kafka topic name' };
-
-/** A store URL, checked by the object store's own parser so the error names the problem. */
-const storeUrl = envVar
-  .string()
-  .superRefine((url, ctx) => {
-    try {
-      parseStoreUrl(url);
-    } catch (err) {
-      ctx.addIssue({ code: 'custom', message: (err as Error).message.replace(/ '.*?':/, ':') });
-    }
-  })
-  .register(envVarTypes, { type: 'store URL (gs://bucket/prefix, file:///path or a path)' });
+import { TOPIC_NAME, TOPICS } from '@lakestream/kafka';
+import { storeUrlVar } from '@lakestream/object-store';
 
 /** How pending bronze objects are found. */
 export const DISCOVERY_MODES = ['manifests', 'listing'] as const;
@@ -43,7 +29,7 @@ export const transformerConfig = defineConfig({
     // A batch in flight is allowed to finish: it takes seconds to tens of seconds.
     shutdownGraceMs: { ...commonFields.shutdownGraceMs, default: '2m' },
     /** Object store holding bronze (read) and silver (written); default `$LAKESTREAM_HOME/lake`. */
-    storageUrl: field('TRANSFORMER_STORAGE_URL', storeUrl.optional(), {
+    storageUrl: field('TRANSFORMER_STORAGE_URL', storeUrlVar.optional(), {
       doc: 'Object store holding bronze/ and silver/: gs://bucket/prefix, file:///abs/path or a path. Default: the folder lake/ in LAKESTREAM_HOME.',
       example: 'gs://lakestream-lake/prod',
     }),
@@ -144,7 +130,7 @@ export type TransformerConfig = ConfigOf<typeof transformerConfig>;
 export function storageUrlOf(
   config: Pick<TransformerConfig, 'storageUrl' | 'lakestreamHome'>,
 ): string {
-  return config.storageUrl ?? join(config.lakestreamHome, 'lake');
+  return config.storageUrl ?? join(resolveLakestreamHome(config.lakestreamHome), 'lake');
 }
 
 /** The scratch folder in effect. */

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { readTopicToEnd, type TopicRecord } from '@lakestream/kafka';
 import type { ObjectStore } from '@lakestream/object-store';
 import type { Logger } from '@lakestream/observability';
 import type { Kafka } from 'kafkajs';
@@ -91,66 +91,23 @@ export async function readManifestTopic(options: ManifestTopicOptions): Promise<
       firstOffsets: Object.fromEntries(dropped.map((end) => [end.partition, Number(end.low)])),
     };
   }
-  const remaining = new Map(
-    ends.filter((end) => Number(end.high) > 0).map((end) => [end.partition, Number(end.high)]),
-  );
-  if (remaining.size === 0) return { complete: true, manifests: [] };
-
-  const groupId = `${options.clientId}-discovery-${randomUUID()}`;
-  const consumer = kafka.consumer({ groupId, readUncommitted: false, maxWaitTimeInMs: 100 });
-  // Keyed by position: should kafkajs deliver a message again (it re-reads from the start if the
-  // throwaway group rejoins), that is the same manifest, not a second one.
-  const byPosition = new Map<string, unknown>();
-  let timer: NodeJS.Timeout | undefined;
+  let records: TopicRecord[];
   try {
-    await consumer.connect();
-    await consumer.subscribe({ topic: manifestTopic, fromBeginning: true });
-    const done = new Promise<void>((resolve, reject) => {
-      // END_BATCH_PROCESS also reports batches made only of transaction markers.
-      consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
-        const high = remaining.get(payload.partition);
-        if (high !== undefined && Number(payload.lastOffset) + 1 >= high)
-          remaining.delete(payload.partition);
-        if (remaining.size === 0) resolve();
-      });
-      consumer.on(consumer.events.CRASH, ({ payload }) => reject(payload.error));
-      timer = setTimeout(
-        () =>
-          reject(
-            discoveryError(
-              `${manifestTopic} was not read to its end within ${options.timeoutMs} ms (partitions left: ${[...remaining.keys()].join(', ')})`,
-            ),
-          ),
-        options.timeoutMs,
-      );
+    records = await readTopicToEnd(kafka, manifestTopic, {
+      groupIdPrefix: `${options.clientId}-discovery`,
+      timeoutMs: options.timeoutMs,
+      ends,
     });
-    await consumer.run({
-      autoCommit: false,
-      eachMessage: async ({ partition, message }) => {
-        if (message.value === null) return;
-        let value: unknown;
-        try {
-          value = JSON.parse(message.value.toString('utf8'));
-        } catch {
-          value = undefined;
-        }
-        byPosition.set(`${partition}:${message.offset}`, value);
-      },
-    });
-    await done;
   } catch (err) {
-    if (err instanceof TransformerError) throw err;
-    throw discoveryError(`cannot read ${manifestTopic}`, err);
-  } finally {
-    clearTimeout(timer);
-    await consumer.disconnect().catch(() => {});
-    await deleteGroup(kafka, groupId);
+    throw discoveryError(`cannot read ${manifestTopic}: ${(err as Error).message}`, err);
   }
 
   const manifests: BronzeManifest[] = [];
   let invalid = 0;
-  for (const [position, value] of byPosition) {
-    const parsed = BronzeManifestSchema.safeParse(value);
+  for (const record of records) {
+    if (record.value === null) continue;
+    const position = `${record.partition}:${record.offset}`;
+    const parsed = BronzeManifestSchema.safeParse(parseJson(record.value));
     if (!parsed.success) {
       invalid++;
       if (invalid <= 10)
@@ -162,15 +119,12 @@ export async function readManifestTopic(options: ManifestTopicOptions): Promise<
   return { complete: true, manifests };
 }
 
-async function deleteGroup(kafka: Kafka, groupId: string): Promise<void> {
-  const admin = kafka.admin();
+/** A message value as JSON, or undefined when it is not JSON. */
+function parseJson(value: Buffer): unknown {
   try {
-    await admin.connect();
-    await admin.deleteGroups([groupId]);
+    return JSON.parse(value.toString('utf8'));
   } catch {
-    // An empty group without offsets expires on its own.
-  } finally {
-    await admin.disconnect().catch(() => {});
+    return undefined;
   }
 }
 

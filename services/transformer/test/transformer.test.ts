@@ -244,4 +244,45 @@ describe('transformer into a local folder', () => {
     }
     expect(await publishedManifests(lake.store)).toHaveLength(2);
   });
+
+  it('after a crash before publication, ignores the leftovers of the unpublished batch and publishes it whole', async () => {
+    bed = new TestBed();
+    await bed.createTopics();
+    const lake = await bed.localStore();
+    const events = generateEvents(600, 11);
+    const manifests = await writeBronze(
+      lake.store,
+      bed.sourceTopic,
+      eventRecords(events, { partitions: 3, startMs: START }),
+      { objectRecords: 250 },
+    );
+    await bed.produceManifests(manifests);
+    // What a run killed between staging/promotion and the manifest leaves behind: staged files
+    // and a promoted file of batch 00000001, and no manifest.
+    const junk = Buffer.from('not parquet: the half of a batch that never got published');
+    const leftovers = [
+      'silver/_staging/00000001/crashed-run/fct_order_items/part-0.parquet',
+      'silver/fct_order_items/order_month=2025-01-01/batch=00000001/part-00000000deadbeef.parquet',
+      'silver/dim_customer/batch=00000001/part-00000000deadbeef.parquet',
+    ];
+    for (const key of leftovers) await lake.store.put(key, junk);
+
+    const outcome = await (await bed.transformer(lake)).runBatch();
+    expect(outcome.kind).toBe('published');
+    const { manifest } = outcome as PublishedOutcome;
+    expect(manifest.batch_id).toBe('00000001');
+    expect(manifest.quality).toMatchObject({ records_in: 600, rows_out: 600, rejected: 0 });
+    const listed = SILVER_TABLE_NAMES.flatMap((t) => manifest.tables[t]!.files.map((f) => f.key));
+    for (const key of leftovers) expect(listed).not.toContain(key);
+    expect(await listAll(lake.store, 'silver/_staging/')).toEqual([]);
+    // Readers go through the manifest: its files hold exactly the batch's rows.
+    const reader = await ParquetReader.open(await bed.tempDir());
+    try {
+      const paths = await reader.fetch(lake.store, manifest, 'fct_order_items');
+      const [row] = await reader.query(`SELECT count(*) AS n FROM ${ParquetReader.source(paths)}`);
+      expect(Number(row!.n)).toBe(600);
+    } finally {
+      reader.close();
+    }
+  });
 });

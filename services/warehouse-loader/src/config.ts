@@ -1,29 +1,14 @@
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import {
   type ConfigOf,
   commonFields,
   defineConfig,
   envVar,
-  envVarTypes,
   field,
+  resolveLakestreamHome,
 } from '@lakestream/config';
-import { TOPICS } from '@lakestream/kafka';
-import { parseStoreUrl } from '@lakestream/object-store';
-
-const TOPIC_NAME = { pattern: /^[A-Za-z0-9._-]{1,249}$/, expected: 'a Kafka topic name' };
-
-/** A store URL, checked by the object store's own parser so the error names the problem. */
-const storeUrl = envVar
-  .string()
-  .superRefine((url, ctx) => {
-    try {
-      parseStoreUrl(url);
-    } catch (err) {
-      ctx.addIssue({ code: 'custom', message: (err as Error).message.replace(/ '.*?':/, ':') });
-    }
-  })
-  .register(envVarTypes, { type: 'store URL (gs://bucket/prefix, file:///path or a path)' });
+import { TOPIC_NAME, TOPICS } from '@lakestream/kafka';
+import { storeUrlVar } from '@lakestream/object-store';
 
 /** The warehouses the loader can apply silver batches to. */
 export const WAREHOUSE_TARGETS = ['duckdb', 'bigquery'] as const;
@@ -58,7 +43,7 @@ export const warehouseLoaderConfig = defineConfig({
       example: '/srv/lakestream/warehouse.duckdb',
     }),
     /** Where the silver batches are read from; default `$LAKESTREAM_HOME/lake`. */
-    storageUrl: field('WAREHOUSE_LOADER_STORAGE_URL', storeUrl.optional(), {
+    storageUrl: field('WAREHOUSE_LOADER_STORAGE_URL', storeUrlVar.optional(), {
       doc: 'Object store holding the silver layer: gs://bucket/prefix, file:///abs/path or a path. Default: the folder lake/ in LAKESTREAM_HOME. The bigquery target needs gs://.',
       example: 'gs://lakestream-lake/prod',
     }),
@@ -135,38 +120,20 @@ export const warehouseLoaderConfig = defineConfig({
 /** The loaded warehouse loader configuration. */
 export type WarehouseLoaderConfig = ConfigOf<typeof warehouseLoaderConfig>;
 
-/** The monorepo root (this file is `services/warehouse-loader/{src,dist}/config.*`). */
-export const PROJECT_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-
-/**
- * LAKESTREAM_HOME in effect, absolute: as set (relative to the working directory), else the
- * project's `.lakestream/` – whatever folder the loader is started from, as the devstack does.
- */
-export function lakestreamHomeOf(
-  config: Pick<WarehouseLoaderConfig, 'lakestreamHome'>,
-  env: NodeJS.ProcessEnv = process.env,
-  cwd: string = process.cwd(),
-): string {
-  return env.LAKESTREAM_HOME?.trim()
-    ? resolve(cwd, config.lakestreamHome)
-    : join(PROJECT_ROOT, '.lakestream');
-}
-
 /** The store URL in effect: the configured one, else `<LAKESTREAM_HOME>/lake`. */
 export function storageUrlOf(
   config: Pick<WarehouseLoaderConfig, 'storageUrl' | 'lakestreamHome'>,
-  env: NodeJS.ProcessEnv = process.env,
+  cwd: string = process.cwd(),
 ): string {
-  return config.storageUrl ?? join(lakestreamHomeOf(config, env), 'lake');
+  return config.storageUrl ?? join(resolveLakestreamHome(config.lakestreamHome, cwd), 'lake');
 }
 
 /** The DuckDB file in effect (absolute): the configured one, else `<LAKESTREAM_HOME>/warehouse.duckdb`. */
 export function duckdbPathOf(
   config: Pick<WarehouseLoaderConfig, 'duckdbPath' | 'lakestreamHome'>,
-  env: NodeJS.ProcessEnv = process.env,
   cwd: string = process.cwd(),
 ): string {
   return config.duckdbPath === undefined
-    ? join(lakestreamHomeOf(config, env, cwd), 'warehouse.duckdb')
+    ? join(resolveLakestreamHome(config.lakestreamHome, cwd), 'warehouse.duckdb')
     : resolve(cwd, config.duckdbPath);
 }

@@ -18,8 +18,6 @@ export { buildLoader, type LoaderParts } from './build-loader.js';
 export { type CliCommand, parseCliArgs, USAGE } from './cli.js';
 export {
   duckdbPathOf,
-  lakestreamHomeOf,
-  PROJECT_ROOT,
   storageUrlOf,
   WAREHOUSE_TARGETS,
   type WarehouseLoaderConfig,

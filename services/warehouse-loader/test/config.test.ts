@@ -19,17 +19,17 @@ describe('warehouse loader configuration', () => {
       topic: TOPICS.silverBatches,
       groupId: 'lakestream-warehouse-loader',
     });
-    expect(storageUrlOf(config, env)).toBe('/srv/lakestream/lake');
-    expect(duckdbPathOf(config, env)).toBe('/srv/lakestream/warehouse.duckdb');
+    expect(storageUrlOf(config)).toBe('/srv/lakestream/lake');
+    expect(duckdbPathOf(config)).toBe('/srv/lakestream/warehouse.duckdb');
   });
 
   it("defaults LAKESTREAM_HOME to the project's .lakestream/, wherever it is started from", () => {
     const config = loadConfig(warehouseLoaderConfig, {});
     const root = join(SERVICE_DIR, '..', '..');
-    expect(duckdbPathOf(config, {}, '/tmp')).toBe(join(root, '.lakestream', 'warehouse.duckdb'));
-    expect(storageUrlOf(config, {})).toBe(join(root, '.lakestream', 'lake'));
+    expect(duckdbPathOf(config, '/tmp')).toBe(join(root, '.lakestream', 'warehouse.duckdb'));
+    expect(storageUrlOf(config)).toBe(join(root, '.lakestream', 'lake'));
     const relative = { LAKESTREAM_HOME: 'state' };
-    expect(duckdbPathOf(loadConfig(warehouseLoaderConfig, relative), relative, '/srv')).toBe(
+    expect(duckdbPathOf(loadConfig(warehouseLoaderConfig, relative), '/srv')).toBe(
       '/srv/state/warehouse.duckdb',
     );
   });
@@ -54,8 +54,8 @@ describe('warehouse loader configuration', () => {
       bigqueryEmulatorHost: 'http://127.0.0.1:9050',
       retryMaxMs: 30_000,
     });
-    expect(storageUrlOf(config, env)).toBe('gs://lake-bucket/prod');
-    expect(duckdbPathOf(config, env, '/work')).toBe('/work/wh.duckdb');
+    expect(storageUrlOf(config)).toBe('gs://lake-bucket/prod');
+    expect(duckdbPathOf(config, '/work')).toBe('/work/wh.duckdb');
   });
 
   it('reports every problem at once', () => {

@@ -1,0 +1,59 @@
+import { randomUUID } from 'node:crypto';
+import { createLogger } from '@lakestream/observability';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createKafka, readTopicToEnd } from '../src/index.js';
+
+const kafka = createKafka({
+  brokers: process.env.KAFKA_BROKERS!.split(','),
+  clientId: 'kafka-read-topic-test',
+  logger: createLogger({ service: 'test', level: 'silent' }),
+});
+const topic = `test-read-topic-${randomUUID()}`;
+
+afterAll(async () => {
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.deleteTopics({ topics: [topic] }).catch(() => {});
+  await admin.disconnect();
+});
+
+describe('readTopicToEnd', () => {
+  it('is empty for a topic that does not exist', async () => {
+    expect(await readTopicToEnd(kafka, `missing-${randomUUID()}`, opts())).toEqual([]);
+  });
+
+  it('reads every committed record to the end, skips aborted ones, and leaves no group behind', async () => {
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic, numPartitions: 2 }], waitForLeaders: true });
+    const producer = kafka.producer({
+      transactionalId: `test-read-topic-${randomUUID()}`,
+      idempotent: true,
+      maxInFlightRequests: 1,
+    });
+    await producer.connect();
+    for (const [values, commit] of [
+      [['a', 'b', 'c'], true],
+      [['aborted'], false],
+      [['d'], true],
+    ] as const) {
+      const transaction = await producer.transaction();
+      await transaction.send({
+        topic,
+        messages: values.map((value, i) => ({ partition: i % 2, value })),
+      });
+      await (commit ? transaction.commit() : transaction.abort());
+    }
+    await producer.disconnect();
+
+    const records = await readTopicToEnd(kafka, topic, opts());
+    expect(records.map((r) => r.value?.toString()).sort()).toEqual(['a', 'b', 'c', 'd']);
+    const { groups } = await admin.listGroups();
+    expect(groups.filter((g) => g.groupId.startsWith('test-read-topic-reader'))).toEqual([]);
+    await admin.disconnect();
+  });
+});
+
+function opts() {
+  return { groupIdPrefix: 'test-read-topic-reader', timeoutMs: 30_000 };
+}
