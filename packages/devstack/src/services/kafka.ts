@@ -139,7 +139,14 @@ export const kafkaDriver: ServiceDriver = {
   },
 };
 
-/** A KRaft cluster id: 16 random bytes, base64url without padding, as `kafka-storage random-uuid`. */
-function clusterId(): string {
-  return Buffer.from(randomUUID().replaceAll('-', ''), 'hex').toString('base64url');
+/**
+ * A KRaft cluster id: 16 random bytes, base64url without padding, as `kafka-storage random-uuid`.
+ * Like Kafka's own Uuid.randomUuid, never one that starts with '-': the storage tool's argument
+ * parser would read it as an option (1 start in 64 failed with "--cluster-id expected one argument").
+ */
+export function clusterId(): string {
+  for (;;) {
+    const id = Buffer.from(randomUUID().replaceAll('-', ''), 'hex').toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
 }
