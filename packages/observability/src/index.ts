@@ -1,3 +1,4 @@
+export { faultPoint, parseFaultPoints } from './fault-point.js';
 export {
   type CheckResult,
   type HealthServer,
