@@ -59,7 +59,7 @@ export const BatchManifestSchema = z.object({
     rows_out: z.number().int().nonnegative(),
     /** Records quarantined (bad payload or a broken rule). */
     rejected: z.number().int().nonnegative(),
-    /** Older versions of an order item superseded by a later offset (in = out + rejected + superseded). */
+    /** Earlier versions of an order item superseded by a later one (`VERSION_ORDER`; in = out + rejected + superseded). */
     superseded: z.number().int().nonnegative(),
     checks: z.array(QualityCheckSchema),
   }),

@@ -39,3 +39,4 @@ export {
   type SilverTableName,
   type SilverType,
 } from './tables.js';
+export { notEarlierSql, VERSION_ORDER, type VersionColumn } from './versioning.js';

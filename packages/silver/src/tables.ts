@@ -77,12 +77,12 @@ const col = (
 const LINEAGE: readonly SilverColumn[] = [
   col('kafka_topic', 'string', 'Topic of the Kafka record the row was built from'),
   col('kafka_partition', 'int64', 'Partition of that record'),
+  col('kafka_offset', 'int64', 'Offset of that record'),
   col(
-    'kafka_offset',
-    'int64',
-    'Offset of that record; of two versions of an item, the higher wins',
+    'kafka_timestamp',
+    'timestamp',
+    "That record's Kafka timestamp (broker append time); of two versions of an item, the greater (timestamp, partition, offset) wins",
   ),
-  col('kafka_timestamp', 'timestamp', "That record's Kafka timestamp"),
   col('silver_batch_id', 'string', 'The silver batch that last wrote the row'),
 ];
 

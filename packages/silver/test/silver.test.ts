@@ -7,8 +7,10 @@ import {
   batchSequence,
   columnNames,
   duckdbColumnsDdl,
+  notEarlierSql,
   SILVER_TABLE_NAMES,
   SILVER_TABLES,
+  VERSION_ORDER,
 } from '../src/index.js';
 
 describe('silver tables', () => {
@@ -99,5 +101,41 @@ describe('batch keys', () => {
       tables: {},
     });
     expect(result.success).toBe(false);
+  });
+});
+
+describe('the later version of an order item', () => {
+  it('is ordered by (kafka_timestamp, kafka_partition, kafka_offset)', () => {
+    expect(VERSION_ORDER).toEqual(['kafka_timestamp', 'kafka_partition', 'kafka_offset']);
+    expect(
+      notEarlierSql(
+        (c) => `a.${c}`,
+        (c) => `b.${c}`,
+      ),
+    ).toBe(
+      '(a.kafka_timestamp > b.kafka_timestamp OR (a.kafka_timestamp = b.kafka_timestamp AND (a.kafka_partition > b.kafka_partition OR (a.kafka_partition = b.kafka_partition AND (a.kafka_offset >= b.kafka_offset)))))',
+    );
+  });
+
+  it('spells out the lexicographic comparison: the same answer as comparing the tuples', () => {
+    // The SQL, read as a JavaScript expression over two tuples, against every pair of a small grid.
+    const sql = notEarlierSql(
+      (c) => `a[${VERSION_ORDER.indexOf(c)}]`,
+      (c) => `b[${VERSION_ORDER.indexOf(c)}]`,
+    )
+      .replaceAll(' = ', ' === ')
+      .replaceAll(' AND ', ' && ')
+      .replaceAll(' OR ', ' || ');
+    const notEarlier = new Function('a', 'b', `return ${sql};`) as (
+      a: number[],
+      b: number[],
+    ) => boolean;
+    const grid = [0, 1, 2].flatMap((t) => [0, 1].flatMap((p) => [0, 5].map((o) => [t, p, o])));
+    for (const a of grid)
+      for (const b of grid) {
+        const expected =
+          a[0]! !== b[0]! ? a[0]! > b[0]! : a[1]! !== b[1]! ? a[1]! > b[1]! : a[2]! >= b[2]!;
+        expect(notEarlier(a, b), `${a} vs ${b}`).toBe(expected);
+      }
   });
 });
