@@ -1,4 +1,6 @@
-import type { ITopicConfig, Kafka } from 'kafkajs';
+import { LakestreamError } from '@lakestream/config';
+import type { Admin, ITopicConfig, Kafka } from 'kafkajs';
+import { isRetriableKafkaError } from './start-retry.js';
 
 /** A topic the service needs, created when missing. */
 export interface TopicSpec {
@@ -9,10 +11,14 @@ export interface TopicSpec {
 }
 
 /**
- * Creates the topics that do not exist yet and waits for their leaders. Safe to call from every
- * instance at start-up: a topic created meanwhile by another instance is fine.
+ * Creates the topics that do not exist yet and waits until every partition of every topic has a
+ * leader. Safe to race between processes: a topic another instance created meanwhile is fine. A
+ * broker that has just started or a topic that has just been created answer "not yet" for a
+ * moment; those answers are thrown as they are (retriable), so wrap the call in
+ * `withKafkaStartRetry` at start-up.
  */
 export async function ensureTopics(kafka: Kafka, specs: readonly TopicSpec[]): Promise<void> {
+  if (specs.length === 0) return;
   const admin = kafka.admin();
   await admin.connect();
   try {
@@ -27,9 +33,54 @@ export async function ensureTopics(kafka: Kafka, specs: readonly TopicSpec[]): P
           value,
         })),
       }));
+    // kafkajs answers `false` (not an error) when every topic already exists.
     if (missing.length > 0) await admin.createTopics({ topics: missing, waitForLeaders: true });
+    await waitForLeaders(
+      admin,
+      specs.map((s) => s.topic),
+    );
   } finally {
-    await admin.disconnect();
+    await admin.disconnect().catch(() => {});
+  }
+}
+
+/**
+ * Polls the metadata until every partition of `topics` has a leader. The controller knows of a
+ * new topic before the broker serving the metadata does, so the first answers may lack it.
+ */
+async function waitForLeaders(admin: Admin, topics: readonly string[], timeoutMs = 15_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    let missing: string[];
+    try {
+      const { topics: metadata } = await admin.fetchTopicMetadata({ topics: [...topics] });
+      missing = topics.filter((topic) => {
+        const found = metadata.find((t) => t.name === topic);
+        return (
+          !found || found.partitions.length === 0 || found.partitions.some((p) => p.leader < 0)
+        );
+      });
+    } catch (err) {
+      if (!isRetriableKafkaError(err) || Date.now() > deadline) throw err;
+      missing = [...topics];
+    }
+    if (missing.length === 0) return;
+    if (Date.now() > deadline) {
+      throw new TopicsNotReadyError(missing);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+/** Thrown when a topic's partitions still have no leader: retriable, like the broker's own answer. */
+class TopicsNotReadyError extends LakestreamError {
+  /** The broker's answer this stands for, so `isRetriableKafkaError` treats it alike. */
+  readonly type = 'LEADER_NOT_AVAILABLE';
+  constructor(topics: readonly string[]) {
+    super('LS_KAFKA_TOPIC_NOT_READY', `partitions without a leader: ${topics.join(', ')}`, {
+      retryable: true,
+      details: { topics },
+    });
   }
 }
 

@@ -1,9 +1,15 @@
 export { consumerLag, ensureTopics, type PartitionLag, type TopicSpec } from './admin.js';
 export { createKafka, type KafkaClientOptions } from './client.js';
+export { KAFKA_ERROR_CODES, type KafkaErrorCode } from './errors.js';
 export {
   type PartitionEnds,
   type ReadTopicOptions,
   readTopicToEnd,
   type TopicRecord,
 } from './read-topic.js';
-export { TOPIC_NAME, TOPICS, type TopicName } from './topics.js';
+export {
+  isRetriableKafkaError,
+  type KafkaStartRetryOptions,
+  withKafkaStartRetry,
+} from './start-retry.js';
+export { TOPIC_CONFIGS, TOPIC_NAME, TOPICS, type TopicName, topicSpec } from './topics.js';

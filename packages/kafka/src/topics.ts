@@ -20,3 +20,33 @@ export const TOPIC_NAME = {
   pattern: /^[A-Za-z0-9._-]{1,249}$/,
   expected: 'a Kafka topic name',
 };
+
+/**
+ * How each contract topic is created, wherever it is first needed (producer, sinks, workers): one
+ * definition so that whichever process wins the race creates the same topic.
+ */
+export const TOPIC_CONFIGS: Readonly<
+  Record<TopicName, { numPartitions: number; configEntries: Record<string, string> }>
+> = {
+  // LogAppendTime: the broker stamps each record when it appends it, so a record's timestamp
+  // grows with its offset inside a partition and compares across partitions – the "later version
+  // wins" rule orders an order item's versions by it even if its key moves partition.
+  [TOPICS.orderItems]: {
+    numPartitions: 3,
+    configEntries: { 'message.timestamp.type': 'LogAppendTime' },
+  },
+  [TOPICS.orderItemsDlq]: { numPartitions: 3, configEntries: {} },
+  // The manifests are the index of the bronze layer: kept for good.
+  [TOPICS.bronzeFiles]: { numPartitions: 3, configEntries: { 'retention.ms': '-1' } },
+  // One partition: batches are announced in sequence.
+  [TOPICS.silverBatches]: { numPartitions: 1, configEntries: {} },
+};
+
+/**
+ * The spec to create `name` with, when it plays the part of the contract topic `role` (tests and
+ * other environments rename topics; the settings stay the contract's).
+ */
+export function topicSpec(role: TopicName, name: string = role) {
+  const { numPartitions, configEntries } = TOPIC_CONFIGS[role];
+  return { topic: name, numPartitions, configEntries: { ...configEntries } };
+}

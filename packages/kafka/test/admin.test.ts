@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createLogger } from '@lakestream/observability';
 import { afterAll, describe, expect, it } from 'vitest';
-import { consumerLag, createKafka, ensureTopics } from '../src/index.js';
+import { consumerLag, createKafka, ensureTopics, TOPICS, topicSpec } from '../src/index.js';
 
 const kafka = createKafka({
   brokers: process.env.KAFKA_BROKERS!.split(','),
@@ -56,5 +56,38 @@ describe('consumerLag', () => {
       { partition: 0, committed: 3, end: 5, lag: 2 },
       { partition: 1, committed: 5, end: 5, lag: 0 },
     ]);
+  });
+});
+
+describe('ensureTopics under a race', () => {
+  it('lets several processes create the same topics at once, each returning with leaders', async () => {
+    const raced = `test-admin-race-${randomUUID()}`;
+    const clients = Array.from({ length: 4 }, (_, i) =>
+      createKafka({
+        brokers: process.env.KAFKA_BROKERS!.split(','),
+        clientId: `kafka-package-race-${i}`,
+        logger: createLogger({ service: 'test', level: 'silent' }),
+      }),
+    );
+    await Promise.all(
+      clients.map((client) => ensureTopics(client, [topicSpec(TOPICS.orderItems, raced)])),
+    );
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      const { topics } = await admin.fetchTopicMetadata({ topics: [raced] });
+      expect(topics[0]!.partitions).toHaveLength(3);
+      expect(topics[0]!.partitions.every((p) => p.leader >= 0)).toBe(true);
+      const [config] = (
+        await admin.describeConfigs({
+          resources: [{ type: 2, name: raced, configNames: ['message.timestamp.type'] }],
+          includeSynonyms: false,
+        })
+      ).resources;
+      expect(config!.configEntries[0]!.configValue).toBe('LogAppendTime');
+    } finally {
+      await admin.deleteTopics({ topics: [raced] });
+      await admin.disconnect();
+    }
   });
 });
