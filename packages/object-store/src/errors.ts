@@ -6,6 +6,8 @@ export const OBJECT_STORE_ERROR_CODES = [
   'LS_STORE_NOT_FOUND',
   /** `put` with `ifNotExists` of a key that already holds an object. */
   'LS_STORE_ALREADY_EXISTS',
+  /** `delete` with `ifGenerationMatch` of a key that holds another version of the object, or none. */
+  'LS_STORE_GENERATION_MISMATCH',
   /** A key the stores refuse (empty, absolute, `..`, too long, …). */
   'LS_STORE_INVALID_KEY',
   /** A store URL that names no supported store. */
@@ -56,6 +58,30 @@ export class ObjectExistsError extends ObjectStoreError {
     });
     this.key = key;
   }
+}
+
+/** `delete` with `ifGenerationMatch` found another version under the key, or none. Never retryable. */
+export class GenerationMismatchError extends ObjectStoreError {
+  /** The key that was to be deleted. */
+  readonly key: string;
+
+  constructor(key: string, generation: string, location: string, cause?: unknown) {
+    super(
+      'LS_STORE_GENERATION_MISMATCH',
+      `object '${key}' in ${location} is no longer generation ${generation}`,
+      { cause, details: { key, generation, location } },
+    );
+    this.key = key;
+  }
+}
+
+/** True when `err` is (or duck-types as) an object store's generation-mismatch error. */
+export function isGenerationMismatch(err: unknown): err is GenerationMismatchError {
+  return (
+    typeof err === 'object' &&
+    err !== null &&
+    (err as { code?: unknown }).code === 'LS_STORE_GENERATION_MISMATCH'
+  );
 }
 
 /** True when `err` is (or duck-types as) an object store's not-found error. */

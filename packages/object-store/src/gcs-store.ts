@@ -1,7 +1,12 @@
 import { createHash } from 'node:crypto';
 import type { GetFilesOptions, Storage } from '@google-cloud/storage';
 import { type RetryOptions, withRetry } from '@lakestream/config';
-import { ObjectExistsError, ObjectNotFoundError, ObjectStoreError } from './errors.js';
+import {
+  GenerationMismatchError,
+  ObjectExistsError,
+  ObjectNotFoundError,
+  ObjectStoreError,
+} from './errors.js';
 import { validateKey, validatePrefix } from './keys.js';
 import type { ObjectInfo, ObjectStore } from './object-store.js';
 import { createStorageClient } from './storage-client.js';
@@ -180,6 +185,8 @@ export function createGcsStore(options: GcsStoreOptions): ObjectStore {
         for (const file of files) {
           const info: ObjectInfo = { key: keyOf(file.name), size: Number(file.metadata.size ?? 0) };
           if (file.metadata.updated) info.updated = new Date(file.metadata.updated);
+          if (file.metadata.generation !== undefined)
+            info.generation = String(file.metadata.generation);
           yield info;
         }
         const token = (next as GetFilesOptions | null | undefined)?.pageToken;
@@ -187,14 +194,21 @@ export function createGcsStore(options: GcsStoreOptions): ObjectStore {
       }
     },
 
-    async delete(key) {
+    async delete(key, deleteOptions = {}) {
       validateKey(key);
-      const file = bucket.file(nameOf(key));
-      await retry(async () => {
+      const generation = deleteOptions.ifGenerationMatch;
+      // The precondition (GCS answers 412), and the version named outright (404 when it is not the
+      // live one): fake-gcs-server honours only the latter.
+      const file = bucket.file(nameOf(key), generation === undefined ? {} : { generation });
+      await retry(async (attempt) => {
         try {
-          await file.delete();
+          await file.delete(generation === undefined ? {} : { ifGenerationMatch: generation });
         } catch (err) {
-          if (httpStatus(err) === 404) return;
+          const status = httpStatus(err);
+          // A retry of a delete whose first answer was lost finds nothing: it is done.
+          if (status === 404 && (generation === undefined || attempt > 1)) return;
+          if (status === 404 || status === 412)
+            throw new GenerationMismatchError(key, generation!, location, err);
           throw classifyGcsError(err, 'delete', key);
         }
       });

@@ -1,4 +1,6 @@
 export {
+  GenerationMismatchError,
+  isGenerationMismatch,
   isObjectExists,
   isObjectNotFound,
   OBJECT_STORE_ERROR_CODES,
@@ -11,6 +13,7 @@ export { classifyGcsError, createGcsStore, type GcsStoreOptions } from './gcs-st
 export { compareKeys, MAX_KEY_BYTES, TEMP_FILE_PREFIX, validateKey } from './keys.js';
 export { createLocalStore, type LocalStoreOptions } from './local-store.js';
 export {
+  type DeleteOptions,
   listAll,
   type ObjectInfo,
   type ObjectStore,

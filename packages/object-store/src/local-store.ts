@@ -15,7 +15,12 @@ import {
 import { basename, dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type RetryOptions, withRetry } from '@lakestream/config';
-import { ObjectExistsError, ObjectNotFoundError, ObjectStoreError } from './errors.js';
+import {
+  GenerationMismatchError,
+  ObjectExistsError,
+  ObjectNotFoundError,
+  ObjectStoreError,
+} from './errors.js';
 import { compareKeys, TEMP_FILE_PREFIX, validateKey, validatePrefix } from './keys.js';
 import type { ObjectInfo, ObjectStore, PutOptions } from './object-store.js';
 
@@ -218,8 +223,13 @@ export function createLocalStore(root: string, options: LocalStoreOptions = {}):
         for await (const key of walk(dir, dirKey)) {
           if (!key.startsWith(prefix)) continue;
           try {
-            const stats = await lstat(pathOf(key));
-            found.push({ key, size: stats.size, updated: stats.mtime });
+            const stats = await lstat(pathOf(key), { bigint: true });
+            found.push({
+              key,
+              size: Number(stats.size),
+              updated: stats.mtime,
+              generation: String(stats.ino),
+            });
           } catch (err) {
             // Deleted between readdir and stat: it is simply no longer there.
             if (!ABSENT_CODES.has(fsCode(err) ?? '')) throw err;
@@ -232,11 +242,21 @@ export function createLocalStore(root: string, options: LocalStoreOptions = {}):
       yield* found;
     },
 
-    async delete(key) {
+    async delete(key, deleteOptions = {}) {
       validateKey(key);
+      const generation = deleteOptions.ifGenerationMatch;
       await retry(async () => {
         const path = pathOf(key);
         try {
+          // Every write is a new file (rename or link of a fresh temp file): a new inode.
+          if (generation !== undefined) {
+            const stats = await lstat(path, { bigint: true }).catch((err: unknown) => {
+              if (ABSENT_CODES.has(fsCode(err) ?? '')) return undefined;
+              throw err;
+            });
+            if (stats === undefined || String(stats.ino) !== generation)
+              throw new GenerationMismatchError(key, generation, location);
+          }
           await unlink(path);
         } catch (err) {
           // EPERM: Linux reports unlink(2) of a folder so; a folder is a prefix, not an object.

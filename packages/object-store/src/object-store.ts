@@ -6,6 +6,23 @@ export interface ObjectInfo {
   size: number;
   /** Last modification time, when the store knows it. */
   updated?: Date;
+  /**
+   * Which version of the key this is: GCS's object generation, the file's inode in the local
+   * folder. A new write under the key gets another one; pass it to `delete` to remove only this
+   * version.
+   */
+  generation?: string;
+}
+
+/** Options of `delete`. */
+export interface DeleteOptions {
+  /**
+   * Remove the object only while the key still holds this version (`ObjectInfo.generation`);
+   * otherwise fail with `LS_STORE_GENERATION_MISMATCH`. Atomic on GCS (`ifGenerationMatch`); in
+   * the local folder the check and the unlink are two calls, with nothing able to come between
+   * them but another process on the same machine.
+   */
+  ifGenerationMatch?: string;
 }
 
 /** Options of `put`. */
@@ -44,8 +61,11 @@ export interface ObjectStore {
    * in ascending key order (by UTF-8 bytes, as GCS orders them). Pages through large listings.
    */
   list(prefix?: string): AsyncIterable<ObjectInfo>;
-  /** Removes the object; succeeds when there is none (idempotent). */
-  delete(key: string): Promise<void>;
+  /**
+   * Removes the object; succeeds when there is none (idempotent), unless `ifGenerationMatch`
+   * names a version and the key holds another one or none.
+   */
+  delete(key: string, options?: DeleteOptions): Promise<void>;
   /** Resolves when the store is usable (bucket reachable / folder writable); for /readyz. */
   healthcheck(): Promise<void>;
 }

@@ -1,6 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  GenerationMismatchError,
+  isGenerationMismatch,
   listAll,
   ObjectExistsError,
   ObjectNotFoundError,
@@ -100,6 +102,30 @@ export function objectStoreContract(
       await store.delete(`${scope()}/never-existed`);
       await expect(store.get(key)).rejects.toBeInstanceOf(ObjectNotFoundError);
       expect(await listAll(store, key)).toEqual([]);
+    });
+
+    it('deletes only the version named by ifGenerationMatch', async () => {
+      const key = `${scope()}/versioned`;
+      await store.put(key, Buffer.from('first'));
+      const [first] = await listAll(store, key);
+      expect(first?.generation).toEqual(expect.any(String));
+      await store.put(key, Buffer.from('second'));
+      const [second] = await listAll(store, key);
+      expect(second?.generation).not.toBe(first!.generation);
+      // A stale version: refused, and the object under the key stays.
+      const err = await store
+        .delete(key, { ifGenerationMatch: first!.generation! })
+        .catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(GenerationMismatchError);
+      expect(isGenerationMismatch(err)).toBe(true);
+      expect(err).toMatchObject({ code: 'LS_STORE_GENERATION_MISMATCH', retryable: false, key });
+      expect((await store.get(key)).toString()).toBe('second');
+      await store.delete(key, { ifGenerationMatch: second!.generation! });
+      await expect(store.get(key)).rejects.toBeInstanceOf(ObjectNotFoundError);
+      // Nothing under the key is not the named version either.
+      await expect(
+        store.delete(key, { ifGenerationMatch: second!.generation! }),
+      ).rejects.toBeInstanceOf(GenerationMismatchError);
     });
 
     it('lists by string prefix in UTF-8 byte order, with sizes and times', async () => {
