@@ -30,6 +30,10 @@ export const commonFields = {
     doc: 'Port of the /healthz, /readyz and /metrics HTTP server; 0 picks a free port.',
     default: '9464',
   }),
+  /** File the health/metrics server writes its bound port to (it may fall back to a free one). */
+  metricsPortFile: field('METRICS_PORT_FILE', envVar.string().optional(), {
+    doc: 'File to write the bound /metrics port to, for a supervisor: when METRICS_PORT is taken a free port is used instead.',
+  }),
   /** Interface the health/metrics server binds to. */
   metricsHost: field('METRICS_HOST', envVar.string(), {
     doc: 'Interface the /healthz, /readyz and /metrics server binds to; 0.0.0.0 in a container.',

@@ -1,6 +1,8 @@
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
+import { dirname } from 'node:path';
 import { LakestreamError } from '@lakestream/config';
-import Fastify from 'fastify';
+import Fastify, { type FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
 import type { Logger } from './logger.js';
 
@@ -26,6 +28,13 @@ export interface HealthServerOptions {
   readiness?: ReadinessChecks;
   /** Time one check may take before it counts as failed; default 2000 ms. */
   checkTimeoutMs?: number;
+  /**
+   * When `port` is taken, listen on a free port instead (logged as a warning) rather than fail:
+   * a leftover process of another run must not keep a pipeline stage from starting. Default true.
+   */
+  fallbackToFreePort?: boolean;
+  /** Where to write the port actually bound (decimal, newline), for whoever supervises the process. */
+  portFile?: string;
 }
 
 /** A running health server. */
@@ -128,7 +137,7 @@ export async function startHealthServer(options: HealthServerOptions): Promise<H
   });
 
   try {
-    await app.listen({ port: options.port, host });
+    await listen(app, options, host, log);
   } catch (err) {
     await app.close();
     throw new LakestreamError(
@@ -143,6 +152,7 @@ export async function startHealthServer(options: HealthServerOptions): Promise<H
   const { port } = app.server.address() as AddressInfo;
   const url = baseUrl(host, port);
   log.info({ url }, 'health server listening');
+  if (options.portFile !== undefined) await writePortFile(options.portFile, port);
 
   let closing: Promise<void> | undefined;
   return {
@@ -153,4 +163,31 @@ export async function startHealthServer(options: HealthServerOptions): Promise<H
       return closing;
     },
   };
+}
+
+async function listen(
+  app: FastifyInstance,
+  options: HealthServerOptions,
+  host: string,
+  log: Logger,
+): Promise<void> {
+  try {
+    await app.listen({ port: options.port, host });
+  } catch (err) {
+    const taken = (err as { code?: string }).code === 'EADDRINUSE';
+    if (!taken || options.port === 0 || options.fallbackToFreePort === false) throw err;
+    log.warn(
+      { err, port: options.port },
+      `port ${options.port} is taken (another process listens there); using a free port instead`,
+    );
+    await app.listen({ port: 0, host });
+  }
+}
+
+/** Written whole (temp file + rename), so a reader never sees half a number. */
+async function writePortFile(path: string, port: number): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  const temp = `${path}.${process.pid}.tmp`;
+  await writeFile(temp, `${port}\n`);
+  await rename(temp, path);
 }

@@ -17,6 +17,13 @@ export {
   type MetricsOptions,
 } from './metrics.js';
 export {
+  createServiceRuntime,
+  loadServiceConfig,
+  type ServiceBaseConfig,
+  type ServiceRuntime,
+  type ServiceRuntimeOptions,
+} from './service-runtime.js';
+export {
   createShutdown,
   type Shutdown,
   type ShutdownHook,

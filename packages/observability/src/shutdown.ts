@@ -109,7 +109,10 @@ export function createShutdown(options: ShutdownOptions): Shutdown {
       return { exitCode: 1, reason, failedHooks, stuckHook, skippedHooks };
     }
     const exitCode = failedHooks.length === 0 ? 0 : 1;
-    log.info({ reason, exitCode, failedHooks, durationMs: elapsed(started) }, 'shutdown complete');
+    log.info(
+      { reason, clean: exitCode === 0, failedHooks, durationMs: elapsed(started) },
+      'shutdown complete',
+    );
     return { exitCode, reason, failedHooks, skippedHooks: [] };
   }
 

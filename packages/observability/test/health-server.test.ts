@@ -1,3 +1,6 @@
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type HealthServer, startHealthServer } from '../src/health-server.js';
 import { createLogger } from '../src/logger.js';
@@ -98,9 +101,21 @@ describe('startHealthServer', () => {
     await expect(fetch(`${server.url}/healthz`)).rejects.toThrow();
   });
 
-  it('reports a port already in use as LS_HEALTH_LISTEN_FAILED', async () => {
+  it('falls back to a free port when its port is taken, says so, and records the port', async () => {
+    const { server: holder } = await start();
+    const portFile = join(await mkdtemp(join(tmpdir(), 'health-')), 'run', 'sink.port');
+    const { server, logs } = await start({ port: holder.port, portFile });
+    expect(server.port).not.toBe(holder.port);
+    expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+    expect(await readFile(portFile, 'utf8')).toBe(`${server.port}\n`);
+    expect(
+      logs.lines.some((l) => l.level === 'warn' && /port \d+ is taken/.test(String(l.msg))),
+    ).toBe(true);
+  });
+
+  it('reports a port already in use as LS_HEALTH_LISTEN_FAILED when told not to fall back', async () => {
     const { server } = await start();
-    await expect(start({ port: server.port })).rejects.toMatchObject({
+    await expect(start({ port: server.port, fallbackToFreePort: false })).rejects.toMatchObject({
       code: 'LS_HEALTH_LISTEN_FAILED',
     });
   });
