@@ -130,7 +130,7 @@ try {
     `loader     batch 1 into an empty warehouse (INSERT … ON CONFLICT, PK checks, one transaction): ${(insertMs / 1000).toFixed(2)} s, ${rate(rowsPerBatch, insertMs)}  (${(insertMs / 1000 / referenceSeconds).toFixed(2)}× the reference)`,
   );
   console.log(
-    `loader     batch 2 updating every row (upsert, kafka_offset guard): ${(upsertMs / 1000).toFixed(2)} s, ${rate(rowsPerBatch, upsertMs)}`,
+    `loader     batch 2 updating every row (upsert, later-version guard): ${(upsertMs / 1000).toFixed(2)} s, ${rate(rowsPerBatch, upsertMs)}`,
   );
   console.log(
     `loader     whole runs incl. listing, manifests, open/close: ${s2(insert.durationMs)}, ${s2(upsert.durationMs)}; a no-op re-run: ${s2(noop.durationMs)}`,

@@ -5,6 +5,7 @@ import {
   BIGQUERY_TYPES,
   bigquerySchema,
   columnNames,
+  notEarlierSql,
   SILVER_TABLE_NAMES,
   SILVER_TABLES,
   type SilverTableName,
@@ -13,7 +14,7 @@ import { type AppliedBatch, type PublishedBatch, rowsByTable, tablesToLoad } fro
 import { LoaderError } from './errors.js';
 import { LOADS_COLUMNS, LOADS_TABLE, loadsBigquerySchema, rowsColumn } from './loads-table.js';
 import type { WarehouseTarget } from './target.js';
-import { VERSION_COLUMN } from './versioning.js';
+import { VERSIONED_TABLES } from './versioning.js';
 
 /** Options of `createBigqueryTarget`. */
 export interface BigqueryTargetOptions {
@@ -57,7 +58,8 @@ const ident = (name: string) => `\`${name}\``;
  * cast to the contract's type: a Parquet load without an explicit schema types a TIMESTAMP
  * written without a UTC flag (DuckDB's TIMESTAMP) as DATETIME, which CAST reads as UTC. The
  * source is the staging table itself, not a subquery (the emulator accepts only a table there,
- * and BigQuery is as happy with either). The fact keeps a stored row whose Kafka offset is newer.
+ * and BigQuery is as happy with either). The fact keeps a stored row whose version is later
+ * (greater kafka_timestamp, kafka_partition, kafka_offset; packages/silver README).
  */
 export function bigqueryMergeSql(
   project: string,
@@ -69,11 +71,10 @@ export function bigqueryMergeSql(
   const typeOf = new Map(spec.columns.map((c) => [c.name, BIGQUERY_TYPES[c.type]]));
   const source = (c: string) => `CAST(S.${ident(c)} AS ${typeOf.get(c)})`;
   const columns = columnNames(table);
-  const version = VERSION_COLUMN[table];
-  const matched =
-    version === undefined
-      ? 'WHEN MATCHED'
-      : `WHEN MATCHED AND ${source(version)} >= T.${ident(version)}`;
+  // BigQuery cannot order STRUCTs: the later-version rule is spelled out column by column.
+  const matched = VERSIONED_TABLES.has(table)
+    ? `WHEN MATCHED AND ${notEarlierSql(source, (c) => `T.${ident(c)}`)}`
+    : 'WHEN MATCHED';
   const sets = columns
     .filter((c) => c !== spec.primaryKey)
     .map((c) => `${ident(c)} = ${source(c)}`)

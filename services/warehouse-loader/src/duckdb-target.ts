@@ -9,6 +9,7 @@ import {
   columnNames,
   DUCKDB_TYPES,
   duckdbColumnsDdl,
+  notEarlierSql,
   quoteIdent,
   SILVER_TABLE_NAMES,
   SILVER_TABLES,
@@ -18,7 +19,7 @@ import { type AppliedBatch, type PublishedBatch, rowsByTable, tablesToLoad } fro
 import { LoaderError } from './errors.js';
 import { LOADS_COLUMNS, LOADS_TABLE, loadsDuckdbDdl, rowsColumn } from './loads-table.js';
 import type { WarehouseTarget } from './target.js';
-import { VERSION_COLUMN } from './versioning.js';
+import { VERSIONED_TABLES } from './versioning.js';
 
 /** Options of `createDuckdbTarget`. */
 export interface DuckdbTargetOptions {
@@ -40,13 +41,14 @@ export function duckdbUpsertSql(schema: string, table: SilverTableName, files: s
   const sets = columnNames(table)
     .filter((c) => c !== spec.primaryKey)
     .map((c) => `${quoteIdent(c)} = excluded.${quoteIdent(c)}`);
-  const version = VERSION_COLUMN[table];
   // The fact keeps the later version of an item even when batches overlap: an incoming row
-  // replaces the stored one only when its Kafka offset is not older.
-  const guard =
-    version === undefined
-      ? ''
-      : `\nWHERE excluded.${quoteIdent(version)} >= ${quoteIdent(table)}.${quoteIdent(version)}`;
+  // replaces the stored one only when its version is not earlier (packages/silver README).
+  const guard = VERSIONED_TABLES.has(table)
+    ? `\nWHERE ${notEarlierSql(
+        (c) => `excluded.${quoteIdent(c)}`,
+        (c) => `${quoteIdent(table)}.${quoteIdent(c)}`,
+      )}`
+    : '';
   return `INSERT INTO ${target} AS ${quoteIdent(table)} (${columns.join(', ')})
 SELECT ${columns.join(', ')} FROM read_parquet(${sqlList(files)}, hive_partitioning = false)
 ON CONFLICT (${quoteIdent(spec.primaryKey)}) DO UPDATE SET ${sets.join(', ')}${guard}`;

@@ -16,7 +16,7 @@ const projectId = process.env.BIGQUERY_PROJECT!;
  * One scenario, because every call to the emulator is slow (a table drop takes seconds), with
  * fewer tables per batch than the DuckDB tests: batch 1 has the customer and date dimensions
  * and the fact (every logical type of the contract), batch 2 the customer dimension and the
- * fact (status changes, an older offset, new items).
+ * fact (status changes, versions on other partitions, new items).
  */
 describe('BigQuery target (goccy/bigquery-emulator reading fake-gcs-server)', () => {
   const bed = new TestBed();
@@ -119,15 +119,17 @@ describe('BigQuery target (goccy/bigquery-emulator reading fake-gcs-server)', ()
     const resumed = await loader().runOnce();
     expect(resumed.applied.map((b) => b.id)).toEqual(['00000002']);
     expect(await counts()).toEqual(expected);
-    // The later version of an item wins; an older offset in a later batch does not.
+    // The later version of an item wins – the greater (timestamp, partition, offset), also when
+    // the item moved partitions: item 2's later version has a lower offset, item 3's earlier one
+    // a higher offset.
     expect(
       await query(
-        'SELECT order_item_id, order_status, kafka_offset FROM ds.fct_order_items WHERE order_item_id <= 3 ORDER BY order_item_id',
+        'SELECT order_item_id, order_status, kafka_partition, kafka_offset FROM ds.fct_order_items WHERE order_item_id <= 3 ORDER BY order_item_id',
       ),
     ).toEqual([
-      { order_item_id: 1, order_status: 'COMPLETE', kafka_offset: 500 },
-      { order_item_id: 2, order_status: 'CLOSED', kafka_offset: 510 },
-      { order_item_id: 3, order_status: 'PENDING', kafka_offset: 30 },
+      { order_item_id: 1, order_status: 'COMPLETE', kafka_partition: 1, kafka_offset: 500 },
+      { order_item_id: 2, order_status: 'CLOSED', kafka_partition: 0, kafka_offset: 2 },
+      { order_item_id: 3, order_status: 'PENDING', kafka_partition: 0, kafka_offset: 30 },
     ]);
     expect(await query('SELECT city FROM ds.dim_customer WHERE customer_id = 2')).toEqual([
       { city: 'San Juan' },

@@ -79,7 +79,7 @@ describe('DuckDB target', () => {
     );
   });
 
-  it('lets the later batch win: status changes and new dimension attributes, but not an older offset', async () => {
+  it('lets the later version win – by (timestamp, partition, offset), across partitions – and the later batch’s dimension attributes', async () => {
     const store = await bed.localStore();
     await publishBoth(store);
     const { loader, path } = await bed.duckdbLoader(store);
@@ -88,38 +88,27 @@ describe('DuckDB target', () => {
     const items = await queryDuckdb<{
       order_item_id: string;
       order_status: string;
+      kafka_partition: string;
       kafka_offset: string;
       silver_batch_id: string;
     }>(
       path,
-      'SELECT order_item_id, order_status, kafka_offset, silver_batch_id FROM silver.fct_order_items WHERE order_item_id <= 4 ORDER BY order_item_id',
+      'SELECT order_item_id, order_status, kafka_partition, kafka_offset, silver_batch_id FROM silver.fct_order_items WHERE order_item_id <= 4 ORDER BY order_item_id',
     );
+    const row = (id: number, status: string, partition: number, offset: number, batch: number) => ({
+      order_item_id: String(id),
+      order_status: status,
+      kafka_partition: String(partition),
+      kafka_offset: String(offset),
+      silver_batch_id: `0000000${batch}`,
+    });
     expect(items).toEqual([
-      {
-        order_item_id: '1',
-        order_status: 'COMPLETE',
-        kafka_offset: '500',
-        silver_batch_id: '00000002',
-      },
-      {
-        order_item_id: '2',
-        order_status: 'CLOSED',
-        kafka_offset: '510',
-        silver_batch_id: '00000002',
-      },
-      // Batch 2 carried item 3 at offset 5, older than the stored offset 30: it must not win.
-      {
-        order_item_id: '3',
-        order_status: 'PENDING',
-        kafka_offset: '30',
-        silver_batch_id: '00000001',
-      },
-      {
-        order_item_id: '4',
-        order_status: 'PENDING',
-        kafka_offset: '40',
-        silver_batch_id: '00000001',
-      },
+      row(1, 'COMPLETE', 1, 500, 2),
+      // Moved to partition 0 at offset 2, below the stored offset 20 of partition 2, but later.
+      row(2, 'CLOSED', 0, 2, 2),
+      // At offset 600 of partition 2, above the stored offset 30 of partition 0, but earlier.
+      row(3, 'PENDING', 0, 30, 1),
+      row(4, 'PENDING', 1, 40, 1),
     ]);
     expect(
       await queryDuckdb(
@@ -159,7 +148,7 @@ describe('DuckDB target', () => {
     expect((await loader.runOnce()).applied.map((b) => b.id)).toEqual(['00000001']);
     await writeSilverBatch(store, batch2());
     expect((await loader.runOnce()).applied.map((b) => b.id)).toEqual(['00000002']);
-    // Batch 3 replays batch 1's fact rows (older offsets everywhere): nothing of batch 2 regresses.
+    // Batch 3 replays batch 1's fact rows (earlier versions everywhere): nothing of batch 2 regresses.
     await writeSilverBatch(store, {
       sequence: 3,
       tables: { fct_order_items: batch1().tables.fct_order_items! },

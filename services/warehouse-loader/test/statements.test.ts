@@ -4,7 +4,7 @@ import { classifyDuckdbError, duckdbUpsertSql } from '../src/duckdb-target.js';
 import { formatSummary, type RunSummary } from '../src/loader.js';
 
 describe('statements', () => {
-  it('upserts a DuckDB dimension on its key, and the fact only from a newer offset', () => {
+  it('upserts a DuckDB dimension on its key, and the fact only from a version not earlier', () => {
     const dim = duckdbUpsertSql('silver', 'dim_product', ['/l/a.parquet', "/l/o'b.parquet"]);
     expect(dim).toContain(
       `FROM read_parquet(['/l/a.parquet', '/l/o''b.parquet'], hive_partitioning = false)\nON CONFLICT ("product_card_id") DO UPDATE SET "product_name" = excluded."product_name"`,
@@ -15,7 +15,9 @@ describe('statements', () => {
       /^INSERT INTO "silver"."fct_order_items" AS "fct_order_items" \("order_item_id", "order_id",/,
     );
     expect(fact).not.toContain('"order_item_id" = excluded');
-    expect(fact).toMatch(/\nWHERE excluded\."kafka_offset" >= "fct_order_items"\."kafka_offset"$/);
+    expect(fact).toContain(
+      '\nWHERE (excluded."kafka_timestamp" > "fct_order_items"."kafka_timestamp" OR (excluded."kafka_timestamp" = "fct_order_items"."kafka_timestamp" AND (excluded."kafka_partition" > "fct_order_items"."kafka_partition" OR (excluded."kafka_partition" = "fct_order_items"."kafka_partition" AND (excluded."kafka_offset" >= "fct_order_items"."kafka_offset")))))',
+    );
   });
 
   it('merges a BigQuery staging table with every column cast to the contract type', () => {
@@ -25,7 +27,7 @@ describe('statements', () => {
     );
     expect(sql).toContain('ON T.`order_item_id` = CAST(S.`order_item_id` AS INT64)');
     expect(sql).toContain(
-      'WHEN MATCHED AND CAST(S.`kafka_offset` AS INT64) >= T.`kafka_offset` THEN UPDATE SET `order_id` = CAST(S.`order_id` AS INT64)',
+      'WHEN MATCHED AND (CAST(S.`kafka_timestamp` AS TIMESTAMP) > T.`kafka_timestamp` OR (CAST(S.`kafka_timestamp` AS TIMESTAMP) = T.`kafka_timestamp` AND (CAST(S.`kafka_partition` AS INT64) > T.`kafka_partition` OR (CAST(S.`kafka_partition` AS INT64) = T.`kafka_partition` AND (CAST(S.`kafka_offset` AS INT64) >= T.`kafka_offset`))))) THEN UPDATE SET `order_id` = CAST(S.`order_id` AS INT64)',
     );
     expect(sql).toContain('`order_ts` = CAST(S.`order_ts` AS TIMESTAMP)');
     expect(sql).toContain('WHEN NOT MATCHED THEN INSERT (`order_item_id`, `order_id`');

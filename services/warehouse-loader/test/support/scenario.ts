@@ -2,9 +2,11 @@
  * Two batches, as an incremental run of the transformer would publish them:
  *
  * 1. customers 1–4, products 1–3, places 1–2, items 1–10 (January and February 2018), all PENDING.
- * 2. items 11–14 (new customer 5, place 3, March); item 1 → COMPLETE and item 2 → CLOSED at later
- *    offsets; item 3 → CANCELED at an OLDER offset than the stored one (a replayed record: must
- *    not win); customer 2 moved to San Juan; product 3 renamed.
+ * 2. items 11–14 (new customer 5, place 3, March); item 1 → COMPLETE later, same partition, later
+ *    offset; item 2 → CLOSED later but on ANOTHER partition at a LOWER offset (the key moved
+ *    partitions: the later timestamp must win); item 3 → CANCELED on another partition at a HIGHER
+ *    offset but an EARLIER timestamp (an older version: must not win); customer 2 moved to San
+ *    Juan; product 3 renamed. Later = greater (kafka_timestamp, kafka_partition, kafka_offset).
  */
 import type { ObjectStore } from '@lakestream/object-store';
 import { batchId } from '@lakestream/silver';
@@ -47,9 +49,15 @@ export function batch1(): SilverBatchSpec {
 export function batch2(): SilverBatchSpec {
   const batch = batchId(2);
   const original = itemsOfBatch1();
-  const changed = (id: number, offset: number, status: string): Row => ({
+  const changed = (
+    id: number,
+    version: { partition: number; offset: number; timestamp: string },
+    status: string,
+  ): Row => ({
     ...original[id - 1]!,
-    kafka_offset: offset,
+    kafka_partition: version.partition,
+    kafka_offset: version.offset,
+    kafka_timestamp: version.timestamp,
     order_status: status,
     silver_batch_id: batch,
   });
@@ -66,9 +74,10 @@ export function batch2(): SilverBatchSpec {
       dim_geography: [geography(1), geography(3)],
       dim_date: ['2018-01-15', '2018-01-18', '2018-03-05', '2018-03-08'].map(date),
       fct_order_items: [
-        changed(1, 500, 'COMPLETE'),
-        changed(2, 510, 'CLOSED'),
-        changed(3, 5, 'CANCELED'),
+        // Stored: item 1 at (2018-01-15 10:15:01, 1, 10), item 2 at (…, 2, 20), item 3 at (…, 0, 30).
+        changed(1, { partition: 1, offset: 500, timestamp: '2018-01-20 09:00:00' }, 'COMPLETE'),
+        changed(2, { partition: 0, offset: 2, timestamp: '2018-01-20 09:00:01' }, 'CLOSED'),
+        changed(3, { partition: 2, offset: 600, timestamp: '2018-01-15 10:15:00' }, 'CANCELED'),
         ...[11, 12, 13, 14].map((id) =>
           item({
             id,
