@@ -4,14 +4,20 @@
  *
  *   typed      one row per bronze record read: coordinates, the value checked and typed (`problem`
  *              says why it is not a v1 OrderItemEvent), the arithmetic rules it breaks
- *   winners    (view) one row per order item: its highest-offset valid version
+ *   winners    (view) one row per order item: its latest valid version (packages/silver README)
  *   loaded     (view) the winners that break no rule: what the silver tables are built from
  *   <tables>   the five silver tables, columns and types exactly as in @lakestream/silver
  *
  * The benchmark runs the same statements directly, so the two differ only by what the transformer
  * adds around them (discovery, the quality gate, quarantine, staging and publication).
  */
-import { DUCKDB_TYPES, quoteIdent, SILVER_TABLES, type SilverTableName } from '@lakestream/silver';
+import {
+  DUCKDB_TYPES,
+  quoteIdent,
+  SILVER_TABLES,
+  type SilverTableName,
+  VERSION_ORDER,
+} from '@lakestream/silver';
 
 /** How an event field is typed when read. */
 type FieldKind = 'int' | 'decimal' | 'text' | 'timestamp';
@@ -274,15 +280,23 @@ export function insertTypedSql(
 }
 
 /**
- * `winners`: each order item's version with the highest offset (then timestamp, partition) among
- * the valid records; `loaded`: the winners that break no arithmetic rule, what the silver tables
- * are built from. Views over `typed` (only the winning row ids are stored): copying the wide rows
- * again would cost more than reading them twice.
+ * A record's version as a struct DuckDB orders field by field: the later version is the greater
+ * (kafka_timestamp, kafka_partition, kafka_offset) – the one rule of packages/silver's README –
+ * which, unlike the offset alone, also orders versions of a key that moved partitions.
+ */
+const VERSION = `{${VERSION_ORDER.map((c) => `${c}: ${c}`).join(', ')}}`;
+
+/**
+ * `winners`: each order item's latest version (`VERSION`; the same record read from two bronze
+ * files is broken by file name) among the valid records, the others counted as superseded;
+ * `loaded`: the winners that break no arithmetic rule, what the silver tables are built from.
+ * Views over `typed` (only the winning row ids are stored): copying the wide rows again would
+ * cost more than reading them twice.
  */
 export function createWinnersSql(): string[] {
   return [
     `CREATE OR REPLACE TEMP TABLE winner_rows AS
-      SELECT arg_max(rowid, {o: kafka_offset, t: kafka_timestamp, p: kafka_partition, f: file}) AS rid
+      SELECT arg_max(rowid, {v: ${VERSION}, f: file}) AS rid
       FROM typed WHERE problem IS NULL GROUP BY order_item_id`,
     `CREATE OR REPLACE TEMP VIEW winners AS
       SELECT * FROM typed WHERE rowid IN (SELECT rid FROM winner_rows)`,
@@ -318,7 +332,7 @@ function createGeographySql(): string {
   return `CREATE OR REPLACE TEMP TABLE geography AS
     SELECT *, md5(${key}) AS geography_key FROM (
       SELECT ${GEOGRAPHY.join(', ')}, ${cleaned.join(', ')},
-        max({t: kafka_timestamp, p: kafka_partition, o: kafka_offset}) AS latest
+        max(${VERSION}) AS latest
       FROM loaded GROUP BY ALL)`;
 }
 
@@ -345,7 +359,7 @@ function latestPerKey(
   key: string,
   column: string,
   attributes: Record<string, [field: string, cleaning?: (expression: string) => string]>,
-  latest = '{t: kafka_timestamp, p: kafka_partition, o: kafka_offset}',
+  latest = VERSION,
 ): TableSource {
   const picked = Object.entries(attributes)
     .map(([name, [field]]) => `${quoteIdent(name)}: ${field}`)
