@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { BigQuery, type Job, type JobOptions } from '@google-cloud/bigquery';
 import type { ObjectStore } from '@lakestream/object-store';
+import { faultPoint } from '@lakestream/observability';
 import {
   BIGQUERY_TYPES,
   bigquerySchema,
@@ -545,6 +546,8 @@ WHERE NOT EXISTS (SELECT 1 FROM ${loads} WHERE batch_id = ${stringLiteral(batch.
       for (const t of tables.filter((t) => SILVER_TABLES[t.table].kind === 'fact')) {
         await applyTable(batch, t.table, t.rows, t.keys);
       }
+      // The fault suite's crash point: the batch's data merged, its record not yet written.
+      faultPoint('warehouse-loader.after-merge');
       const recordId = jobIdOf(batch, LOADS_TABLE, 'record');
       const record = { query: { query: recordSql(batch), useLegacySql: false } };
       const how = await runJob(recordId, record, `recording batch ${batch.id}`);

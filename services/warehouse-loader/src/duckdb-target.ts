@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import type { ObjectStore } from '@lakestream/object-store';
+import { faultPoint } from '@lakestream/observability';
 import {
   columnNames,
   DUCKDB_TYPES,
@@ -247,6 +248,8 @@ export function createDuckdbTarget(options: DuckdbTargetOptions): WarehouseTarge
             );
           }
           await recordLoad(batch);
+          // The fault suite's crash point: everything applied and recorded, nothing committed.
+          faultPoint('warehouse-loader.after-merge');
           await run('COMMIT', `committing batch ${batch.id}`);
         } catch (err) {
           await conn()
