@@ -48,6 +48,7 @@ COMMANDS=(
   "start-metabase|start Metabase on the warehouse with docker compose (needs a Docker engine)"
   "run|stream CSV files through the whole pipeline, wait for every stage, print counts: run FILE.csv…"
   "demo|generate sample data and run it end to end: demo [--rows N --seed S] [--live --rate R --duration S]"
+  "chaos|the fault suite on a private stack: kills, broker and PostgreSQL restarts, 503 bursts, a frozen owner; checks every layer: chaos [--rows N] [--seed S] [--long]"
   "bench|run the benchmarks (figures beside a reference tool): bench [package]"
   "test|lint, typecheck and run every test against the real local stack"
 )
@@ -327,6 +328,14 @@ cmd_run() {
   "${TS_NODE[@]}" packages/runner/src/cli.ts run "$@"
 }
 
+# The fault suite (packages/chaos): its own stack in a temporary folder, never the one `up` started.
+cmd_chaos() {
+  ensure_stack_tools
+  ensure_dbt
+  LAKESTREAM_DBT_VENV="${LAKESTREAM_DBT_VENV:-$LAKESTREAM_HOME/venv}" \
+    "${TS_NODE[@]}" packages/chaos/src/cli.ts "$@"
+}
+
 cmd_bench() {
   ensure_stack_tools
   if (($#)); then pnpm --filter "@lakestream/$1" bench; else pnpm -s bench; fi
@@ -430,6 +439,7 @@ main() {
     dashboard) cmd_dashboard "$@" ;;
     start-metabase) cmd_start_metabase "$@" ;;
     run) cmd_run "$@" ;;
+    chaos) cmd_chaos "$@" ;;
     bench) cmd_bench "$@" ;;
     demo) cmd_demo "$@" ;;
     test) cmd_test "$@" ;;

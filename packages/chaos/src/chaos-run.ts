@@ -58,6 +58,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   });
   const failures: string[] = [];
   const base = { plan, seed: options.seed, unreachedFaultPoints: [] as string[], failures };
+  let chaosRun: Awaited<ReturnType<typeof runPipeline>> | undefined;
   try {
     await createStorageClient({ emulatorHost: stack.env.STORAGE_EMULATOR_HOST })
       .bucket(BUCKET)
@@ -77,7 +78,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
 
     say(`faulted run: ${plan.faults.length} planned faults and the armed fault points`);
     const chaos = pipelineLayout(root, 'chaos', BUCKET);
-    const chaosRun = await runPipeline(context, chaos, true);
+    chaosRun = await runPipeline(context, chaos, true);
     failures.push(...chaosRun.failures);
     say('checking every layer of the faulted run');
     const layers = await checkLayers(kafka, stack, chaos, input.rows, root);
@@ -98,9 +99,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     failures.push((err as Error).message);
     const report = {
       ...base,
-      faults: [],
-      selfExits: [],
-      undrained: [],
+      faults: chaosRun?.injector?.injected ?? [],
+      selfExits: chaosRun?.pipeline.exits.filter((e) => !e.byUs && !e.faultPoint) ?? [],
+      undrained: chaosRun?.undrained ?? [],
       layers: [],
       gold: [],
       silver: [],

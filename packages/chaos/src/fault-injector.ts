@@ -97,12 +97,21 @@ export class FaultInjector {
         return this.#done(fault.kind, `down ${((Date.now() - at) / 1000).toFixed(1)} s`, at);
       }
       case 'object store 503 burst': {
+        // A burst counts once it refused something: while the services are between requests it
+        // is stretched, up to four times its length.
         const refused = this.proxy.stats.refused;
-        this.proxy.burst(fault.burstMs);
-        await sleep(fault.burstMs);
+        for (let i = 0; i < 4 && this.proxy.stats.refused === refused; i++) {
+          this.proxy.burst(fault.burstMs);
+          await sleep(fault.burstMs);
+        }
+        const count = this.proxy.stats.refused - refused;
+        if (count === 0) {
+          this.say('fault: the object store burst met no request; not counted');
+          return;
+        }
         return this.#done(
           fault.kind,
-          `${fault.burstMs / 1000} s, ${this.proxy.stats.refused - refused} request(s) refused`,
+          `${((Date.now() - at) / 1000).toFixed(1)} s, ${count} request(s) refused`,
           at,
         );
       }

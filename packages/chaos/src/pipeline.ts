@@ -83,7 +83,7 @@ export class Pipeline {
         this.exits.push(exit);
         if (!exit.byUs && !exit.faultPoint) {
           this.#options.say(
-            `${layoutTag(this.layout)} ${exit.service} exited by itself (code ${exit.code}, signal ${exit.signal}); restarting it`,
+            `${exit.service} exited by itself (code ${exit.code}, signal ${exit.signal}); restarting it`,
           );
         }
       },

@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ensureStack, type ServiceName, stopStack } from '@lakestream/devstack';
 import { ChaosError } from './errors.js';
 
@@ -78,7 +80,13 @@ export async function startPrivateStack(
     home,
     env: stackEnv,
     async stop(service) {
-      await stopStack({ home, env, services: [service] });
+      // Not stopStack: it forgets the service's ports, and the next start would then pick new
+      // ones – and Kafka a fresh log folder. Stopped behind the devstack's back, the service
+      // stays in its state file, and `ensureStack` starts it again where it was.
+      const pid = readStackState(home).services?.[service]?.pid;
+      if (pid === undefined)
+        throw new ChaosError('LS_CHAOS_STACK_FAILED', `${service} has no process to stop`);
+      await stopProcessGroup(pid, STOP_SIGNALS[service]);
     },
     async start(service) {
       const again = await ensureStack({ home, services: [service], env, progress });
@@ -107,4 +115,33 @@ export async function startPrivateStack(
       return closed;
     },
   };
+}
+
+/** How the devstack itself stops each service: Kafka a controlled shutdown, PostgreSQL a fast one. */
+const STOP_SIGNALS = { kafka: 'SIGTERM', postgres: 'SIGINT' } as const;
+
+function readStackState(home: string): { services?: Record<string, { pid?: number }> } {
+  try {
+    return JSON.parse(readFileSync(join(home, 'devstack', 'state.json'), 'utf8'));
+  } catch {
+    return {};
+  }
+}
+
+/** Signals a process group and waits until it is gone (SIGKILL after 30 s). */
+async function stopProcessGroup(pid: number, signal: NodeJS.Signals): Promise<void> {
+  const alive = () => {
+    try {
+      process.kill(-pid, 0);
+      return true;
+    } catch (err) {
+      return (err as NodeJS.ErrnoException).code === 'EPERM';
+    }
+  };
+  const deadline = Date.now() + 30_000;
+  process.kill(-pid, signal);
+  while (alive()) {
+    if (Date.now() > deadline) process.kill(-pid, 'SIGKILL');
+    await sleep(100);
+  }
 }
