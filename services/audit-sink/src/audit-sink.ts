@@ -1,6 +1,6 @@
 import { isRetryable, type RetryAttempt, withRetry } from '@lakestream/config';
 import { ensureTopics } from '@lakestream/kafka';
-import { errorMetricCode, type LakestreamMetrics, type Logger } from '@lakestream/observability';
+import { faultPoint, type LakestreamMetrics, type Logger } from '@lakestream/observability';
 import {
   type Consumer,
   type EachBatchPayload,
@@ -10,12 +10,14 @@ import {
   type Producer,
 } from 'kafkajs';
 import type pg from 'pg';
+import { readClusterId } from './cluster-id.js';
 import type { AuditSinkConfig } from './config.js';
 import { type DeadLetter, publishDeadLetters } from './dead-letter.js';
 import { type AuditRow, decodeMessage } from './decode-message.js';
-import { AuditSinkError } from './errors.js';
+import { errorCodeOf, sinkErrorIn } from './errors.js';
 import { OrderItemEventsWriter } from './order-item-events-writer.js';
 import { pingPostgres } from './postgres.js';
+import { POSTGRES_SINK, recordWriteOutcome } from './record-outcome.js';
 
 /** The configuration fields the sink itself reads. */
 export type AuditSinkSettings = Pick<
@@ -31,6 +33,7 @@ export type AuditSinkSettings = Pick<
   | 'sessionTimeoutMs'
   | 'retryBaseMs'
   | 'retryMaxMs'
+  | 'shutdownGraceMs'
 >;
 
 /** Options of `createAuditSink`. */
@@ -64,7 +67,7 @@ export interface AuditSink {
 
 // Metric `component` labels: the stages of this service.
 const SOURCE = 'kafka_source';
-const SINK = 'postgres_sink';
+const SINK = POSTGRES_SINK;
 const DLQ = 'dead_letter';
 const OFFSETS = 'kafka_offsets';
 
@@ -116,11 +119,15 @@ export function createAuditSink(options: AuditSinkOptions): AuditSink {
   metrics.receivedBytes.inc({ component: SOURCE }, 0);
   metrics.sentEvents.inc({ component: SINK }, 0);
   metrics.sentBytes.inc({ component: SINK }, 0);
+  // The alert on conflicts needs the series before the first one: increase() of a new series is 0.
+  metrics.errors.inc({ component: SINK, code: 'LS_AUDIT_KEY_CONFLICT' }, 0);
 
   let joined = false;
   let draining = false;
   let started = false;
   let fatal = false;
+  // Read at start, before consuming: part of every key written.
+  let clusterId: string | undefined;
   const drain = new AbortController();
   const inFlightWrites = new Set<Promise<unknown>>();
   const inFlightBatches = new Set<Promise<unknown>>();
@@ -212,22 +219,19 @@ export function createAuditSink(options: AuditSinkOptions): AuditSink {
       else letters.push({ topic, partition, message, rejection: decoded.rejection });
     }
     const started = performance.now();
+    const source = { clusterId: clusterId!, topic };
     const outcome = await retrying('PostgreSQL write', SINK, heartbeat, () =>
-      writer.write(topic, rows),
+      writer.write(source, rows),
     );
-    if (rows.length > 0) {
-      metrics.batchSize.observe({ component: SINK }, rows.length);
-      metrics.batchDuration.observe({ component: SINK }, (performance.now() - started) / 1000);
-      for (const seconds of outcome.commitSeconds) {
-        metrics.commitDuration.observe({ component: SINK }, seconds);
-      }
-      metrics.sentEvents.inc({ component: SINK }, outcome.inserted);
-      metrics.sentBytes.inc({ component: SINK }, outcome.insertedBytes);
-      if (outcome.duplicates > 0) {
-        metrics.discardedEvents.inc({ component: SINK, reason: 'duplicate' }, outcome.duplicates);
-      }
-      metrics.lastSuccess.set({ component: SINK }, Date.now() / 1000);
-    }
+    // The fault suite's crash between the PostgreSQL commit and the offset commit.
+    if (rows.length > 0) faultPoint('audit-sink.after-insert');
+    recordWriteOutcome(outcome, {
+      source,
+      rows: rows.length,
+      durationSeconds: (performance.now() - started) / 1000,
+      metrics,
+      log,
+    });
     if (outcome.rejected.length > 0) {
       const byOffset = new Map(messages.map((m) => [m.offset, m]));
       for (const { row, rejection } of outcome.rejected) {
@@ -322,6 +326,7 @@ export function createAuditSink(options: AuditSinkOptions): AuditSink {
   return {
     async start() {
       await ensureTopics(kafka, [{ topic: settings.topic }, { topic: settings.dlqTopic }]);
+      clusterId = await readClusterId(kafka, { logger: log, signal: drain.signal });
       await producer.connect();
       await consumer.connect();
       await consumer.subscribe({ topics: [settings.topic], fromBeginning: true });
@@ -338,7 +343,7 @@ export function createAuditSink(options: AuditSinkOptions): AuditSink {
       });
       started = true;
       log.info(
-        { topic: settings.topic, groupId: settings.groupId, schema: settings.schema },
+        { topic: settings.topic, groupId: settings.groupId, schema: settings.schema, clusterId },
         'consuming',
       );
     },
@@ -357,7 +362,14 @@ export function createAuditSink(options: AuditSinkOptions): AuditSink {
     },
 
     async flush() {
-      await Promise.allSettled([...inFlightWrites]);
+      // An attempt under way may finish, for at most half the grace period; past that its
+      // statement is cancelled (rolled back, left for the next owner), so that committing the
+      // offsets and leaving the group still fit in SHUTDOWN_GRACE.
+      const settled = Promise.allSettled([...inFlightWrites]);
+      if (await settlesWithin(settled, settings.shutdownGraceMs / 2)) return;
+      log.warn('shutdown: a write is still running at half the grace period; cancelling it');
+      await writer.cancelRunning().catch((err) => log.warn({ err }, 'cancelling the write failed'));
+      await settled;
     },
 
     async commit() {
@@ -385,14 +397,15 @@ export function createAuditSink(options: AuditSinkOptions): AuditSink {
   };
 }
 
-/** The sink's own error in a chain of causes (kafkajs wraps what `eachBatch` threw). */
-function sinkErrorIn(err: unknown): AuditSinkError | undefined {
-  for (let e = err, depth = 0; e instanceof Error && depth < 10; e = e.cause, depth++) {
-    if (e instanceof AuditSinkError) return e;
+/** True when `promise` settles within `ms`; the timer does not outlive it. */
+async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([promise.then(() => true), late]);
+  } finally {
+    clearTimeout(timer);
   }
-  return undefined;
-}
-
-function errorCodeOf(err: unknown): string {
-  return sinkErrorIn(err)?.code ?? errorMetricCode(err);
 }

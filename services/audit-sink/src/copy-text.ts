@@ -1,8 +1,9 @@
 import type { AuditRow } from './decode-message.js';
 
 /**
- * The staging table's columns, in the order `encodeCopyText` writes them. The topic is not among
- * them: a batch comes from one topic, which the INSERT … SELECT adds as a parameter.
+ * The staging table's columns, in the order `encodeCopyText` writes them. The cluster id and the
+ * topic are not among them: a batch comes from one topic of one cluster, which the INSERT … SELECT
+ * adds as parameters.
  */
 export const COPY_COLUMNS = [
   'partition',
@@ -15,6 +16,8 @@ export const COPY_COLUMNS = [
   'order_date',
   'ingested_at',
   'kafka_timestamp',
+  'source_file',
+  'source_row',
 ] as const;
 
 const SPECIAL = /[\\\n\r\t]/;
@@ -45,7 +48,8 @@ export function encodeCopyText(rows: readonly AuditRow[]): string {
       `${r.partition}\t${r.offset}\t${r.key === null ? '\\N' : escapeCopyText(r.key)}\t` +
       `${escapeCopyText(r.payload)}\t${r.orderItemId}\t${r.orderId}\t` +
       `${escapeCopyText(r.orderStatus)}\t${escapeCopyText(r.orderDate)}\t` +
-      `${escapeCopyText(r.ingestedAt)}\t${r.kafkaTimestamp ?? '\\N'}\n`;
+      `${escapeCopyText(r.ingestedAt)}\t${r.kafkaTimestamp ?? '\\N'}\t` +
+      `${r.sourceFile === null ? '\\N' : escapeCopyText(r.sourceFile)}\t${r.sourceRow ?? '\\N'}\n`;
   }
   return lines.join('');
 }

@@ -26,6 +26,9 @@ export interface AuditRow {
   ingestedAt: string;
   /** ISO-8601 UTC, or null when the message has no timestamp. */
   kafkaTimestamp: string | null;
+  /** The producer's source position (`source.file`, `source.row`); null when the event has none. */
+  sourceFile: string | null;
+  sourceRow: number | null;
   /** Size of the value in bytes. */
   bytes: number;
 }
@@ -63,7 +66,10 @@ export interface Rejection {
 /** The outcome of decoding one message. */
 export type DecodeResult = { ok: true; row: AuditRow } | { ok: false; rejection: Rejection };
 
-const reject = (code: RejectionCode, reason: string): DecodeResult => ({
+/** A failed `DecodeResult`. */
+type Rejected = Extract<DecodeResult, { ok: false }>;
+
+const reject = (code: RejectionCode, reason: string): Rejected => ({
   ok: false,
   rejection: { code, reason },
 });
@@ -132,6 +138,8 @@ export function decodeMessage(message: RawMessage, partition: number): DecodeRes
   if (typeof orderDate !== 'string') return orderDate;
   const ingestedAt = timestampField(fields, 'ingested_at');
   if (typeof ingestedAt !== 'string') return ingestedAt;
+  const source = sourceField(fields.source);
+  if ('ok' in source) return source;
 
   const timestampMs = Number(message.timestamp);
   return {
@@ -150,16 +158,18 @@ export function decodeMessage(message: RawMessage, partition: number): DecodeRes
         Number.isFinite(timestampMs) && timestampMs >= 0
           ? new Date(timestampMs).toISOString()
           : null,
+      sourceFile: source.file,
+      sourceRow: source.row,
       bytes: value.length,
     },
   };
 }
 
-function missing(field: string): DecodeResult {
+function missing(field: string): Rejected {
   return reject('LS_AUDIT_MISSING_FIELD', `${field} is missing`);
 }
 
-function invalid(field: string, value: unknown, expected: string): DecodeResult {
+function invalid(field: string, value: unknown, expected: string): Rejected {
   const shown = JSON.stringify(value) ?? String(value);
   const cut = shown.length > 60 ? `${shown.slice(0, 60)}…` : shown;
   return reject('LS_AUDIT_INVALID_FIELD', `${field} is ${cut}, expected ${expected}`);
@@ -172,6 +182,26 @@ function integerField(fields: Record<string, unknown>, field: string): number | 
     return invalid(field, value, 'an integer');
   }
   return value;
+}
+
+/**
+ * The source position that makes a producer's resend recognisable (same file and row, new
+ * offset). Absent is allowed – a message from another writer has none, and the columns are then
+ * NULL – but a malformed one is refused: it would silently hide resends.
+ */
+function sourceField(value: unknown): { file: string | null; row: number | null } | Rejected {
+  if (value === undefined || value === null) return { file: null, row: null };
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    return invalid('source', value, 'an object { file, row }');
+  }
+  const { file, row } = value as Record<string, unknown>;
+  if (typeof file !== 'string' || file.length === 0) {
+    return invalid('source.file', file, 'a non-empty string');
+  }
+  if (typeof row !== 'number' || !Number.isSafeInteger(row) || row < 0) {
+    return invalid('source.row', row, 'a non-negative integer');
+  }
+  return { file, row };
 }
 
 function timestampField(fields: Record<string, unknown>, field: string): string | DecodeResult {

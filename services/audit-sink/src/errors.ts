@@ -1,21 +1,33 @@
 import { LakestreamError, type LakestreamErrorOptions } from '@lakestream/config';
+import { errorMetricCode } from '@lakestream/observability';
 
-/** Stable codes of the errors the audit sink throws. */
-export type AuditSinkErrorCode =
+/** The closed list of codes of the errors the audit sink raises, counts or logs. */
+export const AUDIT_ERROR_CODES = [
   /** PostgreSQL cannot be reached or dropped the connection; retried until it is back. */
-  | 'LS_AUDIT_PG_UNAVAILABLE'
+  'LS_AUDIT_PG_UNAVAILABLE',
   /** PostgreSQL is up but refused for now (serialization, deadlock, lock or statement timeout). */
-  | 'LS_AUDIT_PG_BUSY'
+  'LS_AUDIT_PG_BUSY',
   /** PostgreSQL rejected a value (data exception): the batch is split to find the bad row. */
-  | 'LS_AUDIT_PG_REJECTED_DATA'
+  'LS_AUDIT_PG_REJECTED_DATA',
   /** Any other PostgreSQL failure (missing table, permissions, …): fatal, needs an operator. */
-  | 'LS_AUDIT_PG_FAILED'
+  'LS_AUDIT_PG_FAILED',
   /** A migration file applied earlier has been edited since. */
-  | 'LS_AUDIT_MIGRATION_CHANGED'
+  'LS_AUDIT_MIGRATION_CHANGED',
   /** A migration file is misnamed, duplicated or would apply out of order. */
-  | 'LS_AUDIT_MIGRATION_INVALID'
+  'LS_AUDIT_MIGRATION_INVALID',
   /** The dead-letter topic did not accept a record after the client's own retries. */
-  | 'LS_AUDIT_DLQ_FAILED';
+  'LS_AUDIT_DLQ_FAILED',
+  /** The Kafka cluster did not say its id, which every audit key includes; start-up fails. */
+  'LS_AUDIT_CLUSTER_ID_MISSING',
+  /**
+   * A message's key (cluster, topic, partition, offset) is already stored with another payload
+   * or key (a topic deleted and created again): counted, logged and recorded, never skipped.
+   */
+  'LS_AUDIT_KEY_CONFLICT',
+] as const;
+
+/** One of `AUDIT_ERROR_CODES`. */
+export type AuditSinkErrorCode = (typeof AUDIT_ERROR_CODES)[number];
 
 /** An error of the audit sink: a stable code, a retryable flag and the original cause. */
 export class AuditSinkError extends LakestreamError {
@@ -104,4 +116,17 @@ export function classifyPostgresError(err: unknown, what: string): AuditSinkErro
     });
   }
   return new AuditSinkError('LS_AUDIT_PG_FAILED', `${what}: ${message}`, { cause: err });
+}
+
+/** The sink's own error in a chain of causes (kafkajs wraps what `eachBatch` threw). */
+export function sinkErrorIn(err: unknown): AuditSinkError | undefined {
+  for (let e = err, depth = 0; e instanceof Error && depth < 10; e = e.cause, depth++) {
+    if (e instanceof AuditSinkError) return e;
+  }
+  return undefined;
+}
+
+/** The errors counter's `code` label: the sink's own code, else the shared rule. */
+export function errorCodeOf(err: unknown): string {
+  return sinkErrorIn(err)?.code ?? errorMetricCode(err);
 }

@@ -4,6 +4,7 @@ export {
   type AuditSinkSettings,
   createAuditSink,
 } from './audit-sink.js';
+export { readClusterId } from './cluster-id.js';
 export { type AuditSinkConfig, auditSinkConfig } from './config.js';
 export { COPY_COLUMNS, encodeCopyText, escapeCopyText } from './copy-text.js';
 export {
@@ -23,6 +24,7 @@ export {
   type RejectionCode,
 } from './decode-message.js';
 export {
+  AUDIT_ERROR_CODES,
   AuditSinkError,
   type AuditSinkErrorCode,
   classifyPostgresError,
@@ -37,8 +39,10 @@ export {
   migrate,
 } from './migrations.js';
 export {
+  type KeyConflict,
   OrderItemEventsWriter,
   type RejectedRow,
+  type RowsSource,
   type WriteOutcome,
   type WriterOptions,
 } from './order-item-events-writer.js';

@@ -13,6 +13,8 @@ const row: AuditRow = {
   orderDate: '2018-01-31T22:56:00.000Z',
   ingestedAt: '2024-05-01T12:00:00.000Z',
   kafkaTimestamp: null,
+  sourceFile: null,
+  sourceRow: null,
   bytes: 7,
 };
 
@@ -26,10 +28,19 @@ describe('COPY text encoding', () => {
 
   it('writes one tab-separated line per row, NULL as \\N', () => {
     expect(
-      encodeCopyText([row, { ...row, key: 'k\t1', kafkaTimestamp: '2024-05-01T12:00:00.000Z' }]),
+      encodeCopyText([
+        row,
+        {
+          ...row,
+          key: 'k\t1',
+          kafkaTimestamp: '2024-05-01T12:00:00.000Z',
+          sourceFile: 'in\\box.csv',
+          sourceRow: 42,
+        },
+      ]),
     ).toBe(
-      '1\t9007199254740993\t\\N\t{"a":1}\t5\t6\tCOMPLETE\t2018-01-31T22:56:00.000Z\t2024-05-01T12:00:00.000Z\t\\N\n' +
-        '1\t9007199254740993\tk\\t1\t{"a":1}\t5\t6\tCOMPLETE\t2018-01-31T22:56:00.000Z\t2024-05-01T12:00:00.000Z\t2024-05-01T12:00:00.000Z\n',
+      '1\t9007199254740993\t\\N\t{"a":1}\t5\t6\tCOMPLETE\t2018-01-31T22:56:00.000Z\t2024-05-01T12:00:00.000Z\t\\N\t\\N\t\\N\n' +
+        '1\t9007199254740993\tk\\t1\t{"a":1}\t5\t6\tCOMPLETE\t2018-01-31T22:56:00.000Z\t2024-05-01T12:00:00.000Z\t2024-05-01T12:00:00.000Z\tin\\\\box.csv\t42\n',
     );
   });
 });

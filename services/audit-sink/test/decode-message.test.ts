@@ -38,6 +38,8 @@ describe('decodeMessage', () => {
         orderDate: event.order_date,
         ingestedAt: event.ingested_at,
         kafkaTimestamp: '2024-05-01T12:00:00.000Z',
+        sourceFile: event.source.file,
+        sourceRow: event.source.row,
         bytes: Buffer.byteLength(text),
       },
     });
@@ -47,6 +49,11 @@ describe('decodeMessage', () => {
     const result = decodeMessage({ ...message(JSON.stringify(event), null), timestamp: '-1' }, 0);
     expect(result.ok && result.row.key).toBeNull();
     expect(result.ok && result.row.kafkaTimestamp).toBeNull();
+  });
+
+  it('keeps an event without a source position, with null source columns', () => {
+    const result = decodeMessage(message(withFields({ source: undefined })), 0);
+    expect(result.ok && [result.row.sourceFile, result.row.sourceRow]).toEqual([null, null]);
   });
 
   it.each([
@@ -100,6 +107,21 @@ describe('decodeMessage', () => {
       /unpaired surrogate/,
     ],
     [withFields({ 'key\u0000': 1 }), 'LS_AUDIT_UNSUPPORTED_JSON', /\\u0000/],
+    [
+      withFields({ source: 'file.csv:3' }),
+      'LS_AUDIT_INVALID_FIELD',
+      'source is "file.csv:3", expected an object { file, row }',
+    ],
+    [
+      withFields({ source: { file: '', row: 3 } }),
+      'LS_AUDIT_INVALID_FIELD',
+      'source.file is "", expected a non-empty string',
+    ],
+    [
+      withFields({ source: { file: 'f.csv', row: '3' } }),
+      'LS_AUDIT_INVALID_FIELD',
+      'source.row is "3", expected a non-negative integer',
+    ],
   ])('rejects %j as %s', (value, code, reason) => {
     const rejection = rejectionOf(value);
     expect(rejection.code).toBe(code);

@@ -19,6 +19,8 @@ const pool = createPool({
   logger: testLogger,
 });
 const writer = new OrderItemEventsWriter({ pool, schema });
+const CLUSTER = 'test-cluster-id';
+const at = (topic: string, clusterId = CLUSTER) => ({ clusterId, topic });
 
 function rowsOf(
   values: readonly string[],
@@ -65,11 +67,14 @@ describe('OrderItemEventsWriter (real PostgreSQL)', () => {
     }));
     // Raw JSON text with a literal tab and newline between tokens, which COPY must also escape.
     const values = events.map((e) => JSON.stringify(e).replace('{', '{\t\n'));
-    const outcome = await writer.write('topic.a', rowsOf(values, 0, 'key\twith\\tab'));
+    const outcome = await writer.write(at('topic.a'), rowsOf(values, 0, 'key\twith\\tab'));
     expect(outcome).toMatchObject({ inserted: tricky.length, duplicates: 0, rejected: [] });
     const { rows } = await admin.query(
-      `SELECT key, payload, payload->>'product_name' AS name FROM "${schema}".order_item_events
-        WHERE topic = 'topic.a' ORDER BY "offset"`,
+      `SELECT key, payload, payload->>'product_name' AS name, cluster_id, source_file, source_row
+         FROM "${schema}".order_item_events WHERE topic = 'topic.a' ORDER BY "offset"`,
+    );
+    expect(rows.map((r) => [r.cluster_id, r.source_file, Number(r.source_row)])).toEqual(
+      events.map((e) => [CLUSTER, e.source.file, e.source.row]),
     );
     expect(rows.map((r) => r.name)).toEqual(tricky);
     expect(rows.map((r) => r.payload)).toEqual(events);
@@ -78,22 +83,74 @@ describe('OrderItemEventsWriter (real PostgreSQL)', () => {
 
   it('inserts a position once: writing it again counts as duplicate', async () => {
     const values = orderItemEvents(10, { firstItemId: 2_000 }).map((e) => JSON.stringify(e));
-    expect(await writer.write('topic.b', rowsOf(values.slice(0, 6), 0))).toMatchObject({
+    expect(await writer.write(at('topic.b'), rowsOf(values.slice(0, 6), 0))).toMatchObject({
       inserted: 6,
       duplicates: 0,
     });
-    expect(await writer.write('topic.b', rowsOf(values, 0))).toMatchObject({
+    expect(await writer.write(at('topic.b'), rowsOf(values, 0))).toMatchObject({
       inserted: 4,
       duplicates: 6,
     });
-    // The same offsets of another topic are other messages.
-    expect(await writer.write('topic.c', rowsOf(values, 0))).toMatchObject({ inserted: 10 });
+    // The same offsets of another topic, or of the same topic in another cluster, are other
+    // messages.
+    expect(await writer.write(at('topic.c'), rowsOf(values, 0))).toMatchObject({ inserted: 10 });
+    expect(await writer.write(at('topic.b', 'other-cluster'), rowsOf(values, 0))).toMatchObject({
+      inserted: 10,
+      conflicts: [],
+    });
+  });
+
+  it('records another message at a stored position as a conflict, once, and inserts nothing', async () => {
+    const stored = orderItemEvents(4, { firstItemId: 4_000, status: 'PENDING' });
+    const arriving = orderItemEvents(4, { firstItemId: 4_000, status: 'COMPLETE' });
+    await writer.write(
+      at('topic.e'),
+      rowsOf(
+        stored.map((e) => JSON.stringify(e)),
+        0,
+      ),
+    );
+    // Positions 0–1 get other payloads, 2 the same payload under another key, 3 is a true replay.
+    const rows = [
+      ...rowsOf([JSON.stringify(arriving[0]), JSON.stringify(arriving[1])], 0),
+      ...rowsOf([JSON.stringify(stored[2])], 2, 'another-key'),
+      ...rowsOf([JSON.stringify(stored[3])], 3),
+    ];
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const outcome = await writer.write(at('topic.e'), rows);
+      expect(outcome).toMatchObject({ inserted: 0, duplicates: 1 });
+      expect(outcome.conflicts.map((c) => [c.offset, c.source.row, c.stored.row])).toEqual([
+        ['0', 4_000, 4_000],
+        ['1', 4_001, 4_001],
+        ['2', 4_002, 4_002],
+      ]);
+    }
+    const { rows: recorded } = await admin.query(
+      `SELECT "offset"::int AS offset, key, payload->>'order_status' AS status,
+              stored_payload->>'order_status' AS stored_status, cluster_id
+         FROM "${schema}".order_item_event_conflicts WHERE topic = 'topic.e' ORDER BY 1`,
+    );
+    expect(recorded).toEqual([
+      { offset: 0, key: '1', status: 'COMPLETE', stored_status: 'PENDING', cluster_id: CLUSTER },
+      { offset: 1, key: '1', status: 'COMPLETE', stored_status: 'PENDING', cluster_id: CLUSTER },
+      {
+        offset: 2,
+        key: 'another-key',
+        status: 'PENDING',
+        stored_status: 'PENDING',
+        cluster_id: CLUSTER,
+      },
+    ]);
+    const { rows: kept } = await admin.query(
+      `SELECT DISTINCT order_status FROM "${schema}".order_item_events WHERE topic = 'topic.e'`,
+    );
+    expect(kept).toEqual([{ order_status: 'PENDING' }]);
   });
 
   it('isolates a row PostgreSQL refuses and writes all the others', async () => {
     const values = orderItemEvents(9, { firstItemId: 3_000 }).map((e) => JSON.stringify(e));
     values[6] = values[6]!.replace(/"sales":[^,]+/, '"sales":1e1000000'); // numeric overflow in jsonb
-    const outcome = await writer.write('topic.d', rowsOf(values, 100));
+    const outcome = await writer.write(at('topic.d'), rowsOf(values, 100));
     expect(outcome.inserted).toBe(8);
     expect(outcome.rejected.map((r) => [r.row.offset, r.rejection.code])).toEqual([
       ['106', 'LS_AUDIT_REJECTED_BY_POSTGRES'],
@@ -112,7 +169,7 @@ describe('OrderItemEventsWriter (real PostgreSQL)', () => {
       logger: testLogger,
     });
     const err = await new OrderItemEventsWriter({ pool: nowhere, schema })
-      .write('t', rowsOf([JSON.stringify(orderItemEvents(1)[0])], 0))
+      .write(at('t'), rowsOf([JSON.stringify(orderItemEvents(1)[0])], 0))
       .catch((e: unknown) => e);
     await nowhere.end();
     expect(err).toBeInstanceOf(AuditSinkError);
@@ -121,7 +178,7 @@ describe('OrderItemEventsWriter (real PostgreSQL)', () => {
 
   it('fails for good when the table is missing', async () => {
     const err = await new OrderItemEventsWriter({ pool, schema: 'no_such_schema' })
-      .write('t', rowsOf([JSON.stringify(orderItemEvents(1)[0])], 0))
+      .write(at('t'), rowsOf([JSON.stringify(orderItemEvents(1)[0])], 0))
       .catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'LS_AUDIT_PG_FAILED', retryable: false });
   });

@@ -116,6 +116,7 @@ export class TestBed {
       sessionTimeoutMs: 6_000,
       retryBaseMs: 100,
       retryMaxMs: 1_000,
+      shutdownGraceMs: 10_000,
       ...overrides,
     };
   }
@@ -289,6 +290,34 @@ export class TestBed {
       }
     }
     return broken;
+  }
+
+  /**
+   * Deletes the topic and the group's offsets, then creates the topic again: its offsets start at
+   * 0 once more, as after Kafka's data was wiped. Topic deletion is asynchronous, so creation is
+   * retried until the broker has let go of the old one.
+   */
+  async recreateTopic(): Promise<void> {
+    const admin = this.#admin!;
+    await admin.deleteTopics({ topics: [this.topic] });
+    await admin.deleteGroups([this.groupId]).catch(() => {});
+    await waitFor(
+      `topic ${this.topic} deleted and created again`,
+      async () => {
+        if ((await admin.listTopics()).includes(this.topic)) return false;
+        return admin.createTopics({
+          topics: [{ topic: this.topic, numPartitions: this.partitions }],
+          waitForLeaders: true,
+        });
+      },
+      30_000,
+      250,
+    );
+  }
+
+  /** The id of the Kafka cluster the bed's topics live in. */
+  async clusterId(): Promise<string> {
+    return (await this.#admin!.describeCluster()).clusterId;
   }
 
   /** Reads `count` records of a topic from the beginning (a throw-away group). */
