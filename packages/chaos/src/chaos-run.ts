@@ -31,6 +31,8 @@ export interface ChaosOptions {
   /** Keep the run's folder (logs, lake, warehouses) instead of removing it. */
   keep?: boolean;
   say: (message: string) => void;
+  /** Aborting stops every process of the run and the private stack at once (Ctrl-C). */
+  signal?: AbortSignal;
 }
 
 const BUCKET = 'lakestream-chaos';
@@ -49,6 +51,11 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const root = await mkdtemp(join(tmpdir(), 'lakestream-chaos-'));
   say(`working in ${root} (a private stack: Kafka, PostgreSQL and fake-gcs-server of its own)`);
   const stack = await startPrivateStack(root, (m) => say(`stack: ${m}`));
+  const onAbort = () => {
+    say('interrupted: stopping the private stack');
+    void stack.close({ keepFiles: options.keep ?? false });
+  };
+  options.signal?.addEventListener('abort', onAbort, { once: true });
   const logger = createLogger({ service: 'chaos', level: 'silent' });
   const kafka = createKafka({
     brokers: stack.env.KAFKA_BROKERS.split(','),
@@ -109,6 +116,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     };
     return { ...report, ok: false };
   } finally {
+    options.signal?.removeEventListener('abort', onAbort);
     await stack
       .close({ keepFiles: options.keep ?? false })
       .catch((err: Error) => say(`could not stop or remove the private stack: ${err.message}`));
@@ -144,6 +152,8 @@ async function runPipeline(ctx: RunContext, layout: PipelineLayout, faulted: boo
   const injector = proxy ? new FaultInjector(pipeline, stack, proxy, kafka, say) : undefined;
   const failures: string[] = [];
   let undrained: string[] = [];
+  const onAbort = () => void pipeline.stop(1_000);
+  options.signal?.addEventListener('abort', onAbort, { once: true });
   try {
     await pipeline.start();
     injector?.start();
@@ -170,11 +180,12 @@ async function runPipeline(ctx: RunContext, layout: PipelineLayout, faulted: boo
   } catch (err) {
     failures.push((err as Error).message);
   } finally {
+    options.signal?.removeEventListener('abort', onAbort);
     await injector?.stop();
     undrained = await pipeline.stop(STOP_GRACE_MS);
     await proxy?.close();
   }
-  if (failures.length === 0) {
+  if (failures.length === 0 && !options.signal?.aborted) {
     say('dbt build');
     await pipeline.dbtBuild(options.dbtVenv).catch((err: Error) => failures.push(err.message));
   }

@@ -54,7 +54,11 @@ async function main(): Promise<number> {
     );
     return 2;
   }
+  const abort = new AbortController();
+  const onSignal = () => abort.abort();
+  process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
   const report = await runChaos({
+    signal: abort.signal,
     rows,
     seed,
     long: values.long ?? false,

@@ -2,8 +2,6 @@ import { LakestreamError } from '@lakestream/config';
 
 /** Error codes of the fault suite; each is documented in packages/chaos/README.md. */
 export const CHAOS_ERROR_CODES = [
-  /** A command-line option is missing or malformed. */
-  'LS_CHAOS_USAGE',
   /** The private stack could not be started, or a stopped service could not be started again as it was. */
   'LS_CHAOS_STACK_FAILED',
   /** A pipeline stage did not finish its work within the settle time (named in the message). */

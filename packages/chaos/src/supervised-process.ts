@@ -56,6 +56,8 @@ export class SupervisedProcess {
   #killedByUs = false;
   #log: WriteStream;
   #exited: Promise<void> = Promise.resolve();
+  /** Starts in a row that ended within seconds: the restart backs off, as supervisors do. */
+  #quickExits = 0;
 
   constructor(options: SupervisedOptions) {
     this.name = options.name;
@@ -84,6 +86,7 @@ export class SupervisedProcess {
     });
     this.#child = child;
     this.#killedByUs = false;
+    const startedAt = Date.now();
     let faultPoint: string | undefined;
     let partial = '';
     child.stdout?.pipe(this.#log, { end: false });
@@ -113,7 +116,12 @@ export class SupervisedProcess {
         this.#options.onExit?.(exit);
         resolve();
         if (!this.#stopping) {
-          void sleep(this.#options.restartDelayMs ?? 500).then(() => this.start());
+          this.#quickExits = !exit.byUs && exit.at - startedAt < 10_000 ? this.#quickExits + 1 : 0;
+          const delay = Math.min(
+            10_000,
+            (this.#options.restartDelayMs ?? 500) * 2 ** this.#quickExits,
+          );
+          void sleep(delay).then(() => this.start());
         }
       });
     });
