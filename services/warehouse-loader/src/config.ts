@@ -86,6 +86,15 @@ export const warehouseLoaderConfig = defineConfig({
       doc: 'Kafka consumer group of the worker.',
       default: 'lakestream-warehouse-loader',
     }),
+    /** How often the worker applies what is pending without being told. */
+    runIntervalMs: field(
+      'WAREHOUSE_LOADER_RUN_INTERVAL',
+      envVar.duration({ min: 1_000, max: 86_400_000 }),
+      {
+        doc: 'Worker: longest time between two runs. Besides each announcement and at start, the worker applies what is pending this long after its last run, so a run that failed or a batch whose announcement was lost is applied within one interval.',
+        default: '30s',
+      },
+    ),
     /** Retries of a transient failure. */
     retries: field('WAREHOUSE_LOADER_RETRIES', envVar.int({ min: 0, max: 100 }), {
       doc: 'Retries of a step that failed transiently (store or warehouse unreachable, DuckDB file locked by another process, BigQuery 5xx/429).',

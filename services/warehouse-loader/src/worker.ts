@@ -1,4 +1,4 @@
-import { ensureTopics } from '@lakestream/kafka';
+import { ensureTopics, TOPICS, topicSpec, withKafkaStartRetry } from '@lakestream/kafka';
 import type { Logger } from '@lakestream/observability';
 import { BatchAnnouncementSchema } from '@lakestream/silver';
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
@@ -14,9 +14,15 @@ export interface WorkerOptions {
   topic: string;
   groupId: string;
   sessionTimeoutMs: number;
+  /**
+   * Longest time between two runs: this long after the last run ended (whatever triggered it),
+   * the worker runs again unasked, so a run that failed, or a batch whose announcement was lost,
+   * is applied within one interval.
+   */
+  runIntervalMs: number;
   logger: Logger;
   metrics?: LoaderMetrics;
-  /** Called with each run's summary (announcement-triggered or the start-up catch-up). */
+  /** Called with each run's summary (at start, on announcements, or on the timer). */
   onRun?: (summary: RunSummary) => void;
   /** Called once when the consumer stops on an error it cannot get past. */
   onFatal?: (err: unknown) => void;
@@ -24,9 +30,9 @@ export interface WorkerOptions {
 
 /** The running worker; its methods are the steps of an orderly shutdown, in this order. */
 export interface Worker {
-  /** Joins the group, starts consuming, and applies whatever is pending already. */
+  /** Applies whatever is pending already, arms the timer, joins the group and starts consuming. */
   start(): Promise<void>;
-  /** Takes no new announcement, and stops the run under way after its current batch. */
+  /** Takes no new announcement, stops the timer, and stops the run under way after its current batch. */
   stopIntake(): void;
   /** Resolves once the run under way (if any) has ended and its offsets are committed. */
   flush(): Promise<void>;
@@ -40,11 +46,18 @@ export interface Worker {
  * The long-running loader. Announcements are only triggers – the lake's published manifests are
  * the truth – so every fetched batch of announcements leads to one run that applies everything
  * pending, and the offsets are committed after it. A crash before the commit replays the
- * announcements, whose run then finds nothing left to do. A run that fails keeps the offsets
- * uncommitted, marks the worker not ready, and the next announcement (or restart) tries again.
+ * announcements, whose run then finds nothing left to do. The worker also runs at start and
+ * `runIntervalMs` after its last run, so nothing waits for an announcement that never comes (a
+ * transformer killed between manifest and announcement) or for one after a failed run (the
+ * warehouse busy or down beyond the retries). A run that fails keeps the offsets uncommitted and
+ * marks the worker not ready until a run succeeds. Runs never overlap: every trigger goes through
+ * the loader's one queue, and the timer does not queue behind a run under way.
  */
 export function createWorker(options: WorkerOptions): Worker {
   const { kafka, loader, topic, metrics } = options;
+  if (!Number.isFinite(options.runIntervalMs) || options.runIntervalMs <= 0) {
+    throw new RangeError(`runIntervalMs must be a positive duration, got ${options.runIntervalMs}`);
+  }
   const log = options.logger.child({ component: 'worker' });
   const heartbeatMs = Math.min(3_000, Math.floor(options.sessionTimeoutMs / 3));
   const consumer: Consumer = kafka.consumer({
@@ -60,6 +73,17 @@ export function createWorker(options: WorkerOptions): Worker {
   let lastFailure: unknown;
   let closed: Promise<void> | undefined;
   let fatal = false;
+  let timer: NodeJS.Timeout | undefined;
+
+  /** The next unasked run, `runIntervalMs` from now (each run's end re-arms it). */
+  function arm(): void {
+    clearTimeout(timer);
+    if (stop.signal.aborted) return;
+    timer = setTimeout(() => {
+      // A run under way re-arms the timer when it ends.
+      if (inFlight.size === 0) void runTracked('timer');
+    }, options.runIntervalMs);
+  }
 
   consumer.on(consumer.events.GROUP_JOIN, () => {
     joined = true;
@@ -89,7 +113,7 @@ export function createWorker(options: WorkerOptions): Worker {
 
   /** One run, tracked so that shutdown can wait for it; true when it applied all there was. */
   function runTracked(reason: string, heartbeat?: () => Promise<void>): Promise<boolean> {
-    const timer = heartbeat
+    const beat = heartbeat
       ? setInterval(() => {
           heartbeat().catch((err: unknown) => log.warn({ err }, 'heartbeat during a run failed'));
         }, heartbeatMs)
@@ -107,15 +131,18 @@ export function createWorker(options: WorkerOptions): Worker {
       (err: unknown) => {
         lastFailure = err;
         log.error(
-          { err, reason },
-          'applying pending batches failed; the next announcement or restart tries again',
+          { err, reason, retryInMs: options.runIntervalMs },
+          'applying pending batches failed; the next announcement or the timer tries again',
         );
         return false;
       },
     );
-    const tracked = run.finally(() => clearInterval(timer));
+    const tracked: Promise<boolean> = run.finally(() => {
+      clearInterval(beat);
+      inFlight.delete(tracked);
+      if (inFlight.size === 0) arm();
+    });
     inFlight.add(tracked);
-    void tracked.finally(() => inFlight.delete(tracked));
     return tracked;
   }
 
@@ -142,17 +169,46 @@ export function createWorker(options: WorkerOptions): Worker {
     ]);
   }
 
+  /**
+   * The consumer's start-up steps. A broker that has just started, or a topic another process has
+   * just created, answers "not yet" for a while: every step rides that out.
+   */
+  async function startConsuming(): Promise<void> {
+    const retry = { logger: log, signal: stop.signal };
+    await withKafkaStartRetry(
+      `create ${topic}`,
+      () => ensureTopics(kafka, [topicSpec(TOPICS.silverBatches, topic)]),
+      retry,
+    );
+    await withKafkaStartRetry('connect the consumer', () => consumer.connect(), retry);
+    await withKafkaStartRetry(
+      `subscribe to ${topic}`,
+      () => consumer.subscribe({ topics: [topic], fromBeginning: true }),
+      retry,
+    );
+    await withKafkaStartRetry(
+      'start consuming',
+      () => consumer.run({ autoCommit: false, partitionsConsumedConcurrently: 1, eachBatch }),
+      retry,
+    );
+  }
+
   return {
     async start() {
-      await ensureTopics(kafka, [{ topic }]);
-      await consumer.connect();
-      await consumer.subscribe({ topics: [topic], fromBeginning: true });
-      await consumer.run({ autoCommit: false, partitionsConsumedConcurrently: 1, eachBatch });
-      // Batches published while no worker ran, or whose announcement was lost, apply now.
+      // Batches published while no worker ran, or whose announcement was lost, apply now – and
+      // go on being applied on the timer even while Kafka is not answering yet.
       void runTracked('start-up catch-up');
+      try {
+        await startConsuming();
+      } catch (err) {
+        // Shut down while starting: not a failure.
+        if (stop.signal.aborted) return;
+        throw err;
+      }
     },
 
     stopIntake() {
+      clearTimeout(timer);
       if (!stop.signal.aborted) stop.abort(new Error('shutting down'));
       try {
         consumer.pause([{ topic }]);
@@ -166,6 +222,7 @@ export function createWorker(options: WorkerOptions): Worker {
     },
 
     close() {
+      clearTimeout(timer);
       closed ??= consumer.disconnect().then(() => {
         joined = false;
       });
