@@ -2,7 +2,7 @@ import { ConfigError } from '@lakestream/config';
 import { type HealthServer, type ReadinessChecks, startHealthServer } from './health-server.js';
 import { createLogger, type Logger, type LoggerOptions } from './logger.js';
 import { createMetrics, type LakestreamMetrics } from './metrics.js';
-import { createShutdown, type Shutdown } from './shutdown.js';
+import { createShutdown, type Shutdown, type SignalTarget } from './shutdown.js';
 
 /** The configuration every service has (its schema spreads `commonFields`). */
 export interface ServiceBaseConfig {
@@ -14,17 +14,19 @@ export interface ServiceBaseConfig {
 }
 
 /** Options of `createServiceRuntime`. */
-export interface ServiceRuntimeOptions<M extends LakestreamMetrics> {
+export interface ServiceRuntimeOptions<M> {
   service: string;
   config: ServiceBaseConfig;
   /** Where the JSON logs go; stdout by default (a one-shot CLI that prints a summary uses stderr). */
   logDestination?: LoggerOptions['destination'];
   /** Extends the shared metrics with the service's own (default: the shared set only). */
   metrics?: (shared: LakestreamMetrics) => M;
+  /** Where signals come from and how the process exits after them (a one-shot run overrides exit). */
+  signalTarget?: SignalTarget;
 }
 
 /** What every service process has: logs, metrics, an ordered shutdown, health, and how to fail. */
-export interface ServiceRuntime<M extends LakestreamMetrics = LakestreamMetrics> {
+export interface ServiceRuntime<M = LakestreamMetrics> {
   logger: Logger;
   metrics: M;
   shutdown: Shutdown;
@@ -63,7 +65,7 @@ export function loadServiceConfig<C>(service: string, load: () => C): C {
  * in the documented order (stop intake → flush → commit offsets → close clients); the health
  * server closes last.
  */
-export function createServiceRuntime<M extends LakestreamMetrics = LakestreamMetrics>(
+export function createServiceRuntime<M = LakestreamMetrics>(
   options: ServiceRuntimeOptions<M>,
 ): ServiceRuntime<M> {
   const { service, config } = options;
@@ -78,7 +80,7 @@ export function createServiceRuntime<M extends LakestreamMetrics = LakestreamMet
   const starting = new AbortController();
   // First hook: whatever start-up is still waiting gives up before intake stops.
   shutdown.add('abort start-up', () => starting.abort(new Error('shutting down')));
-  shutdown.installSignalHandlers();
+  shutdown.installSignalHandlers(options.signalTarget);
 
   let failing = false;
   const fail = (reason: string) => (err: unknown) => {
@@ -110,7 +112,7 @@ export function createServiceRuntime<M extends LakestreamMetrics = LakestreamMet
         port: config.metricsPort ?? 0,
         ...(config.metricsHost === undefined ? {} : { host: config.metricsHost }),
         ...(config.metricsPortFile === undefined ? {} : { portFile: config.metricsPortFile }),
-        registry: metrics.registry,
+        registry: shared.registry,
         logger,
         readiness,
       });

@@ -5,7 +5,7 @@
  * was read is delivered, and the checkpoint records it.
  */
 import { resolveLakestreamHome } from '@lakestream/config';
-import { ensureTopics } from '@lakestream/kafka';
+import { ensureTopics, TOPICS, topicSpec, withKafkaStartRetry } from '@lakestream/kafka';
 import type { LakestreamMetrics, Logger } from '@lakestream/observability';
 import type { Kafka } from 'kafkajs';
 import { CheckpointFile } from './checkpoint-store.js';
@@ -122,14 +122,26 @@ export async function runProducer(
     );
   }
 
-  await ensureTopics(kafka, [
-    { topic: settings.topic, numPartitions: settings.partitions },
-    { topic: settings.deadLetterTopic, numPartitions: settings.partitions },
-  ]);
-  const [partitions, deadLetterPartitions] = await partitionCounts(kafka, [
-    settings.topic,
-    settings.deadLetterTopic,
-  ]);
+  // A broker that has just started, or a topic a sink created a moment ago, answers "not yet"
+  // for a while: ride it out rather than fail the whole file.
+  const retry = { logger, ...(signal ? { signal } : {}) };
+  await withKafkaStartRetry(
+    'create the order-item and dead-letter topics',
+    () =>
+      ensureTopics(kafka, [
+        { ...topicSpec(TOPICS.orderItems, settings.topic), numPartitions: settings.partitions },
+        {
+          ...topicSpec(TOPICS.orderItemsDlq, settings.deadLetterTopic),
+          numPartitions: settings.partitions,
+        },
+      ]),
+    retry,
+  );
+  const [partitions, deadLetterPartitions] = await withKafkaStartRetry(
+    "read the topics' partition counts",
+    () => partitionCounts(kafka, [settings.topic, settings.deadLetterTopic]),
+    retry,
+  );
 
   const emitter = new TopicEmitter({
     brokers: context.brokers,
@@ -165,7 +177,7 @@ export async function runProducer(
   });
 
   try {
-    await emitter.connect();
+    await withKafkaStartRetry('connect the producer', () => emitter.connect(), retry);
     for (const source of sources) {
       if (signal?.aborted) {
         interrupted = true;

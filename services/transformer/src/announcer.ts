@@ -1,5 +1,5 @@
 import { withRetry } from '@lakestream/config';
-import { ensureTopics } from '@lakestream/kafka';
+import { ensureTopics, TOPICS, topicSpec } from '@lakestream/kafka';
 import type { Logger } from '@lakestream/observability';
 import { type BatchAnnouncement, BatchAnnouncementSchema } from '@lakestream/silver';
 import type { Kafka, Producer } from 'kafkajs';
@@ -37,8 +37,7 @@ export function createAnnouncer(options: AnnouncerOptions): Announcer {
 
   async function connect(): Promise<Producer> {
     ready ??= (async () => {
-      // One partition: announcements are read in batch order.
-      await ensureTopics(kafka, [{ topic, numPartitions: 1 }]);
+      await ensureTopics(kafka, [topicSpec(TOPICS.silverBatches, topic)]);
       producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
       await producer.connect();
     })().catch((err: unknown) => {

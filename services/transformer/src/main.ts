@@ -1,12 +1,7 @@
 import { ConfigError, loadConfig } from '@lakestream/config';
 import { createKafka } from '@lakestream/kafka';
 import { openObjectStore, parseStoreUrl } from '@lakestream/object-store';
-import {
-  createLogger,
-  createMetrics,
-  createShutdown,
-  startHealthServer,
-} from '@lakestream/observability';
+import { createServiceRuntime } from '@lakestream/observability';
 import { createAnnouncer } from './announcer.js';
 import { type Command, parseCommandLine, summaryLine, USAGE } from './cli.js';
 import { storageUrlOf, type TransformerConfig, transformerConfig, workDirOf } from './config.js';
@@ -40,21 +35,13 @@ if (command.name === 'help') {
 // A one-shot run prints its summary on stdout, so its JSON logs go to stderr; the long-running
 // modes log to stdout like every service.
 const oneShot = command.name === 'run' && command.everyMs === undefined;
-const logger = createLogger({
+const runtime = createServiceRuntime({
   service: SERVICE,
-  level: config.logLevel,
-  ...(oneShot ? { destination: process.stderr } : {}),
+  config,
+  metrics: withTransformerMetrics,
+  ...(oneShot ? { logDestination: process.stderr } : {}),
 });
-const metrics = withTransformerMetrics(createMetrics({ service: SERVICE }));
-const shutdown = createShutdown({ logger, graceMs: config.shutdownGraceMs });
-shutdown.installSignalHandlers();
-
-const fail = (reason: string) => (err: unknown) => {
-  logger.fatal({ err }, reason);
-  void shutdown.run(reason).then(() => process.exit(1));
-};
-process.on('uncaughtException', fail('uncaught exception'));
-process.on('unhandledRejection', fail('unhandled rejection'));
+const { logger, metrics, shutdown } = runtime;
 
 logger.info({ config, command }, 'starting');
 const storageUrl = storageUrlOf(config);
@@ -96,14 +83,7 @@ const printSummary = (outcome: Parameters<typeof summaryLine>[0]) =>
   process.stdout.write(`${summaryLine(outcome)}\n`);
 
 async function serveHealth(ready: () => void): Promise<void> {
-  const health = await startHealthServer({
-    port: config.metricsPort,
-    host: config.metricsHost,
-    registry: metrics.registry,
-    logger,
-    readiness: { transformer: ready, store: () => store.healthcheck() },
-  });
-  shutdown.add('close health server', () => health.close());
+  await runtime.serveHealth({ transformer: ready, store: () => store.healthcheck() });
 }
 
 try {
@@ -120,7 +100,8 @@ try {
       logger,
       metrics,
       onOutcome: printSummary,
-      onFatal: fail('worker failed'),
+      signal: runtime.signal,
+      onFatal: runtime.fail('worker failed'),
     });
     // The documented order: stop intake → finish the batch in flight → commit offsets → close clients.
     shutdown.add('stop intake', () => worker.stopIntake());

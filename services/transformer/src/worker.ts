@@ -1,4 +1,10 @@
-import { consumerLag } from '@lakestream/kafka';
+import {
+  consumerLag,
+  ensureTopics,
+  TOPICS,
+  topicSpec,
+  withKafkaStartRetry,
+} from '@lakestream/kafka';
 import type { Logger } from '@lakestream/observability';
 import type { Consumer, Kafka } from 'kafkajs';
 import { TransformerError } from './errors.js';
@@ -27,6 +33,8 @@ export interface WorkerOptions {
   onOutcome?: (outcome: BatchOutcome) => void;
   /** Called once if the consumer stops for good; the process should shut down. */
   onFatal?: (err: unknown) => void;
+  /** Aborts the start-up's waiting on Kafka (a shutdown during start-up). */
+  signal?: AbortSignal;
 }
 
 /** The long-running worker; the methods after `start` are the shutdown steps, in order. */
@@ -174,9 +182,22 @@ export function createWorker(options: WorkerOptions): Worker {
         log.error({ err: fatal }, 'consumer crashed for good');
         options.onFatal?.(fatal);
       });
-      await consumer.connect();
-      await consumer.subscribe({ topic: settings.manifestTopic, fromBeginning: true });
-      await consumer.run({
+      // The manifest topic may not exist yet (no bronze object so far) or a broker has just
+      // started: wait for it rather than fail.
+      const member = consumer;
+      const retry = { logger: log, ...(options.signal ? { signal: options.signal } : {}) };
+      await withKafkaStartRetry(
+        `create ${settings.manifestTopic}`,
+        () => ensureTopics(kafka, [topicSpec(TOPICS.bronzeFiles, settings.manifestTopic)]),
+        retry,
+      );
+      await withKafkaStartRetry('connect the consumer', () => member.connect(), retry);
+      await withKafkaStartRetry(
+        `subscribe to ${settings.manifestTopic}`,
+        () => member.subscribe({ topic: settings.manifestTopic, fromBeginning: true }),
+        retry,
+      );
+      await member.run({
         autoCommit: false,
         eachMessage: async ({ partition, message }) => {
           const offset = Number(message.offset);

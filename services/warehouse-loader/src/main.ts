@@ -9,18 +9,12 @@
  * signal exits at once (1); nothing is half-applied either way.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ConfigError, loadConfig } from '@lakestream/config';
+import { loadConfig } from '@lakestream/config';
 import { createKafka } from '@lakestream/kafka';
-import {
-  createLogger,
-  createMetrics,
-  createShutdown,
-  type HealthServer,
-  startHealthServer,
-} from '@lakestream/observability';
+import { createServiceRuntime, loadServiceConfig } from '@lakestream/observability';
 import { buildLoader, type LoaderParts } from './build-loader.js';
 import { parseCliArgs, USAGE } from './cli.js';
-import { type WarehouseLoaderConfig, warehouseLoaderConfig } from './config.js';
+import { warehouseLoaderConfig } from './config.js';
 import { LoaderError } from './errors.js';
 import { formatSummary, type RunSummary } from './loader.js';
 import { createLoaderMetrics } from './loader-metrics.js';
@@ -38,21 +32,27 @@ if (command.kind === 'error') {
   process.exit(2);
 }
 
-let config: WarehouseLoaderConfig;
-try {
-  config = loadConfig(warehouseLoaderConfig);
-} catch (err) {
-  // Before the logger exists; the message lists every problem and never a secret value.
-  process.stderr.write(`${SERVICE}: ${err instanceof ConfigError ? err.message : String(err)}\n`);
-  process.exit(2);
-}
-
-const logger = createLogger({
+const config = loadServiceConfig(SERVICE, () => loadConfig(warehouseLoaderConfig));
+const oneShot = command.kind === 'run' && command.everyMs === undefined;
+const runtime = createServiceRuntime({
   service: SERVICE,
-  level: config.logLevel,
-  destination: process.stderr,
+  config,
+  logDestination: process.stderr,
+  metrics: createLoaderMetrics,
+  ...(oneShot
+    ? {
+        signalTarget: {
+          on: (signal, listener) => process.on(signal, listener),
+          off: (signal, listener) => process.off(signal, listener),
+          // A clean signalled shutdown lets the one-shot flow below print the summary and exit.
+          exit: (code) => {
+            if (code !== 0) process.exit(code);
+          },
+        },
+      }
+    : {}),
 });
-const metrics = createLoaderMetrics(createMetrics({ service: SERVICE }));
+const { logger, metrics, shutdown } = runtime;
 let parts: LoaderParts;
 try {
   parts = buildLoader(config, { logger, metrics });
@@ -61,29 +61,11 @@ try {
   process.exit(err instanceof LoaderError && err.code === 'LS_LOADER_CONFIG_INVALID' ? 2 : 1);
 }
 const { loader, store, target } = parts;
-const shutdown = createShutdown({ logger, graceMs: config.shutdownGraceMs });
-const stop = new AbortController();
-
-const fail = (reason: string) => (err: unknown) => {
-  logger.fatal({ err }, reason);
-  void shutdown.run(reason).then(() => process.exit(1));
-};
-process.on('uncaughtException', fail('uncaught exception'));
-process.on('unhandledRejection', fail('unhandled rejection'));
+// Aborted as the shutdown begins: no batch starts after the one under way.
+const stop = runtime.signal;
 logger.info({ config, mode: command.kind, target: target.description }, 'starting');
 
 const printSummary = (summary: RunSummary) => process.stdout.write(`${formatSummary(summary)}\n`);
-
-async function serveHealth(readiness: Record<string, () => Promise<void> | void>) {
-  const health: HealthServer = await startHealthServer({
-    port: config.metricsPort,
-    host: config.metricsHost,
-    registry: metrics.shared.registry,
-    logger,
-    readiness,
-  });
-  shutdown.add('close health server', () => health.close());
-}
 
 if (command.kind === 'worker') {
   const kafka = createKafka({
@@ -102,62 +84,53 @@ if (command.kind === 'worker') {
     onRun: (summary) => {
       if (summary.applied.length > 0) printSummary(summary);
     },
-    onFatal: fail('worker failed'),
+    onFatal: runtime.fail('worker failed'),
   });
   shutdown.add('stop intake', () => worker.stopIntake());
   shutdown.add('finish the batch under way and commit', () => worker.flush());
   shutdown.add('leave the consumer group', () => worker.close());
-  shutdown.installSignalHandlers();
-  try {
-    await serveHealth({ worker: () => worker.checkReady(), store: () => store.healthcheck() });
-    if (!shutdown.started) await worker.start();
-  } catch (err) {
-    fail('start-up failed')(err);
-  }
+  await runtime.start(async () => {
+    await runtime.serveHealth({
+      worker: () => worker.checkReady(),
+      store: () => store.healthcheck(),
+    });
+    await worker.start();
+  });
 } else if (command.everyMs !== undefined) {
   const everyMs = command.everyMs;
   let lastFailure: unknown;
   const loop = (async () => {
-    while (!stop.signal.aborted) {
+    while (!stop.aborted) {
       try {
-        printSummary(await loader.runOnce(stop.signal));
+        printSummary(await loader.runOnce(stop));
         lastFailure = undefined;
       } catch (err) {
         lastFailure = err;
         logger.error({ err }, 'run failed; trying again at the next interval');
         process.stderr.write(`${SERVICE}: ${(err as Error).message}\n`);
       }
-      await sleep(everyMs, undefined, { signal: stop.signal }).catch(() => {});
+      await sleep(everyMs, undefined, { signal: stop }).catch(() => {});
     }
   })();
-  shutdown.add('stop between batches', () => stop.abort());
   shutdown.add('finish the batch under way', () => loop);
-  shutdown.installSignalHandlers();
-  await serveHealth({
-    schedule: () => {
-      if (stop.signal.aborted) throw new Error('shutting down');
-      if (lastFailure !== undefined)
-        throw new Error(`the last run failed: ${(lastFailure as Error).message}`);
-    },
-    store: () => store.healthcheck(),
-  }).catch(fail('start-up failed'));
+  await runtime.start(async () => {
+    await runtime.serveHealth({
+      schedule: () => {
+        if (stop.aborted) throw new Error('shutting down');
+        if (lastFailure !== undefined)
+          throw new Error(`the last run failed: ${(lastFailure as Error).message}`);
+      },
+      store: () => store.healthcheck(),
+    });
+  });
 } else {
-  const run = loader.runOnce(stop.signal);
-  shutdown.add('stop between batches', () => stop.abort());
+  const run = loader.runOnce(stop);
   shutdown.add('finish the batch under way', () =>
     run.then(
       () => undefined,
       () => undefined,
     ),
   );
-  shutdown.installSignalHandlers({
-    on: (signal, listener) => process.on(signal, listener),
-    off: (signal, listener) => process.off(signal, listener),
-    // A clean signalled shutdown lets the flow below print the summary and exit.
-    exit: (code) => {
-      if (code !== 0) process.exit(code);
-    },
-  });
   let exitCode = 0;
   try {
     printSummary(await run);
