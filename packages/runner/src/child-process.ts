@@ -21,8 +21,10 @@ export interface RunChildOptions {
   env?: NodeJS.ProcessEnv;
   /** stderr (logs) is appended here, so the terminal shows the run's table, not every log line. */
   logFile: string;
-  /** Stops the child (SIGTERM) when aborted. */
+  /** Stops the child when aborted: SIGTERM, then SIGKILL if it is still there after `killAfterMs`. */
   signal?: AbortSignal;
+  /** Grace between SIGTERM and SIGKILL on abort; default 10 s. */
+  killAfterMs?: number;
   /** Called with each complete stderr line (e.g. to pick a JSON summary out of the logs). */
   onStderrLine?: (line: string) => void;
 }
@@ -46,8 +48,13 @@ export async function runChild(
     env: options.env ?? process.env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const onAbort = () => child.kill('SIGTERM');
-  options.signal?.addEventListener('abort', onAbort, { once: true });
+  let killTimer: NodeJS.Timeout | undefined;
+  const onAbort = () => {
+    child.kill('SIGTERM');
+    killTimer = setTimeout(() => child.kill('SIGKILL'), options.killAfterMs ?? 10_000);
+  };
+  if (options.signal?.aborted) onAbort();
+  else options.signal?.addEventListener('abort', onAbort, { once: true });
   let stdout = '';
   const tail: string[] = [];
   let partial = '';
@@ -72,6 +79,7 @@ export async function runChild(
     },
   );
   options.signal?.removeEventListener('abort', onAbort);
+  clearTimeout(killTimer);
   if (partial !== '') {
     tail.push(partial);
     options.onStderrLine?.(partial);

@@ -1,16 +1,20 @@
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createKafka, TOPICS } from '@lakestream/kafka';
 import { openObjectStore } from '@lakestream/object-store';
-import { createLogger } from '@lakestream/observability';
+import { createLogger, type Logger } from '@lakestream/observability';
+import { waitForCatchUp } from './catch-up.js';
 import { runLive } from './live-run.js';
-import { formatRunReport, runPipeline } from './pipeline-run.js';
+import { runPipeline } from './pipeline-run.js';
+import { formatRunReport } from './run-report.js';
 import {
   auditRowCount,
   bronzeManifestTotals,
+  STREAMING_GROUPS,
   topicMessageCount,
-  waitForCatchUp,
 } from './streaming-counts.js';
+import { backgroundService } from './supervision.js';
 
 const USAGE = `usage: runner streaming-report [--wait] [--timeout SECONDS]
        runner run [--timeout SECONDS] FILE.csv [FILE2.csv …]
@@ -23,6 +27,9 @@ run               streams the files, in order, through the whole pipeline (the s
                   running: ./commands.sh run starts them), waits for every stage, and prints per
                   stage records in/out/rejected and wall time, then the gold row counts. Exits 0
                   only if every stage succeeded and each stage's counts match the one before.
+                  The sinks started in the background (pid files in $LAKESTREAM_HOME/run) are
+                  watched: one that dies or stops answering fails the run at once, with its last
+                  log lines. Ctrl-C or SIGTERM stops the run within seconds (exit 130).
 live              replays FILE at --rate rows/s (default 200) for --duration seconds (default 120)
                   while the batch stages run in micro-batches; prints the freshness (produce →
                   visible in gold.overall_performance) median and p95.`;
@@ -59,11 +66,12 @@ async function main(): Promise<number> {
     clientId: 'lakestream-runner',
     logger,
   });
-  if (command === 'run') return run(files, kafka, timeoutMs);
+  if (command === 'run') return run(files, kafka, timeoutMs, logger);
   if (command === 'live') return live(files, Number(values.rate), Number(values.duration));
 
   const began = Date.now();
-  if (values.wait) await waitForCatchUp(kafka, { timeoutMs });
+  const say = (message: string) => process.stderr.write(`${message}\n`);
+  if (values.wait) await waitForCatchUp(kafka, { timeoutMs, say });
   const [events, dlq, bronze, audit] = await Promise.all([
     topicMessageCount(kafka, TOPICS.orderItems),
     topicMessageCount(kafka, TOPICS.orderItemsDlq),
@@ -90,6 +98,7 @@ async function run(
   files: string[],
   kafka: ReturnType<typeof createKafka>,
   timeoutMs: number,
+  logger: Logger,
 ): Promise<number> {
   if (files.length === 0) {
     console.error('runner run: give at least one CSV file');
@@ -101,8 +110,18 @@ async function run(
     return 2;
   }
   const store = openObjectStore(process.env.BRONZE_SINK_STORAGE_URL ?? join(home, 'lake'));
+  const say = (message: string) => process.stderr.write(`\u001b[1;34m==>\u001b[0m ${message}\n`);
+  // The sinks commands.sh runs in the background; one started otherwise cannot be watched.
+  const watch = STREAMING_GROUPS.map((g) => backgroundService(home, g.stage)).filter((s) => {
+    if (existsSync(s.pidFile)) return true;
+    say(`${s.stage}: no ${s.pidFile} (not started by commands.sh), so not watched`);
+    return false;
+  });
   const abort = new AbortController();
-  const onSignal = () => abort.abort();
+  const onSignal = (name: NodeJS.Signals) => {
+    say(`${name}: stopping the run`);
+    abort.abort();
+  };
   process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
   const report = await runPipeline({
     files: files.map((f) => resolve(f)),
@@ -114,11 +133,13 @@ async function run(
     warehousePath: process.env.WAREHOUSE_DUCKDB_PATH ?? join(home, 'warehouse.duckdb'),
     env: { ...process.env, LAKESTREAM_HOME: home },
     timeoutMs,
-    say: (message) => process.stderr.write(`\u001b[1;34m==>\u001b[0m ${message}\n`),
+    say,
     signal: abort.signal,
+    watch,
+    logger,
   });
   console.log(`\n${formatRunReport(report)}`);
-  return report.ok ? 0 : 1;
+  return report.ok ? 0 : report.interrupted ? 130 : 1;
 }
 
 async function live(files: string[], rate: number, durationSeconds: number): Promise<number> {

@@ -5,25 +5,46 @@ export {
   readSilverBatches,
   warehouseSilverCounts,
 } from './batch-counts.js';
+export {
+  type CatchUpOptions,
+  type CatchUpResult,
+  waitForCatchUp,
+  waitForGroups,
+} from './catch-up.js';
 export { type ChildResult, type RunChildOptions, runChild, TS_NODE } from './child-process.js';
 export { type LiveRunOptions, type LiveRunReport, quantile, runLive } from './live-run.js';
-export { isAtOrAfter, type PartitionOffsets, topicEndOffsets } from './offsets.js';
 export {
-  formatRunReport,
+  countBetween,
+  type OffsetSpan,
+  offsetsHeld,
+  type PartitionOffsets,
+  topicEndOffsets,
+} from './offsets.js';
+export {
   type PipelineRunOptions,
   type PipelineRunReport,
   runPipeline,
   type StageReport,
 } from './pipeline-run.js';
+export { formatRunReport } from './run-report.js';
 export {
   auditRowCount,
-  auditRowCountSince,
+  auditRowCountInRange,
   type BronzeManifestEntry,
   bronzeManifestTotals,
+  kafkaClusterId,
   readBronzeManifests,
   STREAMING_GROUPS,
   type StageGroup,
   stageLags,
   topicMessageCount,
-  waitForCatchUp,
 } from './streaming-counts.js';
+export {
+  backgroundService,
+  logTail,
+  type ServiceFailure,
+  type Supervision,
+  type SupervisionOptions,
+  superviseServices,
+  type WatchedService,
+} from './supervision.js';

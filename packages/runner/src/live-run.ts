@@ -85,7 +85,8 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRunReport> {
     ];
     let ok = true;
     for (const [name, command, args] of steps) {
-      const result = await child(name, command, args);
+      const result = await child(name, command, args, options.signal);
+      if (options.signal?.aborted) break;
       if (result.code !== 0) {
         ok = false;
         say(
@@ -94,6 +95,8 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRunReport> {
         break;
       }
     }
+    // Interrupted: the cycle the signal cut short is neither measured nor counted as failed.
+    if (options.signal?.aborted) break;
     const visibleAt = Date.now();
     cycles += 1;
     if (!ok) {

@@ -1,6 +1,7 @@
 import { consumerLag, readTopicToEnd, TOPICS } from '@lakestream/kafka';
 import type { Kafka } from 'kafkajs';
 import pg from 'pg';
+import type { PartitionOffsets } from './offsets.js';
 
 /** A consumer group and the topic whose progress it stands for. */
 export interface StageGroup {
@@ -36,28 +37,6 @@ export async function stageLags(kafka: Kafka, groups: readonly StageGroup[] = ST
       lag: (await consumerLag(kafka, g.groupId, g.topic)).reduce((sum, p) => sum + p.lag, 0),
     })),
   );
-}
-
-/**
- * Waits until every stage's group has committed up to the end of its topic, i.e. everything
- * produced is durable in that stage's store. Rejects after `timeoutMs` naming the stages behind.
- */
-export async function waitForCatchUp(
-  kafka: Kafka,
-  { groups = STREAMING_GROUPS, timeoutMs = 300_000, intervalMs = 500 } = {},
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const lags = await stageLags(kafka, groups);
-    const behind = lags.filter((l) => l.lag > 0);
-    if (behind.length === 0) return;
-    if (Date.now() > deadline) {
-      throw new Error(
-        `stages still behind after ${timeoutMs} ms: ${behind.map((b) => `${b.stage} (${b.lag} messages)`).join(', ')}`,
-      );
-    }
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
-  }
 }
 
 /** What the runner reads of a bronze manifest (the bronze-sink's message on the manifest topic). */
@@ -125,32 +104,52 @@ export async function auditRowCount(databaseUrl: string, schema = 'bronze'): Pro
   }
 }
 
+/** The Kafka cluster's id: the audit table keys rows by it, so a wiped broker's offsets are new. */
+export async function kafkaClusterId(kafka: Kafka): Promise<string> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    return (await admin.describeCluster()).clusterId;
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 /**
- * Audit rows of `topic` at or after the per-partition `since` offsets (the rows a run added);
- * 0 when the table does not exist yet.
+ * Audit rows of a run: rows of `clusterId` and `topic` whose offset is in the run's [since, end)
+ * per partition (a partition missing from `since` counts from 0). Rows an earlier cluster left
+ * under the same (topic, partition, offset) are not the run's; a table without the `cluster_id`
+ * column (before that migration) is counted without it. 0 when the table does not exist yet.
  */
-export async function auditRowCountSince(
+export async function auditRowCountInRange(
   databaseUrl: string,
-  topic: string,
-  since: ReadonlyMap<number, number>,
+  range: { topic: string; clusterId: string; since: PartitionOffsets; end: PartitionOffsets },
   schema = 'bronze',
 ): Promise<number> {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
-    const exists = await client.query('select to_regclass($1) as t', [
-      `${schema}.order_item_events`,
-    ]);
-    if (!exists.rows[0].t) return 0;
-    const partitions = [...since.keys()];
-    const floors = partitions.map((p) => since.get(p) ?? 0);
-    // A partition missing from the snapshot (created since) counts from offset 0.
+    const columns = await client.query<{ column_name: string }>(
+      `select column_name from information_schema.columns
+        where table_schema = $1 and table_name = 'order_item_events'`,
+      [schema],
+    );
+    if (columns.rows.length === 0) return 0;
+    const byCluster = columns.rows.some((c) => c.column_name === 'cluster_id');
+    const partitions = [...range.end.keys()];
     const { rows } = await client.query(
       `select count(*)::bigint as n
          from ${schema}.order_item_events e
-         left join unnest($2::int[], $3::bigint[]) as s(p, floor) on s.p = e.partition
-        where e.topic = $1 and e."offset" >= coalesce(s.floor, 0)`,
-      [topic, partitions, floors],
+         join unnest($2::int[], $3::bigint[], $4::bigint[]) as r(p, since, "end") on r.p = e.partition
+        where e.topic = $1 and e."offset" >= r.since and e."offset" < r."end"
+          ${byCluster ? 'and e.cluster_id = $5' : ''}`,
+      [
+        range.topic,
+        partitions,
+        partitions.map((p) => range.since.get(p) ?? 0),
+        partitions.map((p) => range.end.get(p) ?? 0),
+        ...(byCluster ? [range.clusterId] : []),
+      ],
     );
     return Number(rows[0].n);
   } finally {

@@ -1,3 +1,4 @@
 import { devstackGlobalSetup } from '@lakestream/devstack';
 
-export default () => devstackGlobalSetup(['kafka', 'postgres']);
+// gcs too: commands.sh brings up the default stack, which then only checks the services given.
+export default () => devstackGlobalSetup(['kafka', 'postgres', 'gcs']);

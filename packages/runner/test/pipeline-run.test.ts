@@ -3,7 +3,9 @@
 // the audit schema and LAKESTREAM_HOME (lake, warehouse, dbt target) are this test's own.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
-import { appendFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { once } from 'node:events';
+import { openSync } from 'node:fs';
+import { appendFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -14,7 +16,17 @@ import { openObjectStore } from '@lakestream/object-store';
 import { createLogger } from '@lakestream/observability';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GOLD_TABLES, type PipelineRunReport, runPipeline } from '../src/index.js';
+import {
+  backgroundService,
+  GOLD_TABLES,
+  type PipelineRunOptions,
+  type PipelineRunReport,
+  readBronzeManifests,
+  runChild,
+  runPipeline,
+  TS_NODE,
+  topicEndOffsets,
+} from '../src/index.js';
 
 const root = resolve(import.meta.dirname, '../../..');
 const id = randomUUID().slice(0, 8);
@@ -30,6 +42,7 @@ const groups = [
 ];
 const auditSchema = `runner_${id}`;
 const ROWS = 1_500;
+const RUN_TIMEOUT_MS = 120_000;
 const kafka = createKafka({
   brokers: process.env.KAFKA_BROKERS!.split(','),
   clientId: 'runner-pipeline-test',
@@ -38,15 +51,36 @@ const kafka = createKafka({
 let home: string;
 let csv: string;
 let env: NodeJS.ProcessEnv;
-const sinks: ChildProcess[] = [];
+const sinks = new Map<string, ChildProcess>();
 
+/** A sink as `commands.sh start_background` runs it: log, pid and port files in the home. */
 async function startSink(name: string): Promise<void> {
+  const files = backgroundService(home, name);
+  await mkdir(join(home, 'run'), { recursive: true });
+  await mkdir(join(home, 'logs'), { recursive: true });
+  const port = await freePort();
+  const log = openSync(files.logFile, 'a');
   const child = spawn(
     process.execPath,
     ['--conditions=lakestream-source', '--import', 'tsx', `services/${name}/src/main.ts`],
-    { cwd: root, env: { ...env, METRICS_PORT: String(await freePort()) }, stdio: 'ignore' },
+    {
+      cwd: root,
+      env: { ...env, METRICS_PORT: String(port), METRICS_PORT_FILE: files.portFile },
+      stdio: ['ignore', log, log],
+    },
   );
-  sinks.push(child);
+  sinks.set(name, child);
+  await writeFile(files.pidFile, `${child.pid}\n`);
+  await writeFile(files.portFile, `${port}\n`);
+}
+
+/** Resolves once the order-item topic's end offsets add up to `total`. */
+async function producedUpTo(total: number): Promise<void> {
+  for (;;) {
+    const ends = await topicEndOffsets(kafka, topics.orderItems);
+    if ([...ends.values()].reduce((a, b) => a + b, 0) >= total) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
 }
 
 /** Every gold table's rows, ordered, hashed: equal hashes mean equal gold numbers. */
@@ -72,7 +106,10 @@ async function goldFingerprint(): Promise<Record<string, string>> {
   }
 }
 
-const run = (files: string[] = [csv]): Promise<PipelineRunReport> =>
+const run = (
+  files: string[] = [csv],
+  more: Partial<PipelineRunOptions> = {},
+): Promise<PipelineRunReport> =>
   runPipeline({
     files,
     root,
@@ -82,11 +119,13 @@ const run = (files: string[] = [csv]): Promise<PipelineRunReport> =>
     store: openObjectStore(join(home, 'lake')),
     warehousePath: join(home, 'warehouse.duckdb'),
     env,
-    timeoutMs: 120_000,
+    timeoutMs: RUN_TIMEOUT_MS,
     say: () => {},
     topics,
     groups,
     auditSchema,
+    watch: ['bronze-sink', 'audit-sink'].map((name) => backgroundService(home, name)),
+    ...more,
   });
 
 beforeAll(async () => {
@@ -131,9 +170,14 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  for (const sink of sinks) sink.kill('SIGTERM');
+  for (const sink of sinks.values()) {
+    sink.kill('SIGCONT');
+    sink.kill('SIGTERM');
+  }
   await Promise.all(
-    sinks.map((s) => (s.exitCode === null ? new Promise((r) => s.once('exit', r)) : null)),
+    [...sinks.values()].map((s) =>
+      s.exitCode === null && s.signalCode === null ? once(s, 'exit') : null,
+    ),
   );
   const admin = kafka.admin();
   await admin.connect();
@@ -172,13 +216,52 @@ describe('runner: a CSV through the whole pipeline', () => {
     first = await goldFingerprint();
   }, 300_000);
 
-  it('changes no gold number when the same file runs again', async () => {
+  it('changes no gold number when the same file runs again, counting an object that straddles the run start by its overlap', async () => {
     expect(first).toBeDefined();
-    const report = await run();
-    expect(report.ok).toBe(true);
+    // An interrupted run left records the bronze sink has not consumed. Frozen, the sink takes them
+    // into one object with this run's first records: the object starts before the run's offsets.
+    const bronze = sinks.get('bronze-sink')!;
+    bronze.kill('SIGSTOP');
+    const leftover = join(home, 'leftover.csv');
+    const lines = (await readFile(csv, 'latin1')).split('\n');
+    await writeFile(leftover, Buffer.from(`${lines.slice(0, 51).join('\n')}\n`, 'latin1'));
+    const previous = await runChild(
+      process.execPath,
+      [...TS_NODE, 'services/producer/src/main.ts', leftover],
+      {
+        cwd: root,
+        env,
+        logFile: join(home, 'logs', 'leftover-producer.log'),
+      },
+    );
+    expect(previous.code).toBe(0);
+    const since = await topicEndOffsets(kafka, topics.orderItems);
+    const target = [...since.values()].reduce((a, b) => a + b, 0) + ROWS;
+    const running = run([csv], { supervision: { unresponsiveMs: 300_000 } });
+    await Promise.race([producedUpTo(target), running]);
+    bronze.kill('SIGCONT');
+    const report = await running;
+
+    const straddling = (await readBronzeManifests(kafka, topics.bronzeFiles)).filter(
+      (m) =>
+        m.first_offset < (since.get(m.partition) ?? 0) &&
+        m.last_offset >= (since.get(m.partition) ?? 0),
+    );
+    expect(straddling.length).toBeGreaterThan(0);
+    expect(report.stages.map((s) => [s.stage, s.ok])).toEqual([
+      ['producer', true],
+      ['bronze-sink', true],
+      ['audit-sink', true],
+      ['transformer', true],
+      ['warehouse-loader', true],
+      ['dbt build', true],
+    ]);
+    expect(report.stages[1]).toMatchObject({ in: ROWS, out: ROWS });
     const transformer = report.stages.find((s) => s.stage === 'transformer');
-    // The replay's messages are new offsets of the same order items: each supersedes its twin.
-    expect(transformer).toMatchObject({ in: ROWS, out: ROWS });
+    // The replay's messages (and the leftovers) are new offsets of the same order items: each
+    // supersedes its twin.
+    expect(transformer).toMatchObject({ in: ROWS + 50, out: ROWS });
+    expect(report.ok).toBe(true);
     expect(await goldFingerprint()).toEqual(first);
   }, 300_000);
 
@@ -190,4 +273,51 @@ describe('runner: a CSV through the whole pipeline', () => {
     expect(report.stages.map((s) => [s.stage, s.ok])).toEqual([['producer', false]]);
     expect(report.stages[0]?.note).toMatch(/exit 2; see .*run-producer\.log/);
   }, 120_000);
+
+  it('stops within seconds when aborted while waiting, printing progress until then', async () => {
+    // Frozen, the bronze sink cannot catch up: only the abort can end the wait.
+    const bronze = sinks.get('bronze-sink')!;
+    bronze.kill('SIGSTOP');
+    const abort = new AbortController();
+    const said: string[] = [];
+    let abortedAt = 0;
+    const report = await run([csv], {
+      signal: abort.signal,
+      progressMs: 500,
+      supervision: { unresponsiveMs: 300_000 },
+      say: (message) => {
+        said.push(message);
+        if (message.startsWith('waiting: ') && abortedAt === 0) {
+          abortedAt = performance.now();
+          abort.abort();
+        }
+      },
+    });
+    const took = performance.now() - abortedAt;
+    bronze.kill('SIGCONT');
+    expect(said.find((m) => m.startsWith('waiting: '))).toMatch(/bronze-sink [\d,]+ behind/);
+    expect(took).toBeLessThan(5_000);
+    expect(report).toMatchObject({ ok: false, interrupted: true });
+    expect(report.stages.at(-1)).toMatchObject({
+      stage: 'bronze-sink',
+      ok: false,
+      note: 'interrupted',
+    });
+  }, 120_000);
+
+  it('fails within seconds when a sink has died, naming it with the last lines of its log', async () => {
+    const audit = sinks.get('audit-sink')!;
+    audit.kill('SIGKILL');
+    if (audit.exitCode === null && audit.signalCode === null) await once(audit, 'exit');
+    const began = performance.now();
+    const report = await run();
+    const seconds = (performance.now() - began) / 1000;
+    // A dead sink is not waited for: the run ends long before its limit.
+    expect(seconds).toBeLessThan(RUN_TIMEOUT_MS / 1000 / 4);
+    expect(report.ok).toBe(false);
+    const failed = report.stages.find((s) => s.stage === 'audit-sink');
+    expect(failed?.ok).toBe(false);
+    expect(failed?.note).toMatch(/has exited; last lines of .*audit-sink\.log: .+/);
+    expect(report.stages.find((s) => s.stage === 'transformer')).toBeUndefined();
+  }, 180_000);
 });
