@@ -24,6 +24,7 @@ export const transformerConfig = defineConfig({
     lakestreamHome: commonFields.lakestreamHome,
     metricsPort: commonFields.metricsPort,
     metricsHost: commonFields.metricsHost,
+    metricsPortFile: commonFields.metricsPortFile,
     kafkaBrokers: commonFields.kafkaBrokers,
     kafkaClientId: { ...commonFields.kafkaClientId, default: 'lakestream-transformer' },
     // A batch in flight is allowed to finish: it takes seconds to tens of seconds.

@@ -120,6 +120,7 @@ describe('the transformer command', () => {
     const logs = worker.json('stdout');
     const hooks = logs.filter((l) => l.msg === 'shutdown hook done').map((l) => l.hook);
     expect(hooks).toEqual([
+      'abort start-up',
       'stop intake',
       'finish the batch in flight',
       'commit offsets',
