@@ -46,11 +46,11 @@ COMMANDS=(
   "dbt|run dbt from the project's venv: dbt build, dbt test --select …"
   "dashboard|serve the gold dashboard on http://127.0.0.1:8080"
   "start-metabase|start Metabase on the warehouse with docker compose (needs a Docker engine)"
-  "run|stream CSV files through the whole pipeline, wait for every stage, print counts: run FILE.csv…"
+  "run|stream CSV files through the whole pipeline, wait for every stage, print counts: run FILE.csv… (on failure or Ctrl-C, stops what it started)"
   "demo|generate sample data and run it end to end: demo [--rows N --seed S] [--live --rate R --duration S]"
   "chaos|the fault suite on a private stack: kills, broker and PostgreSQL restarts, 503 bursts, a frozen owner; checks every layer: chaos [--rows N] [--seed S] [--long]"
   "bench|run the benchmarks (figures beside a reference tool): bench [package]"
-  "test|lint, typecheck and run every test against the real local stack"
+  "test|lint, typecheck and run every test against the real local stack (first stops what demo left running in this home)"
 )
 
 usage() {
@@ -154,8 +154,10 @@ cmd_gen_data() {
   "${TS_NODE[@]}" packages/datagen/src/cli.ts "$@"
 }
 
-# The client variables of the running stack, for the services started below.
+# The client variables of the running stack, for the services started below. There is no file
+# when every service is one the user points at: their variables are set already.
 load_stack_env() {
+  [[ -f "$LAKESTREAM_HOME/devstack/env" ]] || return 0
   set -a
   # shellcheck disable=SC1091
   source "$LAKESTREAM_HOME/devstack/env"
@@ -181,24 +183,94 @@ start_service() {
   exec "${TS_NODE[@]}" "services/$1/src/main.ts"
 }
 
-# Background services: one pid file and one log each; each its own metrics port.
+# Background services: one pid file, one port file and one log each; each its preferred metrics
+# port (a service whose port is taken binds a free one and records it in its port file).
 SINKS=("bronze-sink:9464" "audit-sink:9465")
 WORKERS=("transformer:9466" "warehouse-loader:9467")
+# What this invocation started: `run` and `demo` stop it again when they fail or are interrupted.
+STARTED_BACKGROUND=()
+STARTED_STACK=()
 
 # start_background NAME PORT [ARGS…]: a service from its sources, detached, unless it already runs.
 start_background() {
   local name="$1" port="$2"
   shift 2
-  local pidfile="$LAKESTREAM_HOME/run/$name.pid"
+  local pidfile="$LAKESTREAM_HOME/run/$name.pid" portfile="$LAKESTREAM_HOME/run/$name.port"
   mkdir -p "$LAKESTREAM_HOME/run" "$LAKESTREAM_HOME/logs"
   if [[ -f "$pidfile" ]] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
     say "$name already running (pid $(cat "$pidfile"))"
     return
   fi
-  METRICS_PORT="$port" setsid nohup "${TS_NODE[@]}" "services/$name/src/main.ts" "$@" \
+  rm -f "$portfile"
+  METRICS_PORT="$port" METRICS_PORT_FILE="$portfile" \
+    setsid nohup "${TS_NODE[@]}" "services/$name/src/main.ts" "$@" \
     >>"$LAKESTREAM_HOME/logs/$name.log" 2>&1 &
   echo $! >"$pidfile"
-  say "$name started (pid $!, metrics http://127.0.0.1:$port/metrics, log $LAKESTREAM_HOME/logs/$name.log)"
+  STARTED_BACKGROUND+=("$name")
+  say "$name started (pid $!, metrics port $port or the free one in $portfile, log $LAKESTREAM_HOME/logs/$name.log)"
+}
+
+# Background services of this home that are running now (pid file with a live process).
+running_background() {
+  local pidfile
+  for pidfile in "$LAKESTREAM_HOME"/run/*.pid; do
+    [[ -f "$pidfile" ]] && kill -0 "$(cat "$pidfile")" 2>/dev/null && basename "$pidfile" .pid
+  done
+  return 0
+}
+
+# Remembers which of the stack's services are down before a command brings the stack up, so that
+# the command can stop exactly those again if it fails (once per invocation).
+remember_stack() {
+  ((${#STARTED_STACK[@]})) && return
+  STARTED_STACK=(none)
+  local name state
+  while read -r name state _; do
+    [[ "$name" =~ ^(kafka|postgres|gcs)$ && "$state" != up ]] && STARTED_STACK+=("$name")
+  done < <(devstack status 2>/dev/null || true)
+}
+
+# EXIT trap of `run` and `demo`: when the command failed or was interrupted, it stops what it
+# started (background services, then stack services that were down), newest first, and leaves
+# running whatever was running before it.
+stop_started_on_failure() {
+  local status=$?
+  trap - EXIT INT TERM
+  if ((status != 0)); then
+    local i names=("${STARTED_STACK[@]:1}")
+    if ((${#STARTED_BACKGROUND[@]} + ${#names[@]})); then
+      say "the command failed or was interrupted: stopping what it started (${STARTED_BACKGROUND[*]} ${names[*]})"
+    fi
+    for ((i = ${#STARTED_BACKGROUND[@]} - 1; i >= 0; i--)); do
+      stop_background "${STARTED_BACKGROUND[i]}" || true
+    done
+    if ((${#names[@]})); then devstack down "${names[@]}" >/dev/null || true; fi
+  fi
+  exit "$status"
+}
+
+# stop_on_failure: installs the trap above; SIGINT/SIGTERM end the command through it.
+stop_on_failure() {
+  trap stop_started_on_failure EXIT
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
+}
+
+# in_foreground COMMAND…: runs COMMAND so that SIGINT or SIGTERM sent to this script reach it at
+# once (bash runs its traps only after a foreground command ends), and returns its status.
+in_foreground() {
+  "$@" &
+  local pid=$! status interrupted=0
+  trap 'interrupted=1; kill -TERM "$pid" 2>/dev/null || true' INT TERM
+  while :; do
+    status=0
+    wait "$pid" || status=$?
+    ((status > 128)) && kill -0 "$pid" 2>/dev/null && continue
+    break
+  done
+  stop_on_failure
+  if ((interrupted && status == 0)); then status=130; fi
+  return "$status"
 }
 
 # stop_background NAME: SIGTERM, then wait up to 30 s for the drain.
@@ -323,9 +395,12 @@ cmd_run() {
   (($#)) || die "run: give at least one CSV file (./commands.sh run FILE.csv…)"
   local file
   for file in "$@"; do [[ -f "$file" ]] || die "run: no such file: $file"; done
+  stop_on_failure
+  ensure_node
+  remember_stack
   cmd_start_streaming_pipeline
   ensure_dbt
-  "${TS_NODE[@]}" packages/runner/src/cli.ts run "$@"
+  in_foreground "${TS_NODE[@]}" packages/runner/src/cli.ts run "$@"
 }
 
 # The fault suite (packages/chaos): its own stack in a temporary folder, never the one `up` started.
@@ -359,6 +434,9 @@ cmd_demo() {
       *) die "demo: unknown option $1 (options: --rows N --seed S [--live --rate ROWS_PER_S --duration SECONDS])" ;;
     esac
   done
+  stop_on_failure
+  ensure_node
+  remember_stack
   cmd_up
   local data="$LAKESTREAM_HOME/data/orders-$rows-$seed.csv"
   mkdir -p "$(dirname "$data")"
@@ -372,7 +450,7 @@ cmd_demo() {
     ensure_dbt
     DASHBOARD_PORT=8080 start_background dashboard 8080
     say "dashboard: http://127.0.0.1:8080 (updates after each micro-batch)"
-    "${TS_NODE[@]}" packages/runner/src/cli.ts live --rate "$rate" --duration "$duration" "$data"
+    in_foreground "${TS_NODE[@]}" packages/runner/src/cli.ts live --rate "$rate" --duration "$duration" "$data"
     say "the sinks and the dashboard keep running; ./commands.sh down stops everything"
     return
   fi
@@ -384,6 +462,16 @@ cmd_demo() {
 
 cmd_test() {
   cmd_setup --with-bigquery
+  # What `demo` left running in this home (sinks, workers, dashboard) would compete with the tests
+  # for the machine and for the stack: stop it first, with its drain.
+  local left
+  left="$(running_background | tr '\n' ' ')"
+  if [[ -n "$left" ]]; then
+    say "stopping what is running in the background in $LAKESTREAM_HOME before the tests: $left"
+    cmd_stop_batch_pipeline
+    cmd_stop_streaming_pipeline
+    stop_background dashboard
+  fi
   local reports="$LAKESTREAM_HOME/test-reports"
   rm -rf "$reports" && mkdir -p "$reports"
   # Tests reuse a stack that is already up and leave it up; one this command starts, it stops.
