@@ -16,8 +16,15 @@ export const BronzeManifestSchema = z.object({
   key: z.string().min(1),
   topic: z.string().min(1),
   partition: z.number().int().nonnegative(),
+  /**
+   * The offset the object's records were read from: the previous object's `next_offset`. Absent
+   * in manifests written before it existed (read as `first_offset`).
+   */
+  start_offset: offset.optional(),
   first_offset: offset,
   last_offset: offset,
+  /** The bronze sink's committed offset after the object; absent before it existed (`last_offset + 1`). */
+  next_offset: offset.optional(),
   record_count: z.number().int().nonnegative(),
   bytes: z.number().int().nonnegative(),
   uncompressed_bytes: z.number().int().nonnegative().optional(),

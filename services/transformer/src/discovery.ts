@@ -19,6 +19,11 @@ export interface BronzeObject {
   /** Offset of the object's first record. */
   firstOffset: number;
   /**
+   * The offset its records were read from (its manifest's `start_offset`, else `firstOffset`):
+   * the previous object of the partition must end exactly there.
+   */
+  startOffset: number;
+  /**
    * Records at or after this offset are not data: `last_offset + 1` of its manifest, or (found by
    * listing) the bronze sink's committed offset of the partition.
    */
@@ -137,7 +142,8 @@ export function objectsOfManifests(manifests: readonly BronzeManifest[]): Bronze
       topic: manifest.topic,
       partition: manifest.partition,
       firstOffset: manifest.first_offset,
-      endOffset: manifest.last_offset + 1,
+      startOffset: manifest.start_offset ?? manifest.first_offset,
+      endOffset: manifest.next_offset ?? manifest.last_offset + 1,
       recordCount: manifest.record_count,
       bytes: manifest.bytes,
     });
@@ -189,11 +195,60 @@ export async function listCommittedObjects(
       topic,
       partition: parsed.partition,
       firstOffset: parsed.startOffset,
+      startOffset: parsed.startOffset,
       endOffset: end,
       bytes: info.size,
     });
   }
   return objects;
+}
+
+/**
+ * Refuses to go on when a pending object does not start where the object before it in its
+ * partition ended – processed or not, so the published history counts – i.e. when bronze lacks
+ * the records between (a sink that skipped them, an object deleted and its manifest lost) or holds
+ * some twice. Quarantining it as unreadable and moving on would publish silver without them, for
+ * good; the gap must be repaired (or accepted) by an operator first. Offsets are judged on what the
+ * manifests record, `start_offset` → previous `next_offset`, because transaction markers and
+ * aborted records occupy offsets that no object holds. A partition's first object is not judged:
+ * retention may have taken what came before it.
+ */
+export function checkContiguous(
+  objects: readonly BronzeObject[],
+  pending: readonly BronzeObject[],
+): void {
+  const pendingKeys = new Set(pending.map((object) => object.key));
+  const byPartition = new Map<number, BronzeObject[]>();
+  for (const object of objects) {
+    const list = byPartition.get(object.partition) ?? [];
+    list.push(object);
+    byPartition.set(object.partition, list);
+  }
+  const gaps: { partition: number; after: string; key: string; expected: number; found: number }[] =
+    [];
+  for (const [partition, list] of byPartition) {
+    list.sort((a, b) => a.firstOffset - b.firstOffset || a.endOffset - b.endOffset);
+    for (let i = 1; i < list.length; i++) {
+      const previous = list[i - 1]!;
+      const object = list[i]!;
+      if (!pendingKeys.has(object.key) || object.startOffset === previous.endOffset) continue;
+      gaps.push({
+        partition,
+        after: previous.key,
+        key: object.key,
+        expected: previous.endOffset,
+        found: object.startOffset,
+      });
+    }
+  }
+  if (gaps.length === 0) return;
+  const first = gaps[0]!;
+  const topic = pending[0]?.topic ?? objects[0]?.topic;
+  throw new TransformerError(
+    'LS_TRANSFORMER_BRONZE_GAP',
+    `bronze is not contiguous: ${topic}/${first.partition} ends at offset ${first.expected} (${first.after}) but the next object starts at ${first.found} (${first.key})${gaps.length > 1 ? `, and ${gaps.length - 1} more` : ''}; nothing is published until it is repaired`,
+    { details: { topic, gaps } },
+  );
 }
 
 /**

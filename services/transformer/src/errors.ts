@@ -6,6 +6,13 @@ export type TransformerErrorCode =
   | 'LS_TRANSFORMER_USAGE'
   /** Reading the manifest topic or the bronze sink's committed offsets failed or timed out. */
   | 'LS_TRANSFORMER_DISCOVERY_FAILED'
+  /**
+   * A bronze object's manifest does not start where the previous one of its partition ended: the
+   * records between are missing from bronze (or announced twice). Nothing is published.
+   */
+  | 'LS_TRANSFORMER_BRONZE_GAP'
+  /** A bronze object a manifest announces is not in the store. Nothing is published. */
+  | 'LS_TRANSFORMER_BRONZE_MISSING'
   /** A published batch manifest in `silver/_batches/` does not parse: the state is unknown. */
   | 'LS_TRANSFORMER_STATE_INVALID'
   /** A hard data-quality failure: counts do not balance, a key is duplicated or a foreign key dangles. */

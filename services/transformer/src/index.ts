@@ -23,6 +23,7 @@ export {
 } from './config.js';
 export {
   type BronzeObject,
+  checkContiguous,
   committedOffsets,
   type Discovery,
   listCommittedObjects,

@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { access, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { isObjectExists, isObjectNotFound, type ObjectStore } from '@lakestream/object-store';
@@ -23,6 +23,7 @@ import { type BuiltBatch, buildBatch, type LocalInput } from './batch-builder.js
 import type { DiscoveryMode } from './config.js';
 import {
   type BronzeObject,
+  checkContiguous,
   committedOffsets,
   type Discovery,
   listCommittedObjects,
@@ -149,18 +150,31 @@ export function createTransformer(options: TransformerOptions): Transformer {
         endOffset: object.endOffset,
         ...(object.recordCount === undefined ? {} : { recordCount: object.recordCount }),
       };
+      // A committed object that is not there is lost data, not a bad object: quarantining it
+      // and marking it processed would publish silver without its records, for good.
+      const missing = (cause?: unknown) =>
+        new TransformerError(
+          'LS_TRANSFORMER_BRONZE_MISSING',
+          `bronze object ${object.key} (${object.topic}/${object.partition}, offsets ${object.firstOffset}–${object.endOffset - 1}) is announced but not in the store; nothing is published until it is restored`,
+          { ...(cause === undefined ? {} : { cause }), details: { key: object.key } },
+        );
       if (options.localRoot === undefined) {
+        let body: Buffer;
         try {
-          const body = await store.get(object.key);
-          await mkdir(dirname(input.path), { recursive: true });
-          await writeFile(input.path, body);
-          metrics.receivedBytes.inc({ component: COMPONENT }, body.length);
+          body = await store.get(object.key);
         } catch (err) {
-          // A missing object is read as unreadable (and quarantined); anything else is retried later.
-          if (!isObjectNotFound(err)) throw err;
+          if (isObjectNotFound(err)) throw missing(err);
+          throw err;
         }
-      } else if (object.bytes !== undefined) {
-        metrics.receivedBytes.inc({ component: COMPONENT }, object.bytes);
+        await mkdir(dirname(input.path), { recursive: true });
+        await writeFile(input.path, body);
+        metrics.receivedBytes.inc({ component: COMPONENT }, body.length);
+      } else {
+        await access(input.path).catch((err: unknown) => {
+          throw (err as { code?: unknown }).code === 'ENOENT' ? missing(err) : err;
+        });
+        if (object.bytes !== undefined)
+          metrics.receivedBytes.inc({ component: COMPONENT }, object.bytes);
       }
       return input;
     });
@@ -189,6 +203,8 @@ export function createTransformer(options: TransformerOptions): Transformer {
     const state = await readSilverState(store);
     const discovery = await discover();
     const pending = selectPending(discovery.objects, state.processed, settings.maxObjects);
+    // Listed objects carry no offsets of their own: contiguity is judged on manifests only.
+    if (discovery.by === 'manifests') checkContiguous(discovery.objects, pending);
     if (pending.length === 0) {
       metrics.batches.inc({ result: 'empty' });
       log.info(
