@@ -120,11 +120,13 @@ export function createWorker(options: WorkerOptions): Worker {
       : undefined;
     const run = loader.runOnce(stop.signal).then(
       (summary) => {
+        const recovered = lastFailure !== undefined;
         lastFailure = undefined;
-        log.info(
-          { reason, applied: summary.applied.map((b) => b.id), rows: summary.rows },
-          summary.applied.length > 0 ? 'applied pending batches' : 'nothing pending',
-        );
+        const fields = { reason, applied: summary.applied.map((b) => b.id), rows: summary.rows };
+        // An idle timer run every interval is not news; a run that applied or recovered is.
+        if (summary.applied.length > 0) log.info(fields, 'applied pending batches');
+        else if (recovered) log.info(fields, 'nothing pending; applying works again');
+        else log.debug(fields, 'nothing pending');
         options.onRun?.(summary);
         return !summary.interrupted;
       },

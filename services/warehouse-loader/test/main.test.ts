@@ -69,7 +69,7 @@ describe('warehouse-loader command', () => {
     expect(await duckdbCounts(warehouse)).toEqual(COUNTS_AFTER_BOTH);
   });
 
-  it('worker: applies on each announcement, commits after, and stops cleanly on SIGTERM', async () => {
+  it('worker: applies on each announcement, commits after, applies an unannounced batch on its timer, and stops cleanly on SIGTERM', async () => {
     const { store, env, warehouse } = await home();
     const kafka = createKafka({
       brokers: (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','),
@@ -109,6 +109,7 @@ describe('warehouse-loader command', () => {
       WAREHOUSE_LOADER_TOPIC: topic,
       WAREHOUSE_LOADER_GROUP_ID: groupId,
       WAREHOUSE_LOADER_SESSION_TIMEOUT: '6s',
+      WAREHOUSE_LOADER_RUN_INTERVAL: '1s',
     });
     try {
       await publish(batch1());
@@ -125,9 +126,15 @@ describe('warehouse-loader command', () => {
           },
         )
         .toBe('2');
+      // Published but never announced (a transformer killed in between): the timer applies it.
+      await writeSilverBatch(store, {
+        sequence: 3,
+        tables: { fct_order_items: batch1().tables.fct_order_items! },
+      });
+      await worker.waitForLine(/applied 1 batch \(00000003\)/);
       worker.child.kill('SIGTERM');
       expect(await worker.exited).toBe(0);
-      expect(await duckdbCounts(warehouse)).toEqual(COUNTS_AFTER_BOTH);
+      expect(await duckdbCounts(warehouse)).toEqual({ ...COUNTS_AFTER_BOTH, _lakestream_loads: 3 });
     } finally {
       if (worker.child.exitCode === null) worker.child.kill('SIGKILL');
       await producer.disconnect();
