@@ -98,9 +98,9 @@ export class FaultInjector {
       }
       case 'object store 503 burst': {
         // A burst counts once it refused something: while the services are between requests it
-        // is stretched, up to four times its length.
+        // is stretched, up to eight times its length.
         const refused = this.proxy.stats.refused;
-        for (let i = 0; i < 4 && this.proxy.stats.refused === refused; i++) {
+        for (let i = 0; i < 8 && this.proxy.stats.refused === refused; i++) {
           this.proxy.burst(fault.burstMs);
           await sleep(fault.burstMs);
         }

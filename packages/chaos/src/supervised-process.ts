@@ -31,7 +31,8 @@ export interface SupervisedOptions {
   /**
    * `LAKESTREAM_FAULT_POINTS` of the first starts, one entry per start (the first start gets the
    * first entry); later starts run unarmed. A supervisor restarting a crashed service gives it the
-   * same configuration, but here a fault point that fired must not fire again forever.
+   * same configuration, but here a fault point that fired must not fire again forever. A start
+   * that ended before its point fired (killed at a random moment meanwhile) passes it on.
    */
   armed?: readonly string[];
   /** Pause before a restart, as a supervisor's backoff. */
@@ -52,6 +53,8 @@ export class SupervisedProcess {
   #options: SupervisedOptions;
   #child: ChildProcess | undefined;
   #starts = 0;
+  /** Which `armed` entry the next start gets: it moves on only once its point fired. */
+  #armIndex = 0;
   #stopping = false;
   #killedByUs = false;
   #log: WriteStream;
@@ -69,7 +72,7 @@ export class SupervisedProcess {
   /** Starts the process (and keeps restarting it until `stop`). */
   start(): void {
     if (this.#stopping) return;
-    const armed = this.#options.armed?.[this.#starts];
+    const armed = this.#options.armed?.[this.#armIndex];
     this.#starts += 1;
     const env = { ...this.#options.env };
     if (armed) env.LAKESTREAM_FAULT_POINTS = armed;
@@ -102,6 +105,7 @@ export class SupervisedProcess {
       });
       child.once('close', (code, signal) => {
         faultPoint ??= FAULT_LINE.exec(partial)?.[1];
+        if (armed && faultPoint === armed.split('@')[0]) this.#armIndex += 1;
         const exit: ProcessExit = {
           service: this.name,
           code,
