@@ -14,6 +14,7 @@ export const auditSinkConfig = defineConfig({
     logLevel: commonFields.logLevel,
     metricsPort: commonFields.metricsPort,
     metricsHost: commonFields.metricsHost,
+    metricsPortFile: commonFields.metricsPortFile,
     kafkaBrokers: commonFields.kafkaBrokers,
     kafkaClientId: { ...commonFields.kafkaClientId, default: 'lakestream-audit-sink' },
     shutdownGraceMs: commonFields.shutdownGraceMs,
