@@ -1,4 +1,4 @@
-import { isRetryable, type RetryAttempt, withRetry } from '@lakestream/config';
+import { isRetryable } from '@lakestream/config';
 import { ensureTopics } from '@lakestream/kafka';
 import { faultPoint, type LakestreamMetrics, type Logger } from '@lakestream/observability';
 import {
@@ -14,6 +14,7 @@ import { readClusterId } from './cluster-id.js';
 import type { AuditSinkConfig } from './config.js';
 import { type DeadLetter, publishDeadLetters } from './dead-letter.js';
 import { type AuditRow, decodeMessage } from './decode-message.js';
+import { createRetryUntilDrained, Draining, settlesWithin } from './draining.js';
 import { errorCodeOf, sinkErrorIn } from './errors.js';
 import { OrderItemEventsWriter } from './order-item-events-writer.js';
 import { pingPostgres } from './postgres.js';
@@ -70,9 +71,6 @@ const SOURCE = 'kafka_source';
 const SINK = POSTGRES_SINK;
 const DLQ = 'dead_letter';
 const OFFSETS = 'kafka_offsets';
-
-/** Thrown into a retry wait when shutdown starts: the chunk stays unwritten and uncommitted. */
-class Draining extends Error {}
 
 /**
  * Consumes the order-items topic and writes every message once into `order_item_events`.
@@ -160,49 +158,7 @@ export function createAuditSink(options: AuditSinkOptions): AuditSink {
     }
   });
 
-  /**
-   * Runs `operation` until it succeeds, retrying what `isRetryable` allows for as long as it
-   * takes (PostgreSQL may be down for minutes). Shutdown lets an attempt under way finish – that
-   * is the flush – but ends the retrying: a chunk that needs another attempt stays unwritten and
-   * uncommitted, for the next owner of the partition. Each retry first heartbeats: that keeps the
-   * partition while waiting, and a rebalance error from it is not retryable, so it ends the batch
-   * (uncommitted) and lets kafkajs rejoin the group.
-   */
-  async function retrying<T>(
-    what: string,
-    component: string,
-    heartbeat: () => Promise<void>,
-    operation: () => Promise<T>,
-  ): Promise<T> {
-    const waiting = new AbortController();
-    let failed = false;
-    const onDrain = () => {
-      if (failed) waiting.abort(new Draining('shutting down'));
-    };
-    drain.signal.addEventListener('abort', onDrain);
-    try {
-      return await withRetry(
-        async (attempt) => {
-          if (attempt > 1) await heartbeat();
-          return operation();
-        },
-        {
-          retries: Number.POSITIVE_INFINITY,
-          baseMs: settings.retryBaseMs,
-          maxMs: settings.retryMaxMs,
-          signal: waiting.signal,
-          onRetry: ({ err, attempt, delayMs }: RetryAttempt) => {
-            failed = true;
-            if (drain.signal.aborted) waiting.abort(new Draining('shutting down'));
-            metrics.errors.inc({ component, code: errorCodeOf(err) });
-            log.warn({ err, attempt, delayMs }, `${what} failed; retrying`);
-          },
-        },
-      );
-    } finally {
-      drain.signal.removeEventListener('abort', onDrain);
-    }
-  }
+  const retrying = createRetryUntilDrained({ settings, metrics, log, drain: drain.signal });
 
   /** Writes one chunk and dead-letters its bad messages; throws `Draining` when cut short. */
   async function deliver(
@@ -395,17 +351,4 @@ export function createAuditSink(options: AuditSinkOptions): AuditSink {
       await pingPostgres(pool);
     },
   };
-}
-
-/** True when `promise` settles within `ms`; the timer does not outlive it. */
-async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<false>((resolve) => {
-    timer = setTimeout(() => resolve(false), ms);
-  });
-  try {
-    return await Promise.race([promise.then(() => true), late]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

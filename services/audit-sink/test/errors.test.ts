@@ -1,6 +1,7 @@
+import { readFile } from 'node:fs/promises';
 import { LakestreamError } from '@lakestream/config';
 import { describe, expect, it } from 'vitest';
-import { classifyPostgresError, sqlState } from '../src/errors.js';
+import { AUDIT_ERROR_CODES, classifyPostgresError, sqlState } from '../src/errors.js';
 
 function pgError(code: string): Error {
   return Object.assign(new Error(`server said ${code}`), { code });
@@ -62,5 +63,12 @@ describe('classifyPostgresError', () => {
     expect(classifyPostgresError(new TypeError('bug'), 'writing').retryable).toBe(false);
     expect(sqlState(new Error('x'))).toBeUndefined();
     expect(sqlState(pgError('ECONNRESET'))).toBeUndefined();
+  });
+});
+
+describe('error codes', () => {
+  it('are each documented in the README', async () => {
+    const readme = await readFile(new URL('../README.md', import.meta.url), 'utf8');
+    for (const code of AUDIT_ERROR_CODES) expect(readme).toContain(`| \`${code}\` |`);
   });
 });

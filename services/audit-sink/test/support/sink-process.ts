@@ -14,6 +14,8 @@ export class SinkProcess {
   readonly exited: Promise<Exit>;
   readonly #child: ChildProcess;
   readonly #output: string[] = [];
+  readonly #spawnedAt = performance.now();
+  #startupMs: number | undefined;
 
   constructor(env: Record<string, string>) {
     // Only what the sink needs: a stray AUDIT_SINK_* from the caller would be refused as unknown.
@@ -31,6 +33,10 @@ export class SinkProcess {
       stream.setEncoding('utf8');
       stream.on('data', (chunk: string) => {
         this.#output.push(chunk);
+        // The sink logs 'consuming' (at info) once it has joined its group and runs.
+        if (this.#startupMs === undefined && chunk.includes('"msg":"consuming"')) {
+          this.#startupMs = performance.now() - this.#spawnedAt;
+        }
         if (this.#output.length > 200) this.#output.shift();
       });
     }
@@ -41,6 +47,18 @@ export class SinkProcess {
 
   get pid(): number {
     return this.#child.pid!;
+  }
+
+  /**
+   * How long the process took from spawn to consuming (needs LOG_LEVEL=info): the measure of how
+   * busy this machine is now, which a bound on the process's exit has to allow for beside the
+   * configured grace period. Throws if it has not started consuming.
+   */
+  get startupMs(): number {
+    if (this.#startupMs === undefined) {
+      throw new Error(`the sink has not logged 'consuming':\n${this.output()}`);
+    }
+    return Math.round(this.#startupMs);
   }
 
   /** The last lines the process wrote, for failure messages. */
