@@ -189,6 +189,14 @@ export function createBronzeSink(options: BronzeSinkOptions): BronzeSink {
       consumer.on(consumer.events.GROUP_JOIN, ({ payload }) =>
         onGroupJoin(payload.memberAssignment),
       );
+      // kafkajs resolves a fetched batch of only transaction markers or aborted records without
+      // handing it over (batchSize 0): the writer's expected offset must move past it too.
+      consumer.on(consumer.events.START_BATCH_PROCESS, ({ payload }) => {
+        if (payload.batchSize !== 0 || payload.firstOffset == null || intakeStopped) return;
+        writers
+          .get(keyOf(payload.topic, payload.partition))
+          ?.skipped(Number(payload.firstOffset), Number(payload.lastOffset));
+      });
       consumer.on(consumer.events.CRASH, ({ payload }) => {
         metrics.errors.inc({ component: COMPONENT, code: 'LS_BRONZE_CONSUMER_CRASHED' });
         if (payload.restart) {

@@ -10,6 +10,10 @@ export type BronzeSinkErrorCode =
   | 'LS_BRONZE_COMMIT_FAILED'
   /** Another instance took the partition over: its producer epoch is newer than ours. */
   | 'LS_BRONZE_FENCED'
+  /** Retention deleted records past the committed offset before bronze took them (they are lost). */
+  | 'LS_BRONZE_RECORDS_EXPIRED'
+  /** The consumer keeps handing over batches that do not start where the partition's records end. */
+  | 'LS_BRONZE_POSITION_LOST'
   /** A Kafka offset does not fit a JavaScript safe integer (2^53). */
   | 'LS_BRONZE_OFFSET_RANGE'
   /** The Kafka consumer stopped for good. */

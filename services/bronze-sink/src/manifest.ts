@@ -16,8 +16,17 @@ export interface BronzeManifest {
   key: string;
   topic: string;
   partition: number;
+  /**
+   * The offset this object's records were read from: the previous object's `next_offset` (or
+   * where the partition was first read). Offsets from here to `first_offset` hold no record
+   * (transaction markers, aborted records). A partition's objects leave no gap when each one's
+   * `start_offset` is the `next_offset` of the one before.
+   */
+  start_offset: number;
   first_offset: number;
   last_offset: number;
+  /** The group's committed offset after this object (`last_offset + 1`). */
+  next_offset: number;
   record_count: number;
   /** Size of the gzip object. */
   bytes: number;
@@ -36,6 +45,8 @@ export interface BronzeManifest {
 /** The manifest of a sealed object stored under `key` at `uri`. */
 export function buildManifest(options: {
   object: SealedObject;
+  /** The offset the object's records were read from (see `BronzeManifest.start_offset`). */
+  startOffset: number;
   topic: string;
   partition: number;
   key: string;
@@ -50,8 +61,10 @@ export function buildManifest(options: {
     key: options.key,
     topic: options.topic,
     partition: options.partition,
+    start_offset: options.startOffset,
     first_offset: object.firstOffset,
     last_offset: object.lastOffset,
+    next_offset: object.lastOffset + 1,
     record_count: object.recordCount,
     bytes: object.body.length,
     uncompressed_bytes: object.uncompressedBytes,

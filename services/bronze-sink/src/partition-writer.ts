@@ -1,10 +1,13 @@
 import { isObjectExists, type ObjectStore } from '@lakestream/object-store';
-import type { LakestreamMetrics, Logger } from '@lakestream/observability';
+import { faultPoint, type LakestreamMetrics, type Logger } from '@lakestream/observability';
 import type { Admin, Batch, Kafka, KafkaMessage, Producer } from 'kafkajs';
-import { BronzeSinkError, isFencedError, metricCode } from './errors.js';
-import { buildManifest, manifestKey } from './manifest.js';
+import { BronzeSinkError, metricCode } from './errors.js';
+import { FetchPosition } from './fetch-position.js';
+import { removeLeftover } from './leftover-cleanup.js';
+import { buildManifest } from './manifest.js';
 import { ObjectBuffer, type RotationLimits } from './object-buffer.js';
 import { bronzeObjectKey, hourOf } from './object-key.js';
+import { commitOffset, type TransactionTarget } from './partition-transaction.js';
 import { createLineEncoder, type EncodedLine, parseOffset } from './record-line.js';
 
 /** The metrics `component` label of the sink. */
@@ -44,6 +47,12 @@ interface AcceptResult {
 const MAX_QUEUED_BATCHES = 2;
 /** Pause before retrying a failed set-up (Kafka or the store unreachable). */
 const SETUP_RETRY_MS = 1_000;
+/**
+ * Batches refused in a row (not at the expected offset, each followed by a seek there) before
+ * the partition is taken again from scratch: a few are batches fetched before a seek; more mean
+ * the broker no longer starts at that offset (retention deleted it), which set-up sorts out.
+ */
+const MAX_REFUSED_BATCHES = 10;
 
 /**
  * The transactional id of a partition. One per (group, topic, partition), the same in every
@@ -66,10 +75,15 @@ type State = 'new' | 'ready' | 'resync' | 'revoked';
  * Invariants, and why they hold:
  * - Only the latest owner commits: `setup` fences the partition's transactional id before it
  *   reads the committed offset, so no earlier owner can move the offset afterwards.
- * - Objects start where the committed offset says: `setup` positions the consumer there.
+ * - Objects start where the committed offset says: `setup` positions the consumer there, and a
+ *   batch is taken only if it starts exactly where the records taken so far end (`FetchPosition`):
+ *   one fetched before a seek and handed over after it is refused. Each manifest records the
+ *   offset its object's records were read from (`start_offset`, the previous object's
+ *   `next_offset`), so a reader can check that a partition's objects leave no gap.
  * - A committed object is never replaced: objects are created create-only, and the only deletes
  *   are of the object starting at the first record at or after the committed offset (a leftover of
- *   an uncommitted flush, never a committed object).
+ *   an uncommitted flush, never a committed object), each made only after this writer has proved
+ *   it still owns the partition and naming the generation it listed (`removeLeftover`).
  * - At most one uncommitted object exists per partition: flushes run one after the other, and
  *   an object is committed before the next is created. A leftover therefore always starts at the
  *   committed offset, i.e. at the replay's first record – where `removeLeftover` looks for it.
@@ -84,13 +98,15 @@ export class PartitionWriter {
   private producer: Producer | undefined;
   /** Offset after the last committed object. */
   private committed = -1;
-  /** Next offset to buffer. */
+  /** Next offset to buffer: every offset before it is in an object, committed or open. */
   private next = -1;
+  /** Where the consumer's next batch must start (see `FetchPosition`). */
+  private readonly position = new FetchPosition();
   /** The first record after `setup` must first remove a leftover object at its key. */
   private leftoverCheck = false;
-  /** Whether the consumer was already asked to seek in this session (seek once, then trust it). */
-  private sought = false;
   private open: ObjectBuffer | undefined;
+  /** The offset the open object's records were read from: `next` when it was opened. */
+  private openStart = -1;
   /** The chain of flushes; never rejects. */
   private tail: Promise<void> = Promise.resolve();
   private pendingFlushes = 0;
@@ -101,8 +117,6 @@ export class PartitionWriter {
   /** Batches waiting or being encoded, in fetch order; never rejects. */
   private queue: Promise<void> = Promise.resolve();
   private queued = 0;
-  /** Bumped by each seek: batches fetched before it are stale and skipped. */
-  private positionEpoch = 0;
   private readonly encode: (message: KafkaMessage) => EncodedLine;
   private readonly log: Logger;
   private readonly labels: { topic: string; partition: string };
@@ -157,17 +171,29 @@ export class PartitionWriter {
         return;
       }
       const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
-      let start = Number(
+      const offset = Number(
         committed?.partitions.find((p) => p.partition === partition)?.offset ?? -1,
       );
-      if (start < 0) {
-        const offsets = await admin.fetchTopicOffsets(topic);
-        start = Number(offsets.find((o) => o.partition === partition)?.low ?? 0);
+      const ends = await admin.fetchTopicOffsets(topic);
+      const low = Number(ends.find((o) => o.partition === partition)?.low ?? 0);
+      let start = offset < 0 ? low : offset;
+      if (start < low) {
+        // Retention deleted records before bronze took them: they are lost, and the next
+        // manifest says so (its start_offset is not the previous one's next_offset).
+        this.options.metrics.errors.inc({
+          component: COMPONENT,
+          code: 'LS_BRONZE_RECORDS_EXPIRED',
+        });
+        this.log.error(
+          { committedOffset: offset, firstAvailableOffset: low, lost: low - offset },
+          'records after the committed offset were deleted by retention before bronze took them',
+        );
+        start = low;
       }
-      this.committed = start;
+      this.committed = offset < 0 ? start : offset;
       this.next = start;
+      this.position.reset(start);
       this.leftoverCheck = true;
-      this.sought = false;
       this.state = 'ready';
       this.log.info(
         { committedOffset: start, transactionalId: this.transactionalId },
@@ -189,12 +215,19 @@ export class PartitionWriter {
    * Waits (back-pressure) only when the partition already has batches queued.
    */
   enqueue(batch: Batch): Promise<void> {
-    const epoch = this.positionEpoch;
     return this.schedule(async () => {
-      // Fetched before the last seek: not where this partition now reads.
-      if (epoch !== this.positionEpoch) return;
       const { seekTo } = await this.accept(batch);
       if (seekTo !== undefined) this.seekTo(seekTo);
+    });
+  }
+
+  /**
+   * kafkajs passed over a fetched batch of only transaction markers or aborted records (it never
+   * hands those over): in fetch order with the batches, the expected offset moves past it.
+   */
+  skipped(firstOffset: number, lastOffset: number): void {
+    void this.schedule(async () => {
+      if (this.state === 'ready') this.position.skip(firstOffset, lastOffset);
     });
   }
 
@@ -214,10 +247,9 @@ export class PartitionWriter {
     return this.queued > MAX_QUEUED_BATCHES ? this.queue : Promise.resolve();
   }
 
-  /** Moves the consumer; batches fetched before are skipped (kafkajs drops those fetched after). */
+  /** Moves the consumer; only a batch starting exactly there is taken next. */
   private seekTo(offset: string): void {
-    this.positionEpoch++;
-    this.sought = true;
+    this.position.seek(Number(offset));
     this.options.seek(offset);
   }
 
@@ -231,7 +263,6 @@ export class PartitionWriter {
     this.session++;
     this.dropOpen();
     this.state = 'resync';
-    this.positionEpoch++;
     clearTimeout(this.resyncTimer);
     this.resyncTimer = setTimeout(() => {
       this.resyncTimer = undefined;
@@ -261,21 +292,24 @@ export class PartitionWriter {
   private async accept(batch: Batch): Promise<AcceptResult> {
     // Revoked, stopping, or a resync is due (it seeks back to the committed offset itself).
     if (this.state === 'revoked' || this.state === 'resync' || this.stopped) return {};
-    if (this.state === 'new') {
-      await this.setup();
-      // Wherever kafkajs was reading, the committed offset is where to read now.
-      this.sought = false;
-    }
+    if (this.state === 'new') await this.setup();
+    if (this.state !== 'ready') return {};
     this.highWatermark = Number(batch.highWatermark);
-    const fetchedOffset = (batch as Batch & { fetchedOffset?: string }).fetchedOffset;
-    if (!this.sought && fetchedOffset !== undefined && Number(fetchedOffset) !== this.next) {
-      // The consumer's position came from its own (earlier) read of the committed offset, or from a
-      // previous generation: move it to ours. Once only – if the broker then starts elsewhere
-      // (retention removed our offset), that is where the data is.
-      this.sought = true;
-      return { seekTo: String(this.next) };
+    const { fetchedOffset } = batch as Batch & { fetchedOffset: string };
+    if (!this.position.take(Number(fetchedOffset), Number(batch.lastOffset()))) {
+      // Not where this partition reads: fetched before a seek, or from the consumer's own earlier
+      // position. Its records may lie past the expected offset; taking them would lose the gap.
+      const expected = this.position.offset;
+      this.log.debug({ fetchedOffset, expected }, 'refusing a batch not at the expected offset');
+      if (this.position.refused > MAX_REFUSED_BATCHES) {
+        throw new BronzeSinkError(
+          'LS_BRONZE_POSITION_LOST',
+          `${this.topic}/${this.partition}: the consumer keeps fetching at ${fetchedOffset}, not at ${expected}`,
+          { retryable: true, details: { fetchedOffset: Number(fetchedOffset), expected } },
+        );
+      }
+      return { seekTo: String(expected) };
     }
-    this.sought = true;
     const session = this.session;
     const { limits, metrics } = this.options;
     let accepted = 0;
@@ -286,7 +320,7 @@ export class PartitionWriter {
       const encoded = this.encode(message);
       const hour = hourOf(encoded.timestampMs);
       if (this.leftoverCheck) {
-        await this.removeLeftover(encoded);
+        await this.removeLeftoverAt(encoded);
         this.leftoverCheck = false;
         if (this.session !== session) break;
       }
@@ -296,7 +330,10 @@ export class PartitionWriter {
         if (this.session !== session) break;
       }
       if (this.open) this.open.append(encoded);
-      else this.open = new ObjectBuffer(encoded, hour, this.options.gzipLevel);
+      else {
+        this.open = new ObjectBuffer(encoded, hour, this.options.gzipLevel);
+        this.openStart = this.next;
+      }
       this.next = encoded.offset + 1;
       accepted++;
       acceptedBytes += message.value?.length ?? 0;
@@ -308,18 +345,29 @@ export class PartitionWriter {
     return {};
   }
 
+  /** Where this partition's transactions go. */
+  private get target(): TransactionTarget {
+    const { groupId, manifestTopic } = this.options;
+    return { topic: this.topic, partition: this.partition, groupId, manifestTopic };
+  }
+
   /**
    * An uncommitted flush (crash, fenced owner) may have left an object at exactly the key the
    * replay's first object gets: remove it before anything else, so the store never holds an
    * object overlapping the committed ones for longer than it takes to reach this record.
    */
-  private async removeLeftover(first: EncodedLine): Promise<void> {
+  private async removeLeftoverAt(first: EncodedLine): Promise<void> {
     const key = bronzeObjectKey(this.topic, this.partition, first.offset, first.timestampMs);
-    let found = false;
-    for await (const info of this.options.store.list(key)) if (info.key === key) found = true;
-    if (!found) return;
-    await this.options.store.delete(key);
-    this.log.warn({ key }, 'removed a leftover object of an uncommitted flush');
+    const session = this.session;
+    await removeLeftover(key, {
+      target: this.target,
+      store: this.options.store,
+      admin: this.options.admin,
+      producer: this.producer,
+      committed: this.committed,
+      stillMine: () => this.state === 'ready' && this.session === session,
+      logger: this.log,
+    });
   }
 
   /** Closes the open buffer into a flush; resolves when the flush before it has finished. */
@@ -328,10 +376,11 @@ export class PartitionWriter {
     if (!buffer) return Promise.resolve();
     this.open = undefined;
     const session = this.session;
+    const startOffset = this.openStart;
     const before = this.tail;
     this.pendingFlushes++;
     this.tail = before
-      .then(() => this.flush(buffer, session))
+      .then(() => this.flush(buffer, session, startOffset))
       .finally(() => {
         this.pendingFlushes--;
       });
@@ -340,7 +389,7 @@ export class PartitionWriter {
   }
 
   /** Writes one object and commits it. Never rejects: a failure voids the session instead. */
-  private async flush(buffer: ObjectBuffer, session: number): Promise<void> {
+  private async flush(buffer: ObjectBuffer, session: number, startOffset: number): Promise<void> {
     const { store, metrics } = this.options;
     if (session !== this.session) {
       buffer.discard();
@@ -365,19 +414,21 @@ export class PartitionWriter {
           details: { key },
         });
       }
+      faultPoint('bronze-sink.after-put');
       // From here the object is durable. Committing is right even if the partition was revoked
       // meanwhile: if another instance took it, it fenced this producer and the commit fails.
       const manifest = buildManifest({
         object,
+        startOffset,
         topic: this.topic,
         partition: this.partition,
         key,
         uri: store.uri(key),
         writer: this.options.writer,
       });
-      const nextOffset = object.lastOffset + 1;
+      const nextOffset = manifest.next_offset;
       const commitStarted = performance.now();
-      await this.commit(JSON.stringify(manifest), nextOffset);
+      await commitOffset(this.producer, this.target, nextOffset, JSON.stringify(manifest));
       metrics.commitDuration.observe(
         { component: COMPONENT },
         (performance.now() - commitStarted) / 1000,
@@ -401,44 +452,6 @@ export class PartitionWriter {
       );
     } catch (err) {
       this.fail(err, session);
-    }
-  }
-
-  /** One transaction: the manifest, and the group's offset past the object. */
-  private async commit(manifest: string, nextOffset: number): Promise<void> {
-    const { manifestTopic, groupId } = this.options;
-    const producer = this.producer;
-    if (!producer) throw new BronzeSinkError('LS_BRONZE_COMMIT_FAILED', 'no producer');
-    const transaction = await producer.transaction();
-    try {
-      await transaction.send({
-        topic: manifestTopic,
-        messages: [{ key: manifestKey(this.topic, this.partition), value: manifest }],
-      });
-      await transaction.sendOffsets({
-        consumerGroupId: groupId,
-        topics: [
-          {
-            topic: this.topic,
-            partitions: [{ partition: this.partition, offset: String(nextOffset) }],
-          },
-        ],
-      });
-      await transaction.commit();
-    } catch (err) {
-      await transaction.abort().catch(() => {});
-      const fenced = isFencedError(err);
-      throw new BronzeSinkError(
-        fenced ? 'LS_BRONZE_FENCED' : 'LS_BRONZE_COMMIT_FAILED',
-        fenced
-          ? `${this.topic}/${this.partition} was taken over by another instance`
-          : `transaction for ${this.topic}/${this.partition} failed`,
-        {
-          cause: err,
-          retryable: !fenced,
-          details: { topic: this.topic, partition: this.partition, nextOffset },
-        },
-      );
     }
   }
 

@@ -32,6 +32,7 @@ describe('ObjectBuffer', () => {
     });
     const manifest = buildManifest({
       object,
+      startOffset: 9,
       topic: 't',
       partition: 0,
       key: 'k',
@@ -45,8 +46,10 @@ describe('ObjectBuffer', () => {
       key: 'k',
       topic: 't',
       partition: 0,
+      start_offset: 9,
       first_offset: 10,
       last_offset: 13,
+      next_offset: 14,
       record_count: 3,
       bytes: object.body.length,
       uncompressed_bytes: object.uncompressedBytes,

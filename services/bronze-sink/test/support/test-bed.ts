@@ -388,7 +388,10 @@ export async function verifyExactlyOnce(
     let expected = 0;
     for (const manifest of list) {
       expect(manifest.first_offset, `partition ${partition}: no gap, no overlap`).toBe(expected);
+      // What readers check: each object was read from where the one before it ended.
+      expect(manifest.start_offset, `partition ${partition}: start_offset`).toBe(expected);
       expected = manifest.last_offset + 1;
+      expect(manifest.next_offset, `partition ${partition}: next_offset`).toBe(expected);
     }
     expect(expected, `partition ${partition}: every offset`).toBe(messages.length);
 
