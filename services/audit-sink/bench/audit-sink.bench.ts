@@ -134,8 +134,10 @@ try {
     partition: number;
     offset: string;
     ts: string;
+    cluster_id: string;
   }>(
-    `SELECT order_item_id, partition, "offset", kafka_timestamp::text AS ts FROM ${schema}.order_item_events`,
+    `SELECT order_item_id, partition, "offset", kafka_timestamp::text AS ts, cluster_id
+       FROM ${schema}.order_item_events`,
   );
   const byItem = new Map(positions.rows.map((r) => [Number(r.order_item_id), r]));
   const csv = createWriteStream(csvPath);
@@ -143,6 +145,7 @@ try {
   for (const event of events) {
     const p = byItem.get(event.order_item_id)!;
     const line = [
+      quote(p.cluster_id),
       quote(config.topic),
       p.partition,
       p.offset,
@@ -154,6 +157,8 @@ try {
       event.order_date,
       event.ingested_at,
       p.ts,
+      quote(event.source.file),
+      event.source.row,
     ].join(',');
     if (!csv.write(`${line}\n`))
       await new Promise<void>((resolve) => csv.once('drain', () => resolve()));
@@ -166,7 +171,7 @@ try {
   );
   const psql = join(await ensurePostgresBinaries(), 'psql');
   const columns =
-    'topic, partition, "offset", key, payload, order_item_id, order_id, order_status, order_date, ingested_at, kafka_timestamp';
+    'cluster_id, topic, partition, "offset", key, payload, order_item_id, order_id, order_status, order_date, ingested_at, kafka_timestamp, source_file, source_row';
   const copyStarted = performance.now();
   await run(psql, [
     config.databaseUrl,

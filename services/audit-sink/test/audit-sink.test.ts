@@ -139,6 +139,12 @@ describe('audit sink (real Kafka and PostgreSQL)', () => {
       }),
     ).toBe(1_500);
     expect(await metricValue(secondRun.metrics, 'lakestream_component_sent_events_total')).toBe(0);
+    // An identical replay is no conflict.
+    expect(
+      await metricValue(secondRun.metrics, 'lakestream_component_errors_total', {
+        code: 'LS_AUDIT_KEY_CONFLICT',
+      }),
+    ).toBe(0);
   });
 
   it('sends poison messages to the dead-letter topic with reason and position, and writes the rest', async () => {
