@@ -1,33 +1,15 @@
-import { ConfigError } from '@lakestream/config';
-import { createLogger, createMetrics, createShutdown } from '@lakestream/observability';
-import { type DashboardConfig, loadDashboardConfig } from './config.js';
+import { createServiceRuntime, loadServiceConfig } from '@lakestream/observability';
+import { loadDashboardConfig } from './config.js';
 import { createDashboard } from './dashboard.js';
 
 const SERVICE = 'dashboard';
 
-let config: DashboardConfig;
-try {
-  config = loadDashboardConfig();
-} catch (err) {
-  // Before the logger exists; the message lists every problem and never a secret value.
-  process.stderr.write(`${SERVICE}: ${err instanceof ConfigError ? err.message : String(err)}\n`);
-  process.exit(2);
-}
-
-const logger = createLogger({ service: SERVICE, level: config.logLevel });
-const metrics = createMetrics({ service: SERVICE });
-const shutdown = createShutdown({ logger, graceMs: config.shutdownGraceMs });
-shutdown.installSignalHandlers();
-
-const fail = (reason: string) => (err: unknown) => {
-  logger.fatal({ err }, reason);
-  void shutdown.run(reason).then(() => process.exit(1));
-};
-process.on('uncaughtException', fail('uncaught exception'));
-process.on('unhandledRejection', fail('unhandled rejection'));
+const config = loadServiceConfig(SERVICE, loadDashboardConfig);
+const runtime = createServiceRuntime({ service: SERVICE, config });
+const { logger, metrics, shutdown } = runtime;
 
 logger.info({ config }, 'starting');
-try {
+await runtime.start(async () => {
   const dashboard = await createDashboard({
     config,
     logger,
@@ -41,6 +23,4 @@ try {
     const url = await dashboard.server.listen({ port: config.port, host: config.host });
     logger.info({ url }, 'dashboard listening');
   }
-} catch (err) {
-  fail('start-up failed')(err);
-}
+});
