@@ -57,7 +57,7 @@ export function formatChaosReport(r: ChaosReport): string {
   for (const f of r.faults) {
     const rec =
       f.recoveredAfterS === undefined
-        ? 'not recovered'
+        ? 'not recovered when the run settled'
         : `recovered in ${f.recoveredAfterS.toFixed(1)} s`;
     lines.push(`  ${f.kind}: ${f.detail} – ${rec}`);
   }
