@@ -1,5 +1,5 @@
 import { isRetryable } from '@lakestream/config';
-import { ensureTopics } from '@lakestream/kafka';
+import { ensureTopics, TOPICS, topicSpec, withKafkaStartRetry } from '@lakestream/kafka';
 import { faultPoint, type LakestreamMetrics, type Logger } from '@lakestream/observability';
 import {
   type Consumer,
@@ -281,11 +281,30 @@ export function createAuditSink(options: AuditSinkOptions): AuditSink {
 
   return {
     async start() {
-      await ensureTopics(kafka, [{ topic: settings.topic }, { topic: settings.dlqTopic }]);
+      // A broker that has just started, or a topic created a moment ago by another process,
+      // answers "not yet" for a while: every start-up step rides that out.
+      const retry = { logger: log, signal: drain.signal };
+      await withKafkaStartRetry(
+        'create the source and dead-letter topics',
+        () =>
+          ensureTopics(kafka, [
+            topicSpec(TOPICS.orderItems, settings.topic),
+            topicSpec(TOPICS.orderItemsDlq, settings.dlqTopic),
+          ]),
+        retry,
+      );
       clusterId = await readClusterId(kafka, { logger: log, signal: drain.signal });
-      await producer.connect();
-      await consumer.connect();
-      await consumer.subscribe({ topics: [settings.topic], fromBeginning: true });
+      await withKafkaStartRetry(
+        'connect the dead-letter producer',
+        () => producer.connect(),
+        retry,
+      );
+      await withKafkaStartRetry('connect the consumer', () => consumer.connect(), retry);
+      await withKafkaStartRetry(
+        `subscribe to ${settings.topic}`,
+        () => consumer.subscribe({ topics: [settings.topic], fromBeginning: true }),
+        retry,
+      );
       if (draining) return;
       await consumer.run({
         autoCommit: false,

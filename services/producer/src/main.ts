@@ -7,13 +7,7 @@
  * batches and write the checkpoints → disconnect → exit 0. A second signal exits at once (1).
  */
 import { createKafka } from '@lakestream/kafka';
-import {
-  createLogger,
-  createMetrics,
-  createShutdown,
-  type HealthServer,
-  startHealthServer,
-} from '@lakestream/observability';
+import { createServiceRuntime } from '@lakestream/observability';
 import { parseCliArgs, USAGE } from './cli-options.js';
 import { exitCodeFor } from './errors.js';
 import { formatSummary, ProgressLine } from './progress.js';
@@ -30,61 +24,56 @@ if (command.kind === 'error') {
   );
   process.exit(2);
 }
-const { settings, runtime } = command;
+const { settings, runtime: options } = command;
 
-const logger = createLogger({
+const runtime = createServiceRuntime({
   service: 'producer',
-  level: runtime.logLevel,
-  destination: process.stderr,
+  config: {
+    logLevel: options.logLevel,
+    shutdownGraceMs: options.shutdownGraceMs,
+    ...(options.metricsPort === undefined ? {} : { metricsPort: options.metricsPort }),
+    metricsHost: options.metricsHost,
+  },
+  logDestination: process.stderr,
+  signalTarget: {
+    on: (signal, listener) => process.on(signal, listener),
+    off: (signal, listener) => process.off(signal, listener),
+    // A clean signalled shutdown lets the main flow below print the summary and exit; a stuck or
+    // failed one (or a second signal) exits now.
+    exit: (code) => {
+      if (code !== 0) process.exit(code);
+    },
+  },
 });
-const metrics = createMetrics({ service: 'producer' });
-const kafka = createKafka({ brokers: runtime.brokers, clientId: runtime.clientId, logger });
-const intake = new AbortController();
-const shutdown = createShutdown({ logger, graceMs: runtime.shutdownGraceMs });
+const { logger, metrics, shutdown } = runtime;
+const kafka = createKafka({ brokers: options.brokers, clientId: options.clientId, logger });
 const progress = process.stderr.isTTY ? new ProgressLine(process.stderr) : undefined;
 
-let health: HealthServer | undefined;
-if (runtime.metricsPort !== undefined) {
-  health = await startHealthServer({
-    port: runtime.metricsPort,
-    host: runtime.metricsHost,
-    registry: metrics.registry,
-    logger,
-    readiness: {
-      accepting: () => {
-        if (shutdown.started) throw new Error('shutting down');
-      },
+if (options.metricsPort !== undefined) {
+  await runtime.serveHealth({
+    accepting: () => {
+      if (shutdown.started) throw new Error('shutting down');
     },
   });
 }
 
 const run: Promise<ProducerRunResult> = runProducer(settings, {
   kafka,
-  brokers: runtime.brokers,
-  clientId: runtime.clientId,
+  brokers: options.brokers,
+  clientId: options.clientId,
   logger,
   metrics,
-  signal: intake.signal,
+  // Aborted as the shutdown begins: reading stops, what was read is still delivered.
+  signal: runtime.signal,
   ...(progress ? { onProgress: (snapshot) => progress.update(snapshot) } : {}),
 });
 
-shutdown.add('stop reading', () => intake.abort());
 shutdown.add('flush in-flight batches, write checkpoints, disconnect', () =>
   run.then(
     () => undefined,
     () => undefined,
   ),
 );
-shutdown.add('close health server', () => health?.close());
-shutdown.installSignalHandlers({
-  on: (signal, listener) => process.on(signal, listener),
-  off: (signal, listener) => process.off(signal, listener),
-  // A clean signalled shutdown lets the main flow below print the summary and exit; a stuck or
-  // failed one (or a second signal) exits now.
-  exit: (code) => {
-    if (code !== 0) process.exit(code);
-  },
-});
 
 let exitCode = 0;
 try {
