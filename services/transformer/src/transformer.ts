@@ -3,7 +3,7 @@ import { access, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promise
 import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { isObjectExists, isObjectNotFound, type ObjectStore } from '@lakestream/object-store';
-import type { Logger } from '@lakestream/observability';
+import { faultPoint, type Logger } from '@lakestream/observability';
 import {
   type BatchInput,
   type BatchManifest,
@@ -353,6 +353,9 @@ export function createTransformer(options: TransformerOptions): Transformer {
         },
         'batch published',
       );
+      // The batch is published (its manifest is the truth) but not yet announced: a crash here
+      // leaves a batch only the loader's own schedule finds.
+      faultPoint('transformer.after-publish');
 
       const announced =
         options.announcer === undefined
