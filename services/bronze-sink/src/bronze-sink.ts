@@ -1,4 +1,4 @@
-import { ensureTopics } from '@lakestream/kafka';
+import { ensureTopics, TOPICS, topicSpec, withKafkaStartRetry } from '@lakestream/kafka';
 import type { ObjectStore } from '@lakestream/object-store';
 import type { LakestreamMetrics, Logger } from '@lakestream/observability';
 import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
@@ -34,6 +34,8 @@ export interface BronzeSinkOptions {
   metrics: LakestreamMetrics;
   /** Called once if the consumer stops for good; the process should shut down. */
   onFatal?: (err: unknown) => void;
+  /** Aborts the start-up's waiting on Kafka (a shutdown during start-up). */
+  signal?: AbortSignal;
 }
 
 /** A running bronze sink; the methods are the shutdown steps, in the order to call them. */
@@ -170,12 +172,21 @@ export function createBronzeSink(options: BronzeSinkOptions): BronzeSink {
 
   return {
     async start() {
-      await ensureTopics(kafka, [
-        // The manifests are the index of the bronze layer: keep them for good.
-        { topic: settings.manifestTopic, configEntries: { 'retention.ms': '-1' } },
-      ]);
-      admin = kafka.admin();
-      await admin.connect();
+      // A broker that has just started, or a topic created a moment ago by another process,
+      // answers "not yet" for a while: every start-up step rides that out.
+      const retry = { logger: log, ...(options.signal ? { signal: options.signal } : {}) };
+      await withKafkaStartRetry(
+        'create the manifest and source topics',
+        () =>
+          ensureTopics(kafka, [
+            topicSpec(TOPICS.bronzeFiles, settings.manifestTopic),
+            ...contractTopicSpecs(settings.topics),
+          ]),
+        retry,
+      );
+      const connected = kafka.admin();
+      admin = connected;
+      await withKafkaStartRetry('connect the admin client', () => connected.connect(), retry);
       consumer = kafka.consumer({
         groupId: settings.groupId,
         sessionTimeout: settings.sessionTimeoutMs,
@@ -209,13 +220,19 @@ export function createBronzeSink(options: BronzeSinkOptions): BronzeSink {
         log.error({ err: fatal }, 'consumer crashed for good');
         options.onFatal?.(fatal);
       });
-      await consumer.connect();
-      await consumer.subscribe({ topics: [...settings.topics], fromBeginning: true });
+      const member = consumer;
+      await withKafkaStartRetry('connect the consumer', () => member.connect(), retry);
+      await withKafkaStartRetry(
+        `subscribe to ${settings.topics.join(', ')}`,
+        () => member.subscribe({ topics: [...settings.topics], fromBeginning: true }),
+        retry,
+      );
       ticker = setInterval(
         tick,
         Math.max(10, Math.min(1_000, Math.floor(settings.idleFlushMs / 4))),
       );
-      await consumer.run({
+      // Joining the group happens inside run's loop, which kafkajs retries itself (CRASH with restart).
+      await member.run({
         autoCommit: false,
         eachBatchAutoResolve: true,
         partitionsConsumedConcurrently: 1,
@@ -236,7 +253,12 @@ export function createBronzeSink(options: BronzeSinkOptions): BronzeSink {
     async stopIntake() {
       intakeStopped = true;
       clearInterval(ticker);
-      if (consumer) consumer.pause(settings.topics.map((topic) => ({ topic })));
+      try {
+        consumer?.pause(settings.topics.map((topic) => ({ topic })));
+      } catch (err) {
+        // A shutdown during start-up, before the consumer ran: there is nothing to pause.
+        log.debug({ err }, 'pause before the consumer ran');
+      }
       await activeBatch;
       for (const writer of writers.values()) writer.stop();
       await Promise.all([...writers.values()].map((writer) => writer.settle()));
@@ -276,4 +298,12 @@ export function createBronzeSink(options: BronzeSinkOptions): BronzeSink {
       return closing;
     },
   };
+}
+
+/** The contract topics among `topics`, with their contract settings (other topics are the producers' to create). */
+function contractTopicSpecs(topics: readonly string[]) {
+  const contract = new Set<string>(Object.values(TOPICS));
+  return topics
+    .filter((topic) => contract.has(topic))
+    .map((topic) => topicSpec(topic as (typeof TOPICS)[keyof typeof TOPICS]));
 }

@@ -19,6 +19,7 @@ export const bronzeSinkConfig = defineConfig({
     lakestreamHome: commonFields.lakestreamHome,
     metricsPort: commonFields.metricsPort,
     metricsHost: commonFields.metricsHost,
+    metricsPortFile: commonFields.metricsPortFile,
     kafkaBrokers: commonFields.kafkaBrokers,
     kafkaClientId: { ...commonFields.kafkaClientId, default: 'lakestream-bronze-sink' },
     // A flush uploads up to one object per partition: allow more than the common 10 s.

@@ -1,42 +1,19 @@
-import { ConfigError, loadConfig } from '@lakestream/config';
+import { loadConfig } from '@lakestream/config';
 import { createKafka } from '@lakestream/kafka';
 import { openObjectStore } from '@lakestream/object-store';
-import {
-  createLogger,
-  createMetrics,
-  createShutdown,
-  startHealthServer,
-} from '@lakestream/observability';
+import { createServiceRuntime, loadServiceConfig } from '@lakestream/observability';
 import { createBronzeSink } from './bronze-sink.js';
-import { type BronzeSinkConfig, bronzeSinkConfig, instanceIdOf, storageUrlOf } from './config.js';
+import { bronzeSinkConfig, instanceIdOf, storageUrlOf } from './config.js';
 import { metricCode } from './errors.js';
 import { COMPONENT } from './partition-writer.js';
 
 const SERVICE = 'bronze-sink';
 
-let config: BronzeSinkConfig;
-try {
-  config = loadConfig(bronzeSinkConfig);
-} catch (err) {
-  // Before the logger exists; the message lists every problem and never a secret value.
-  process.stderr.write(`${SERVICE}: ${err instanceof ConfigError ? err.message : String(err)}\n`);
-  process.exit(2);
-}
-
+const config = loadServiceConfig(SERVICE, () => loadConfig(bronzeSinkConfig));
 const instanceId = instanceIdOf(config);
-const logger = createLogger({ service: SERVICE, level: config.logLevel }).child({
-  instance: instanceId,
-});
-const metrics = createMetrics({ service: SERVICE });
-const shutdown = createShutdown({ logger, graceMs: config.shutdownGraceMs });
-shutdown.installSignalHandlers();
-
-const fail = (reason: string) => (err: unknown) => {
-  logger.fatal({ err }, reason);
-  void shutdown.run(reason).then(() => process.exit(1));
-};
-process.on('uncaughtException', fail('uncaught exception'));
-process.on('unhandledRejection', fail('unhandled rejection'));
+const runtime = createServiceRuntime({ service: SERVICE, config });
+const { metrics, shutdown } = runtime;
+const logger = runtime.logger.child({ instance: instanceId });
 
 logger.info({ config }, 'starting');
 const store = openObjectStore(storageUrlOf(config), {
@@ -55,7 +32,8 @@ const sink = createBronzeSink({
   store,
   logger,
   metrics,
-  onFatal: fail('bronze sink failed'),
+  signal: runtime.signal,
+  onFatal: runtime.fail('bronze sink failed'),
 });
 
 // The documented order: stop intake → flush → commit offsets → close clients.
@@ -64,19 +42,10 @@ shutdown.add('flush buffers', () => sink.flush());
 shutdown.add('commit objects and offsets', () => sink.commit());
 shutdown.add('close kafka clients', () => sink.close());
 
-try {
-  const health = await startHealthServer({
-    port: config.metricsPort,
-    host: config.metricsHost,
-    registry: metrics.registry,
-    logger,
-    readiness: {
-      consumer: () => sink.checkReady(),
-      store: () => store.healthcheck(),
-    },
+await runtime.start(async () => {
+  await runtime.serveHealth({
+    consumer: () => sink.checkReady(),
+    store: () => store.healthcheck(),
   });
-  shutdown.add('close health server', () => health.close());
-  if (!shutdown.started) await sink.start();
-} catch (err) {
-  fail('start-up failed')(err);
-}
+  await sink.start();
+});

@@ -42,6 +42,7 @@ describe('graceful shutdown', () => {
     expect(tookMs).toBeLessThan(10_000);
     const steps = sink.logs.filter((l) => l.msg === 'shutdown hook done').map((l) => l.hook);
     expect(steps).toEqual([
+      'abort start-up',
       'stop intake',
       'flush buffers',
       'commit objects and offsets',
