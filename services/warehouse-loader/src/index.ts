@@ -32,6 +32,7 @@ export {
   formatSummary,
   type Loader,
   type LoaderOptions,
+  type RunOptions,
   type RunSummary,
 } from './loader.js';
 export { createLoaderMetrics, type LoaderMetrics } from './loader-metrics.js';

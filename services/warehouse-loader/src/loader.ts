@@ -40,6 +40,16 @@ export interface LoaderOptions {
   retry?: Pick<RetryOptions, 'retries' | 'baseMs' | 'maxMs'>;
 }
 
+/** Options of one run. */
+export interface RunOptions {
+  /**
+   * Return at once, without opening the warehouse, when the lake publishes exactly the manifests
+   * it did when the last run that applied everything began: an idle periodic run must not take
+   * the DuckDB file from dbt or the dashboard every interval. After a failed run, always runs.
+   */
+  ifLakeChanged?: boolean;
+}
+
 /** Applies published batches; runs never overlap, even when triggered from several places. */
 export interface Loader {
   /**
@@ -47,7 +57,7 @@ export interface Loader {
    * work. `signal` stops it between batches (the batch under way is finished). Rejects with
    * `LS_LOADER_BATCH_GAP` after applying the batches before a missing one.
    */
-  runOnce(signal?: AbortSignal): Promise<RunSummary>;
+  runOnce(signal?: AbortSignal, options?: RunOptions): Promise<RunSummary>;
 }
 
 /** Creates the loader over a store and a warehouse target. */
@@ -55,6 +65,8 @@ export function createLoader(options: LoaderOptions): Loader {
   const { store, target, metrics } = options;
   const log = options.logger.child({ component: COMPONENT, target: target.kind });
   let previous: Promise<unknown> = Promise.resolve();
+  /** The manifest keys listed by the last run that applied everything (manifests are create-only). */
+  let settled: string | undefined;
 
   function retrying<T>(what: string, fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
     return withRetry(fn, {
@@ -67,7 +79,7 @@ export function createLoader(options: LoaderOptions): Loader {
     });
   }
 
-  async function run(signal: AbortSignal | undefined): Promise<RunSummary> {
+  async function run(signal: AbortSignal | undefined, options: RunOptions): Promise<RunSummary> {
     const started = performance.now();
     const summary: RunSummary = {
       target: target.description,
@@ -79,6 +91,13 @@ export function createLoader(options: LoaderOptions): Loader {
     };
     const published = await listPublishedBatches(store);
     summary.published = published.length;
+    const listing = published.map((b) => b.key).join('\n');
+    if (options.ifLakeChanged && listing === settled) {
+      metrics?.shared.lastSuccess.set({ component: COMPONENT }, Date.now() / 1000);
+      summary.durationMs = performance.now() - started;
+      return summary;
+    }
+    settled = undefined;
     await retrying('opening the warehouse', () => target.open(), signal);
     try {
       const applied = await target.applied();
@@ -139,15 +158,16 @@ export function createLoader(options: LoaderOptions): Loader {
     } finally {
       await target.close();
     }
+    if (!summary.interrupted) settled = listing;
     summary.durationMs = performance.now() - started;
     return summary;
   }
 
   return {
-    runOnce(signal) {
+    runOnce(signal, options = {}) {
       const result = previous.then(
-        () => run(signal),
-        () => run(signal),
+        () => run(signal, options),
+        () => run(signal, options),
       );
       previous = result.catch(() => {});
       return result.catch((err: unknown) => {

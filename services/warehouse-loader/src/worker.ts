@@ -3,7 +3,7 @@ import type { Logger } from '@lakestream/observability';
 import { BatchAnnouncementSchema } from '@lakestream/silver';
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { LoaderError, metricCode } from './errors.js';
-import type { Loader, RunSummary } from './loader.js';
+import type { Loader, RunOptions, RunSummary } from './loader.js';
 import { COMPONENT, type LoaderMetrics } from './loader-metrics.js';
 
 /** Options of `createWorker`. */
@@ -81,7 +81,7 @@ export function createWorker(options: WorkerOptions): Worker {
     if (stop.signal.aborted) return;
     timer = setTimeout(() => {
       // A run under way re-arms the timer when it ends.
-      if (inFlight.size === 0) void runTracked('timer');
+      if (inFlight.size === 0) void runTracked('timer', { ifLakeChanged: true });
     }, options.runIntervalMs);
   }
 
@@ -112,13 +112,16 @@ export function createWorker(options: WorkerOptions): Worker {
   });
 
   /** One run, tracked so that shutdown can wait for it; true when it applied all there was. */
-  function runTracked(reason: string, heartbeat?: () => Promise<void>): Promise<boolean> {
+  function runTracked(
+    reason: string,
+    { heartbeat, ...runOptions }: RunOptions & { heartbeat?: () => Promise<void> } = {},
+  ): Promise<boolean> {
     const beat = heartbeat
       ? setInterval(() => {
           heartbeat().catch((err: unknown) => log.warn({ err }, 'heartbeat during a run failed'));
         }, heartbeatMs)
       : undefined;
-    const run = loader.runOnce(stop.signal).then(
+    const run = loader.runOnce(stop.signal, runOptions).then(
       (summary) => {
         const recovered = lastFailure !== undefined;
         lastFailure = undefined;
@@ -161,7 +164,7 @@ export function createWorker(options: WorkerOptions): Worker {
         );
     }
     metrics?.shared.receivedEvents.inc({ component: COMPONENT }, batch.messages.length);
-    const ok = await runTracked(`announcements ${ids.join(', ') || '(none valid)'}`, heartbeat);
+    const ok = await runTracked(`announcements ${ids.join(', ') || '(none valid)'}`, { heartbeat });
     // Committed only when everything pending was applied: otherwise the announcements come
     // again after a restart, and their run picks up what is left.
     if (!ok) return;

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createKafka } from '@lakestream/kafka';
 import type { ObjectStore } from '@lakestream/object-store';
 import { type BatchAnnouncement, batchManifestKey, SILVER_TABLE_NAMES } from '@lakestream/silver';
@@ -19,15 +20,16 @@ const APPLIED_WITHIN_MS = 10 * RUN_INTERVAL_MS + 20_000;
 
 /**
  * A real DuckDB target behind a thin fault switch: while `failing`, applying a batch fails the way
- * a DuckDB file held by another process does after the retries. It also records how many runs
- * had the warehouse open at once.
+ * a DuckDB file held by another process does after the retries. It also counts the opens, and
+ * how many runs had the warehouse open at once.
  */
 function switchableTarget(target: WarehouseTarget) {
-  const state = { failing: false, open: 0, maxOpen: 0 };
+  const state = { failing: false, open: 0, maxOpen: 0, opens: 0 };
   const wrapped: WarehouseTarget = {
     kind: target.kind,
     description: target.description,
     async open() {
+      state.opens++;
       state.maxOpen = Math.max(state.maxOpen, ++state.open);
       await target.open();
     },
@@ -97,7 +99,7 @@ describe('worker', () => {
     return { store, path, state, worker, announce };
   }
 
-  it('applies a batch whose announcement was lost within one interval', async () => {
+  it('applies a batch whose announcement was lost within one interval, and leaves the warehouse alone while the lake is unchanged', async () => {
     const { store, path, state } = await setUp();
     // Published, never announced (the transformer was killed between manifest and announcement).
     await writeSilverBatch(store, batch1());
@@ -106,6 +108,10 @@ describe('worker', () => {
         timeout: APPLIED_WITHIN_MS,
       })
       .toBe(1);
+    // Idle intervals do not open the DuckDB file (dbt and the dashboard need it).
+    const opens = state.opens;
+    await sleep(4 * RUN_INTERVAL_MS);
+    expect(state.opens).toBe(opens);
     expect(state.maxOpen).toBe(1);
   });
 
