@@ -28,6 +28,7 @@ export const warehouseLoaderConfig = defineConfig({
     lakestreamHome: commonFields.lakestreamHome,
     metricsPort: commonFields.metricsPort,
     metricsHost: commonFields.metricsHost,
+    metricsPortFile: commonFields.metricsPortFile,
     kafkaBrokers: commonFields.kafkaBrokers,
     kafkaClientId: { ...commonFields.kafkaClientId, default: 'lakestream-warehouse-loader' },
     // A batch being applied is finished, not abandoned: allow for a large one.

@@ -79,6 +79,7 @@ if (command.kind === 'worker') {
     topic: config.topic,
     groupId: config.groupId,
     sessionTimeoutMs: config.sessionTimeoutMs,
+    runIntervalMs: config.runIntervalMs,
     logger,
     metrics,
     onRun: (summary) => {
