@@ -1,12 +1,12 @@
 -- One row per order item. Silver already keeps one row per Order Item Id; the deduplication here
--- (highest Kafka offset wins, as in silver) only guards the gold numbers against a warehouse whose
+-- (the greatest (kafka_timestamp, kafka_partition, kafka_offset) wins, as in silver) only guards the gold numbers against a warehouse whose
 -- primary key is not enforced (BigQuery) and a loader that appended twice.
 with ranked as (
   select
     *,
     row_number() over (
       partition by order_item_id
-      order by kafka_offset desc, kafka_partition desc, silver_batch_id desc
+      order by kafka_timestamp desc, kafka_partition desc, kafka_offset desc, silver_batch_id desc
     ) as version_rank
   from {{ source('silver', 'fct_order_items') }}
 )
