@@ -226,7 +226,7 @@ remember_stack() {
   STARTED_STACK=(none)
   local name state
   while read -r name state _; do
-    [[ "$name" =~ ^(kafka|postgres|gcs)$ && "$state" != up ]] && STARTED_STACK+=("$name")
+    if [[ "$name" =~ ^(kafka|postgres|gcs)$ && "$state" != up ]]; then STARTED_STACK+=("$name"); fi
   done < <(devstack status 2>/dev/null || true)
 }
 
@@ -237,9 +237,10 @@ stop_started_on_failure() {
   local status=$?
   trap - EXIT INT TERM
   if ((status != 0)); then
-    local i names=("${STARTED_STACK[@]:1}")
-    if ((${#STARTED_BACKGROUND[@]} + ${#names[@]})); then
-      say "the command failed or was interrupted: stopping what it started (${STARTED_BACKGROUND[*]} ${names[*]})"
+    local i names=("${STARTED_STACK[@]:1}") started
+    started=("${STARTED_BACKGROUND[@]}" "${names[@]}")
+    if ((${#started[@]})); then
+      say "the command failed or was interrupted: stopping what it started (${started[*]})"
     fi
     for ((i = ${#STARTED_BACKGROUND[@]} - 1; i >= 0; i--)); do
       stop_background "${STARTED_BACKGROUND[i]}" || true
@@ -284,7 +285,7 @@ stop_background() {
     local waited=0
     while kill -0 "$pid" 2>/dev/null && ((waited < 60)); do sleep 0.5; waited=$((waited + 1)); done
   fi
-  rm -f "$pidfile"
+  rm -f "$pidfile" "$LAKESTREAM_HOME/run/$name.port"
 }
 
 cmd_start_streaming_pipeline() {
