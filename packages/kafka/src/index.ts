@@ -12,4 +12,11 @@ export {
   type KafkaStartRetryOptions,
   withKafkaStartRetry,
 } from './start-retry.js';
-export { TOPIC_CONFIGS, TOPIC_NAME, TOPICS, type TopicName, topicSpec } from './topics.js';
+export {
+  CONSUMER_GROUPS,
+  TOPIC_CONFIGS,
+  TOPIC_NAME,
+  TOPICS,
+  type TopicName,
+  topicSpec,
+} from './topics.js';

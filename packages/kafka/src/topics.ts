@@ -13,6 +13,21 @@ export const TOPICS = {
 export type TopicName = (typeof TOPICS)[keyof typeof TOPICS];
 
 /**
+ * The consumer groups of the pipeline, beside the topics they read: a group's committed offsets are
+ * what its stage has made durable, so operators and the runner read them as progress.
+ */
+export const CONSUMER_GROUPS = {
+  /** Bronze sink on the order-item topic; its offsets commit with each object's manifest. */
+  bronzeSink: 'lakestream-bronze-sink',
+  /** Audit sink on the order-item topic; offsets commit after the PostgreSQL transaction. */
+  auditSink: 'lakestream-audit-sink',
+  /** Transformer worker on the bronze manifest topic (a trigger only). */
+  transformer: 'lakestream-transformer',
+  /** Warehouse loader worker on the silver batch topic (a trigger only). */
+  warehouseLoader: 'lakestream-warehouse-loader',
+} as const;
+
+/**
  * What Kafka accepts as a topic name, in the form `envVar.string()` takes, so every service's
  * config rejects a bad name with the same message: `envVar.string(TOPIC_NAME)`.
  */

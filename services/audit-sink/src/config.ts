@@ -1,5 +1,5 @@
 import { type ConfigOf, commonFields, defineConfig, envVar, field } from '@lakestream/config';
-import { TOPIC_NAME, TOPICS } from '@lakestream/kafka';
+import { CONSUMER_GROUPS, TOPIC_NAME, TOPICS } from '@lakestream/kafka';
 
 // Lower-case so that it never needs quoting by hand in psql; 63 bytes is PostgreSQL's limit.
 const SCHEMA_NAME = {
@@ -37,7 +37,7 @@ export const auditSinkConfig = defineConfig({
     /** Consumer group. */
     groupId: field('AUDIT_SINK_GROUP_ID', envVar.string(), {
       doc: 'Kafka consumer group id; its committed offsets are what has been written.',
-      default: 'lakestream-audit-sink',
+      default: CONSUMER_GROUPS.auditSink,
     }),
     /** Target PostgreSQL schema. */
     schema: field('AUDIT_SINK_SCHEMA', envVar.string(SCHEMA_NAME), {

@@ -8,7 +8,7 @@ import {
   field,
   resolveLakestreamHome,
 } from '@lakestream/config';
-import { TOPIC_NAME, TOPICS } from '@lakestream/kafka';
+import { CONSUMER_GROUPS, TOPIC_NAME, TOPICS } from '@lakestream/kafka';
 import { storeUrlVar } from '@lakestream/object-store';
 
 /** The bronze sink's configuration: every variable it reads, validated once at start. */
@@ -32,7 +32,7 @@ export const bronzeSinkConfig = defineConfig({
     /** Consumer group; also the root of the per-partition transactional ids. */
     groupId: field('BRONZE_SINK_GROUP_ID', envVar.string(), {
       doc: "Kafka consumer group id. Each partition's transactional id is `<group>.<topic>.<partition>`, so every instance of a group fences every other on that partition.",
-      default: 'lakestream-bronze-sink',
+      default: CONSUMER_GROUPS.bronzeSink,
     }),
     /** Topic the object manifests are produced to. */
     manifestTopic: field('BRONZE_SINK_MANIFEST_TOPIC', envVar.string(TOPIC_NAME), {

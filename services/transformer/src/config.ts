@@ -8,7 +8,7 @@ import {
   field,
   resolveLakestreamHome,
 } from '@lakestream/config';
-import { TOPIC_NAME, TOPICS } from '@lakestream/kafka';
+import { CONSUMER_GROUPS, TOPIC_NAME, TOPICS } from '@lakestream/kafka';
 import { storeUrlVar } from '@lakestream/object-store';
 
 /** How pending bronze objects are found. */
@@ -57,7 +57,7 @@ export const transformerConfig = defineConfig({
     /** The bronze sink's consumer group, for the listing fallback. */
     bronzeGroupId: field('TRANSFORMER_BRONZE_GROUP_ID', envVar.string(), {
       doc: "The bronze sink's consumer group: with discovery by listing, only objects below its committed offsets count as data.",
-      default: 'lakestream-bronze-sink',
+      default: CONSUMER_GROUPS.bronzeSink,
     }),
     /** Discovery mode. */
     discover: field('TRANSFORMER_DISCOVER', envVar.enum(DISCOVERY_MODES), {
@@ -75,7 +75,7 @@ export const transformerConfig = defineConfig({
     /** The worker's consumer group. */
     groupId: field('TRANSFORMER_GROUP_ID', envVar.string(), {
       doc: 'Consumer group of `worker` on the manifest topic (offsets are committed once a batch is published).',
-      default: 'lakestream-transformer',
+      default: CONSUMER_GROUPS.transformer,
     }),
     /** The worker's debounce. */
     debounceMs: field('TRANSFORMER_DEBOUNCE', envVar.duration({ min: 0, max: 3_600_000 }), {

@@ -7,7 +7,7 @@ import {
   field,
   resolveLakestreamHome,
 } from '@lakestream/config';
-import { TOPIC_NAME, TOPICS } from '@lakestream/kafka';
+import { CONSUMER_GROUPS, TOPIC_NAME, TOPICS } from '@lakestream/kafka';
 import { storeUrlVar } from '@lakestream/object-store';
 
 /** The warehouses the loader can apply silver batches to. */
@@ -85,7 +85,7 @@ export const warehouseLoaderConfig = defineConfig({
     /** The worker's consumer group. */
     groupId: field('WAREHOUSE_LOADER_GROUP_ID', envVar.string(), {
       doc: 'Kafka consumer group of the worker.',
-      default: 'lakestream-warehouse-loader',
+      default: CONSUMER_GROUPS.warehouseLoader,
     }),
     /** How often the worker applies what is pending without being told. */
     runIntervalMs: field(
