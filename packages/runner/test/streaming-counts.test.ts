@@ -5,6 +5,7 @@ import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   auditRowCount,
+  auditRowCountInRange,
   bronzeManifestTotals,
   topicMessageCount,
   waitForCatchUp,
@@ -90,6 +91,43 @@ describe('streaming counts', () => {
       );
       await client.query(`insert into ${schema}.order_item_events select generate_series(1, 7)`);
       expect(await auditRowCount(url, schema)).toBe(7);
+    } finally {
+      await client.query(`drop schema ${schema} cascade`);
+      await client.end();
+    }
+  });
+
+  it("counts a run's audit rows: this cluster's, in the run's offsets, with or without the cluster column", async () => {
+    const schema = `runner_${randomUUID().replaceAll('-', '')}`;
+    const url = process.env.DATABASE_URL!;
+    const range = {
+      topic: 't',
+      clusterId: 'now',
+      since: new Map([[0, 10]]),
+      end: new Map([
+        [0, 20],
+        [1, 3],
+      ]),
+    };
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      await client.query(`create schema ${schema}`);
+      await client.query(
+        `create table ${schema}.order_item_events (topic text, partition int, "offset" bigint, cluster_id text)`,
+      );
+      // In the run: offsets 10..19 of partition 0 and 0..2 of partition 1 (new since the start).
+      // Not in it: offsets before or after, another topic, and a wiped broker's rows (same offsets).
+      await client.query(
+        `insert into ${schema}.order_item_events
+         select 't', 0, o, 'now' from generate_series(5, 24) o
+         union all select 't', 1, o, 'now' from generate_series(0, 2) o
+         union all select 'other', 0, o, 'now' from generate_series(10, 19) o
+         union all select 't', 0, o, 'wiped' from generate_series(10, 19) o`,
+      );
+      expect(await auditRowCountInRange(url, range, schema)).toBe(13);
+      await client.query(`alter table ${schema}.order_item_events drop column cluster_id`);
+      expect(await auditRowCountInRange(url, range, schema)).toBe(23);
     } finally {
       await client.query(`drop schema ${schema} cascade`);
       await client.end();
