@@ -1,0 +1,38 @@
+export {
+  BRONZE_PREFIX,
+  type BronzeObjectKey,
+  bronzeObjectKey,
+  bronzeTopicPrefix,
+  type HourPartition,
+  hourOf,
+  hourPartition,
+  OFFSET_DIGITS,
+  padOffset,
+  parseBronzeObjectKey,
+} from './bronze-key.js';
+export {
+  type BronzeManifest,
+  BronzeManifestSchema,
+  bronzeManifestKey,
+  manifestNextOffset,
+  manifestStartOffset,
+  parseBronzeManifest,
+  type WrittenBronzeManifest,
+  WrittenBronzeManifestSchema,
+} from './bronze-manifest.js';
+export {
+  buildDeadLetter,
+  type DeadLetterInput,
+  type DeadLetterReason,
+  DeadLetterReasonSchema,
+  type DeadLetterRecord,
+  DeadLetterRecordSchema,
+  type DeadLetterSource,
+  DeadLetterSourceSchema,
+  DLQ_VERSION,
+  deadLetterHeaders,
+  FileSourceSchema,
+  MAX_REASON_VALUE_CHARS,
+  parseDeadLetter,
+  TopicSourceSchema,
+} from './dead-letter.js';
