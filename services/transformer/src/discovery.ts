@@ -1,13 +1,15 @@
 import { readTopicToEnd, type TopicRecord } from '@lakestream/kafka';
-import type { ObjectStore } from '@lakestream/object-store';
-import type { Logger } from '@lakestream/observability';
-import type { Kafka } from 'kafkajs';
 import {
   type BronzeManifest,
   BronzeManifestSchema,
   bronzeTopicPrefix,
-  parseBronzeKey,
-} from './bronze-contract.js';
+  manifestNextOffset,
+  manifestStartOffset,
+  parseBronzeObjectKey,
+} from '@lakestream/lake';
+import type { ObjectStore } from '@lakestream/object-store';
+import type { Logger } from '@lakestream/observability';
+import type { Kafka } from 'kafkajs';
 import { TransformerError } from './errors.js';
 
 /** A committed bronze object the transformer may read. */
@@ -142,8 +144,8 @@ export function objectsOfManifests(manifests: readonly BronzeManifest[]): Bronze
       topic: manifest.topic,
       partition: manifest.partition,
       firstOffset: manifest.first_offset,
-      startOffset: manifest.start_offset ?? manifest.first_offset,
-      endOffset: manifest.next_offset ?? manifest.last_offset + 1,
+      startOffset: manifestStartOffset(manifest),
+      endOffset: manifestNextOffset(manifest),
       recordCount: manifest.record_count,
       bytes: manifest.bytes,
     });
@@ -186,7 +188,7 @@ export async function listCommittedObjects(
 ): Promise<BronzeObject[]> {
   const objects: BronzeObject[] = [];
   for await (const info of store.list(bronzeTopicPrefix(topic))) {
-    const parsed = parseBronzeKey(info.key);
+    const parsed = parseBronzeObjectKey(info.key);
     if (parsed === undefined || parsed.topic !== topic) continue;
     const end = committed.get(parsed.partition);
     if (end === undefined || parsed.startOffset >= end) continue;

@@ -6,12 +6,6 @@ export {
   buildBatch,
   type LocalInput,
 } from './batch-builder.js';
-export {
-  type BronzeManifest,
-  BronzeManifestSchema,
-  bronzeTopicPrefix,
-  parseBronzeKey,
-} from './bronze-contract.js';
 export { type Command, parseCommandLine, summaryLine, USAGE } from './cli.js';
 export {
   DISCOVERY_MODES,

@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import {
   type BronzeObject,
   checkContiguous,
-  parseBronzeKey,
   selectPending,
   TransformerError,
 } from '../src/index.js';
@@ -18,19 +17,6 @@ const object = (
   firstOffset,
   startOffset: start,
   endOffset: end,
-});
-
-describe('bronze object keys', () => {
-  it('reads the bronze sink layout and refuses others', () => {
-    expect(
-      parseBronzeKey(
-        'bronze/lakestream.order_items.v1/dt=2018-01-31/hour=22/lakestream.order_items.v1+2+00000000000000050000.jsonl.gz',
-      ),
-    ).toEqual({ topic: 'lakestream.order_items.v1', partition: 2, startOffset: 50_000 });
-    expect(parseBronzeKey('bronze/a/dt=2018-01-31/hour=22/b+2+0.jsonl.gz')).toBeUndefined();
-    expect(parseBronzeKey('bronze/a/dt=2018-01-31/a+2+0.jsonl.gz')).toBeUndefined();
-    expect(parseBronzeKey('bronze/a/dt=2018-01-31/hour=22/a+2+0.json')).toBeUndefined();
-  });
 });
 
 describe('pending objects', () => {
