@@ -237,7 +237,11 @@ stop_started_on_failure() {
   local status=$?
   trap - EXIT INT TERM
   if ((status != 0)); then
-    local i names=("${STARTED_STACK[@]:1}") started
+    # Of the stack services that were down, those up now (not one the user points at).
+    local i name state names=() started
+    while read -r name state _; do
+      if [[ " ${STARTED_STACK[*]:1} " == *" $name "* && "$state" == up ]]; then names+=("$name"); fi
+    done < <(devstack status 2>/dev/null || true)
     started=("${STARTED_BACKGROUND[@]}" "${names[@]}")
     if ((${#started[@]})); then
       say "the command failed or was interrupted: stopping what it started (${started[*]})"

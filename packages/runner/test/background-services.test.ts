@@ -1,13 +1,15 @@
 // commands.sh's background services against the real stack: a sink whose preferred metrics port is
 // taken still runs, on a free port it records where the runner finds it. Topics, groups, schema and
 // LAKESTREAM_HOME are this test's own; the stack is the one the global set-up provides.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { writeCsv } from '@lakestream/datagen';
 import { createKafka } from '@lakestream/kafka';
 import { createLogger } from '@lakestream/observability';
 import pg from 'pg';
@@ -15,6 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backgroundService, logTail } from '../src/index.js';
 
 const script = resolve(import.meta.dirname, '../../../commands.sh');
+const root = resolve(import.meta.dirname, '../../..');
 const id = randomUUID().slice(0, 8);
 const topics = {
   items: `test.bg.${id}.items`,
@@ -60,6 +63,12 @@ beforeAll(async () => {
     AUDIT_SINK_DLQ_TOPIC: topics.dlq,
     AUDIT_SINK_GROUP_ID: `test-bg-${id}-audit`,
     AUDIT_SINK_SCHEMA: schema,
+    PRODUCER_TOPIC: topics.items,
+    PRODUCER_DLQ_TOPIC: topics.dlq,
+    // The dbt venv the set-up made, not a new one in this home.
+    LAKESTREAM_DBT_VENV:
+      process.env.LAKESTREAM_DBT_VENV ??
+      join(process.env.LAKESTREAM_HOME ?? join(root, '.lakestream'), 'venv'),
   };
   const admin = kafka.admin();
   await admin.connect();
@@ -109,6 +118,37 @@ describe('commands.sh background services', () => {
       expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status, name).toBe(200);
       expect(isAlive(pid), name).toBe(true);
     }
+  }, 180_000);
+
+  it('stops the sinks `run` started when it is interrupted, and ends with the run', async () => {
+    commands('stop-streaming-pipeline');
+    const csv = join(home, 'orders.csv');
+    await writeCsv({ rows: 20_000, seed: 3, out: csv });
+    const run = spawn('bash', [script, 'run', csv], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let said = '';
+    run.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      said += chunk;
+    });
+    let table = '';
+    run.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      table += chunk;
+    });
+    const exited = once(run, 'exit');
+    while (!said.includes('producer: streaming')) {
+      if (run.exitCode !== null) throw new Error(`run ended before the producer started:\n${said}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const pids = Object.keys(PREFERRED).map((name) =>
+      Number(readFileSync(backgroundService(home, name).pidFile, 'utf8')),
+    );
+    run.kill('SIGTERM');
+    const [code] = await exited;
+    expect(code, said).toBe(130);
+    expect(table).toContain('the run was INTERRUPTED');
+    expect(said).toContain('stopping what it started (bronze-sink audit-sink)');
+    for (const pid of pids) expect(isAlive(pid), String(pid)).toBe(false);
+    for (const name of Object.keys(PREFERRED))
+      expect(existsSync(backgroundService(home, name).pidFile), name).toBe(false);
   }, 180_000);
 });
 
