@@ -10,7 +10,6 @@ export { COPY_COLUMNS, encodeCopyText, escapeCopyText } from './copy-text.js';
 export {
   COMPONENT,
   type DeadLetter,
-  type DeadLetterBody,
   deadLetterRecord,
   publishDeadLetters,
 } from './dead-letter.js';

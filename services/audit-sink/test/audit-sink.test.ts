@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createKafka } from '@lakestream/kafka';
+import { type DeadLetterRecord, parseDeadLetter } from '@lakestream/lake';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { DeadLetterBody } from '../src/dead-letter.js';
 import { metricValue } from './support/metric-value.js';
 import { orderItemEvents, toMessage } from './support/order-item-events.js';
 import { TcpProxy } from './support/tcp-proxy.js';
@@ -210,17 +210,21 @@ describe('audit sink (real Kafka and PostgreSQL)', () => {
     expect(await bed.rowCount()).toBe(goodCount);
     const dead = await bed.readTopic(bed.dlqTopic, poison.length);
     expect(dead).toHaveLength(poison.length);
-    const bodies = dead.map((record) => JSON.parse(record.value) as DeadLetterBody);
-    bodies.sort((a, b) => Number(a.source.offset) - Number(b.source.offset));
+    const bodies = dead.map((record) => parseDeadLetter(record.value));
+    const offsetOf = (r: DeadLetterRecord) =>
+      r.source.kind === 'topic' ? Number(r.source.offset) : Number.NaN;
+    bodies.sort((a, b) => offsetOf(a) - offsetOf(b));
     for (const [i, body] of bodies.entries()) {
       const bad = poison[i]!;
       expect(body.source).toEqual({
+        kind: 'topic',
         topic: bed.topic,
         partition: 0,
         offset: expectedPoisonOffsets[i],
       });
-      expect(body.code).toBe(bad.code);
-      expect(body.reason).toMatch(bad.reason);
+      expect(body.reasons).toHaveLength(1);
+      expect(body.reasons[0]!.code).toBe(bad.code);
+      expect(body.reasons[0]!.message).toMatch(bad.reason);
       expect(body.component).toBe('audit-sink');
       expect(Number.isNaN(Date.parse(body.failed_at))).toBe(false);
       const raw = Buffer.isBuffer(bad.value) ? bad.value : Buffer.from(bad.value);
