@@ -33,6 +33,7 @@ export const FileSourceSchema = z.object({
   /** The encoding the row was decoded with. */
   encoding: z.string().min(1),
 });
+export type FileSource = z.infer<typeof FileSourceSchema>;
 
 /** A message of a Kafka topic (the sinks). */
 export const TopicSourceSchema = z.object({
@@ -42,6 +43,7 @@ export const TopicSourceSchema = z.object({
   /** Kafka offsets are 64-bit: kept as decimal text. */
   offset: z.string().regex(/^\d+$/),
 });
+export type TopicSource = z.infer<typeof TopicSourceSchema>;
 
 /** Where the rejected record was; readers dedupe on it (dead letters are at least once). */
 export const DeadLetterSourceSchema = z.discriminatedUnion('kind', [

@@ -31,8 +31,10 @@ export {
   DeadLetterSourceSchema,
   DLQ_VERSION,
   deadLetterHeaders,
+  type FileSource,
   FileSourceSchema,
   MAX_REASON_VALUE_CHARS,
   parseDeadLetter,
+  type TopicSource,
   TopicSourceSchema,
 } from './dead-letter.js';

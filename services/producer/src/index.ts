@@ -11,7 +11,7 @@ export {
   type CsvSourceOptions,
   parseEncoding,
 } from './csv-source.js';
-export { DEAD_LETTER_VERSION, type DeadLetterRecord, deadLetterRecord } from './dead-letter.js';
+export { COMPONENT, deadLetterRecord } from './dead-letter.js';
 export {
   exitCodeFor,
   PRODUCER_ERROR_CODES,

@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { ORDER_ITEM_HEADERS } from '@lakestream/schema';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type DeadLetterRecord, ProducerError, runProducer } from '../src/index.js';
+import { ProducerError, runProducer } from '../src/index.js';
 import {
   brokers,
   COLUMN,
@@ -10,6 +10,7 @@ import {
   freshTopics,
   generatedRows,
   logger,
+  parseRowDeadLetter,
   readTopic,
   settings,
   tempDir,
@@ -52,7 +53,7 @@ async function produce(
     result,
     rows: events.map((m) => JSON.parse(m.value).source.row as number).sort((a, b) => a - b),
     events: events.map((m) => JSON.parse(m.value)),
-    deadLetters: deadLetters.map((m) => JSON.parse(m.value) as DeadLetterRecord),
+    deadLetters: deadLetters.map((m) => parseRowDeadLetter(m.value)),
   };
 }
 
@@ -100,7 +101,15 @@ describe.each(['fast', 'csv-parse'] as const)('bad input (parser %s)', (parser) 
     const { rows: sent, deadLetters } = await produce(file, parser);
     expect(sent).toEqual(range(1, 20).filter((r) => r !== 5));
     expect(deadLetters).toHaveLength(1);
-    expect(deadLetters[0]!.reason).toBe('row 5: expected 53 fields, found 20');
+    expect(deadLetters[0]!.source.row).toBe(5);
+    expect(deadLetters[0]!.reasons).toEqual([
+      {
+        code: 'LS_SCHEMA_FIELD_COUNT',
+        message: 'expected 53 fields, found 20',
+        column: null,
+        value: null,
+      },
+    ]);
   });
 
   it('with --encoding utf-8, sends rows with undecodable bytes to the dead-letter topic', async () => {
@@ -122,14 +131,14 @@ describe.each(['fast', 'csv-parse'] as const)('bad input (parser %s)', (parser) 
     const { rows: sent, events, deadLetters } = await produce(file, parser, { encoding: 'utf8' });
     expect(sent).toEqual(range(1, 20).filter((r) => r !== 3));
     expect(deadLetters).toHaveLength(1);
-    expect(deadLetters[0]!.problems).toHaveLength(2);
-    expect(deadLetters[0]!.problems[0]).toMatchObject({
+    expect(deadLetters[0]!.source.row).toBe(3);
+    expect(deadLetters[0]!.reasons).toHaveLength(2);
+    expect(deadLetters[0]!.reasons[0]).toMatchObject({
       code: 'LS_PRODUCER_UNDECODABLE',
       column: 'Shipping Mode',
-      row: 3,
     });
     // The garbled value then also fails the schema: every reason is listed.
-    expect(deadLetters[0]!.problems[1]).toMatchObject({
+    expect(deadLetters[0]!.reasons[1]).toMatchObject({
       code: 'LS_SCHEMA_NOT_ALLOWED',
       column: 'Shipping Mode',
     });
@@ -149,7 +158,7 @@ describe.each(['fast', 'csv-parse'] as const)('bad input (parser %s)', (parser) 
     expect(sent).toEqual(range(1, 19));
     expect(deadLetters).toHaveLength(1);
     expect(deadLetters[0]!.source.row).toBe(20);
-    expect(deadLetters[0]!.problems[0]!.code).toBe('LS_SCHEMA_FIELD_COUNT');
+    expect(deadLetters[0]!.reasons[0]!.code).toBe('LS_SCHEMA_FIELD_COUNT');
     expect(result.inputs[0]).toMatchObject({ complete: true, ackedThroughRow: 20 });
   });
 
@@ -164,7 +173,8 @@ describe.each(['fast', 'csv-parse'] as const)('bad input (parser %s)', (parser) 
     const { rows: sent, deadLetters } = await produce(file, parser);
     expect(sent).toEqual(range(1, 19));
     expect(deadLetters).toHaveLength(1);
-    expect(deadLetters[0]!.problems[0]).toMatchObject({ code: 'LS_PRODUCER_CSV_SYNTAX', row: 20 });
+    expect(deadLetters[0]!.source.row).toBe(20);
+    expect(deadLetters[0]!.reasons[0]).toMatchObject({ code: 'LS_PRODUCER_CSV_SYNTAX' });
     expect(deadLetters[0]!.raw).toMatch(/"Pack, ""$/);
   });
 
@@ -198,7 +208,11 @@ describe.each(['fast', 'csv-parse'] as const)('bad input (parser %s)', (parser) 
     expect(sent).toEqual(range(1, 20).filter((r) => r !== 3));
     expect(deadLetters).toHaveLength(1);
     const record = deadLetters[0]!;
-    expect(record.reason).toMatch(/^row 3: record too large: \d+ bytes, the limit is 262144$/);
+    expect(record.source.row).toBe(3);
+    expect(record.reasons[0]!.code).toBe('LS_PRODUCER_RECORD_TOO_LARGE');
+    expect(record.reasons[0]!.message).toMatch(
+      /^record too large: \d+ bytes, the limit is 262144$/,
+    );
     expect(record.raw_truncated).toBe(true);
     expect(record.raw_bytes).toBeGreaterThan(10 * 1024 * 1024);
     expect(record.raw.length).toBe(64 * 1024);

@@ -11,10 +11,23 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { encodeCsvLine, generateOrderItems } from '@lakestream/datagen';
 import { createKafka } from '@lakestream/kafka';
+import { type DeadLetterRecord, type FileSource, parseDeadLetter } from '@lakestream/lake';
 import { createLogger } from '@lakestream/observability';
 import { ORDER_ITEM_HEADERS } from '@lakestream/schema';
 import { type Kafka, logLevel } from 'kafkajs';
 import type { ProducerSettings } from '../src/index.js';
+
+/** A producer's dead letter: the lake's record, its source a file row, its raw value the row. */
+export type RowDeadLetter = DeadLetterRecord & { source: FileSource; raw: string };
+
+/** Reads a dead-letter value as the lake's one record, and checks that a file row is its source. */
+export function parseRowDeadLetter(value: string): RowDeadLetter {
+  const record = parseDeadLetter(value);
+  if (record.source.kind !== 'file' || record.raw === null) {
+    throw new Error(`not a row's dead letter: ${value}`);
+  }
+  return record as RowDeadLetter;
+}
 
 export const logger = createLogger({ service: 'producer-test', level: 'silent' });
 

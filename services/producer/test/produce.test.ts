@@ -1,13 +1,7 @@
 import { Readable } from 'node:stream';
 import { ensureTopics } from '@lakestream/kafka';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  CheckpointFile,
-  type DeadLetterRecord,
-  exitCodeFor,
-  ProducerError,
-  runProducer,
-} from '../src/index.js';
+import { CheckpointFile, exitCodeFor, ProducerError, runProducer } from '../src/index.js';
 import {
   brokers,
   COLUMN,
@@ -16,6 +10,7 @@ import {
   freshTopics,
   generatedRows,
   logger,
+  parseRowDeadLetter,
   type ReadMessage,
   readTopic,
   settings,
@@ -125,35 +120,38 @@ describe('a generated file with some damaged rows', () => {
   });
 
   it('sends each damaged row to the dead-letter topic with its raw line and every reason', () => {
-    const records = deadLetters.map((m) => JSON.parse(m.value) as DeadLetterRecord);
+    const records = deadLetters.map((m) => parseRowDeadLetter(m.value));
     expect(records.map((r) => r.source.row).sort((a, b) => a - b)).toEqual(damagedRows);
     const byRow = new Map(records.map((r) => [r.source.row, r]));
-    expect(byRow.get(10)!.reason).toBe(
-      'row 10, column "Order Id": expected an integer (got "abc")',
-    );
-    expect(byRow.get(100)!.problems).toMatchObject([
-      { code: 'LS_SCHEMA_REQUIRED', column: 'Type', row: 100 },
+    expect(byRow.get(10)!.reasons).toEqual([
+      {
+        code: 'LS_SCHEMA_INTEGER',
+        message: 'expected an integer',
+        column: 'Order Id',
+        value: 'abc',
+      },
     ]);
-    expect(byRow.get(2_500)!.problems.map((p) => p.column)).toEqual([
+    expect(byRow.get(100)!.reasons).toMatchObject([{ code: 'LS_SCHEMA_REQUIRED', column: 'Type' }]);
+    expect(byRow.get(2_500)!.reasons.map((p) => p.column)).toEqual([
       'order date (DateOrders)',
       'Sales',
     ]);
-    expect(byRow.get(2_500)!.reasons).toHaveLength(2);
-    expect(byRow.get(4_000)!.problems).toMatchObject([
+    expect(byRow.get(4_000)!.reasons).toMatchObject([
       {
         code: 'LS_SCHEMA_FIELD_COUNT',
         column: null,
-        row: 4_000,
         message: 'expected 53 fields, found 50',
       },
     ]);
-    expect(byRow.get(4_999)!.reason).toContain('column "Market"');
+    expect(byRow.get(4_999)!.reasons[0]!.column).toBe('Market');
     for (const record of records) {
       expect(record).toMatchObject({
+        dlq_version: 1,
         component: 'producer',
-        encoding: 'latin1',
+        raw_encoding: 'utf8',
         raw_truncated: false,
       });
+      expect(record.source.encoding).toBe('latin1');
       expect(record.source.file).toMatch(/orders\.csv$/);
       expect(Date.parse(record.failed_at)).not.toBeNaN();
       expect(record.raw).not.toMatch(/\n$/);

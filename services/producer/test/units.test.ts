@@ -1,3 +1,4 @@
+import { DeadLetterRecordSchema } from '@lakestream/lake';
 import { describe, expect, it } from 'vitest';
 import { ByteWindow } from '../src/byte-window.js';
 import {
@@ -24,7 +25,7 @@ describe('ByteWindow', () => {
 });
 
 describe('deadLetterRecord', () => {
-  it('lists every reason and cuts long values', () => {
+  it("writes the lake's dead-letter record: every reason with its code, long values cut", () => {
     const record = deadLetterRecord(
       {
         kind: 'rejection',
@@ -50,16 +51,19 @@ describe('deadLetterRecord', () => {
         rawTruncated: false,
       },
       'latin1',
-      '2024-01-01T00:00:00.000Z',
+      new Date('2024-01-01T00:00:00.000Z'),
     );
-    expect(record.reasons).toHaveLength(2);
-    expect(record.reason).toMatch(
-      /^row 7, column "Order Id": expected an integer \(got "x{1024}…"\)$/,
-    );
-    expect(record.problems[0]!.value).toHaveLength(1025);
+    expect(DeadLetterRecordSchema.parse(record)).toEqual(record);
+    expect(record.reasons.map((r) => [r.code, r.column])).toEqual([
+      ['LS_SCHEMA_INTEGER', 'Order Id'],
+      ['LS_SCHEMA_REQUIRED', 'Type'],
+    ]);
+    expect(record.reasons[0]!.value).toHaveLength(1025);
     expect(record).toMatchObject({
-      source: { file: 'a.csv', row: 7 },
+      dlq_version: 1,
+      source: { kind: 'file', file: 'a.csv', row: 7, encoding: 'latin1' },
       raw: 'the raw line',
+      raw_encoding: 'utf8',
       raw_bytes: 13,
       raw_truncated: false,
       failed_at: '2024-01-01T00:00:00.000Z',
