@@ -1,11 +1,5 @@
+import { BRONZE_PREFIX, type BronzeObjectKey, parseBronzeObjectKey } from '@lakestream/lake';
 import type { ObjectInfo, ObjectStore } from '@lakestream/object-store';
-
-/** Prefix of the bronze layer in the lake. */
-export const BRONZE_PREFIX = 'bronze/';
-
-// bronze/<topic>/dt=YYYY-MM-DD/hour=HH/<topic>+<partition>+<startOffset>.jsonl.gz
-const BRONZE_KEY =
-  /^bronze\/([^/]+)\/dt=(\d{4}-\d{2}-\d{2})\/hour=(\d{2})\/[^/]+\+(\d+)\+(\d+)\.jsonl\.gz$/;
 
 /** The newest bronze object, as the bronze-health panel shows it. */
 export interface BronzeObject {
@@ -29,7 +23,7 @@ export type BronzeStatus =
 
 interface Candidate {
   info: ObjectInfo;
-  match: RegExpExecArray;
+  parsed: BronzeObjectKey;
 }
 
 /** Newer first: by write time when the store has it, then by record hour, then by key. */
@@ -37,8 +31,8 @@ function isNewer(a: Candidate, b: Candidate): boolean {
   const at = a.info.updated?.getTime() ?? 0;
   const bt = b.info.updated?.getTime() ?? 0;
   if (at !== bt) return at > bt;
-  const ah = `${a.match[2]}T${a.match[3]}`;
-  const bh = `${b.match[2]}T${b.match[3]}`;
+  const ah = `${a.parsed.dt}T${a.parsed.hour}`;
+  const bh = `${b.parsed.dt}T${b.parsed.hour}`;
   if (ah !== bh) return ah > bh;
   return a.info.key > b.info.key;
 }
@@ -54,11 +48,11 @@ export async function readBronzeStatus(store: ObjectStore): Promise<BronzeStatus
   let bytes = 0;
   try {
     for await (const info of store.list(BRONZE_PREFIX)) {
-      const match = BRONZE_KEY.exec(info.key);
-      if (match === null) continue;
+      const parsed = parseBronzeObjectKey(info.key);
+      if (parsed === undefined) continue;
       objects += 1;
       bytes += info.size;
-      const candidate = { info, match };
+      const candidate = { info, parsed };
       if (newest === undefined || isNewer(candidate, newest)) newest = candidate;
     }
   } catch (err) {
@@ -68,7 +62,7 @@ export async function readBronzeStatus(store: ObjectStore): Promise<BronzeStatus
   if (newest === undefined) {
     return { state: 'none', reason: `no bronze object in ${store.location} yet` };
   }
-  const { info, match } = newest;
+  const { info, parsed } = newest;
   return {
     state: 'ok',
     objects,
@@ -78,10 +72,10 @@ export async function readBronzeStatus(store: ObjectStore): Promise<BronzeStatus
       uri: store.uri(info.key),
       bytes: info.size,
       written_at: info.updated?.toISOString() ?? null,
-      topic: match[1]!,
-      partition: Number(match[4]),
-      start_offset: Number(match[5]),
-      hour: `${match[2]}T${match[3]}:00Z`,
+      topic: parsed.topic,
+      partition: parsed.partition,
+      start_offset: parsed.startOffset,
+      hour: `${parsed.dt}T${parsed.hour}:00Z`,
     },
   };
 }
