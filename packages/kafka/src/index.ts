@@ -1,5 +1,11 @@
 export { consumerLag, ensureTopics, type PartitionLag, type TopicSpec } from './admin.js';
 export { createKafka, type KafkaClientOptions } from './client.js';
+export {
+  createManagedConsumer,
+  type ManagedConsumer,
+  type ManagedConsumerOptions,
+  withHeartbeats,
+} from './consumer-lifecycle.js';
 export { KAFKA_ERROR_CODES, type KafkaErrorCode } from './errors.js';
 export {
   type PartitionEnds,

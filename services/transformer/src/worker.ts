@@ -1,12 +1,6 @@
-import {
-  consumerLag,
-  ensureTopics,
-  TOPICS,
-  topicSpec,
-  withKafkaStartRetry,
-} from '@lakestream/kafka';
+import { consumerLag, createManagedConsumer, TOPICS, topicSpec } from '@lakestream/kafka';
 import type { Logger } from '@lakestream/observability';
-import type { Consumer, Kafka } from 'kafkajs';
+import type { Kafka } from 'kafkajs';
 import { TransformerError } from './errors.js';
 import { COMPONENT, type TransformerMetrics } from './metrics.js';
 import type { BatchOutcome } from './transformer.js';
@@ -64,10 +58,29 @@ export interface Worker {
 export function createWorker(options: WorkerOptions): Worker {
   const { kafka, settings, logger, metrics } = options;
   const log = logger.child({ component: COMPONENT, mode: 'worker' });
-  let consumer: Consumer | undefined;
-  let joined = false;
+  const member = createManagedConsumer({
+    kafka,
+    consumer: {
+      groupId: settings.groupId,
+      readUncommitted: false,
+      allowAutoTopicCreation: false,
+      maxWaitTimeInMs: 1_000,
+    },
+    topics: [settings.manifestTopic],
+    // No bronze object so far means no manifest topic yet: create it rather than wait.
+    ensureTopics: [topicSpec(TOPICS.bronzeFiles, settings.manifestTopic)],
+    logger: log,
+    ...(options.signal ? { signal: options.signal } : {}),
+    onCrash: () =>
+      metrics.errors.inc({ component: COMPONENT, code: 'LS_TRANSFORMER_CONSUMER_CRASHED' }),
+    fatalError: (cause) =>
+      new TransformerError('LS_TRANSFORMER_CONSUMER_CRASHED', 'the Kafka consumer stopped', {
+        cause,
+      }),
+    ...(options.onFatal ? { onFatal: options.onFatal } : {}),
+  });
+  const consumer = member.consumer;
   let stopping = false;
-  let fatal: unknown;
   /** Highest offset seen per partition of the manifest topic. */
   const seen = new Map<number, number>();
   /** Offsets covered by the last published (or empty) batch, not yet committed. */
@@ -97,7 +110,7 @@ export function createWorker(options: WorkerOptions): Worker {
   }
 
   async function commitCovered(): Promise<void> {
-    if (consumer === undefined || toCommit.size === 0) return;
+    if (toCommit.size === 0) return;
     const offsets = [...toCommit].map(([partition, offset]) => ({
       topic: settings.manifestTopic,
       partition,
@@ -157,47 +170,7 @@ export function createWorker(options: WorkerOptions): Worker {
 
   return {
     async start() {
-      consumer = kafka.consumer({
-        groupId: settings.groupId,
-        readUncommitted: false,
-        allowAutoTopicCreation: false,
-        maxWaitTimeInMs: 1_000,
-      });
-      consumer.on(consumer.events.GROUP_JOIN, () => {
-        joined = true;
-      });
-      consumer.on(consumer.events.CRASH, ({ payload }) => {
-        metrics.errors.inc({ component: COMPONENT, code: 'LS_TRANSFORMER_CONSUMER_CRASHED' });
-        if (payload.restart) {
-          log.warn({ err: payload.error }, 'consumer crashed; kafkajs restarts it');
-          return;
-        }
-        fatal = new TransformerError(
-          'LS_TRANSFORMER_CONSUMER_CRASHED',
-          'the Kafka consumer stopped',
-          {
-            cause: payload.error,
-          },
-        );
-        log.error({ err: fatal }, 'consumer crashed for good');
-        options.onFatal?.(fatal);
-      });
-      // The manifest topic may not exist yet (no bronze object so far) or a broker has just
-      // started: wait for it rather than fail.
-      const member = consumer;
-      const retry = { logger: log, ...(options.signal ? { signal: options.signal } : {}) };
-      await withKafkaStartRetry(
-        `create ${settings.manifestTopic}`,
-        () => ensureTopics(kafka, [topicSpec(TOPICS.bronzeFiles, settings.manifestTopic)]),
-        retry,
-      );
-      await withKafkaStartRetry('connect the consumer', () => member.connect(), retry);
-      await withKafkaStartRetry(
-        `subscribe to ${settings.manifestTopic}`,
-        () => member.subscribe({ topic: settings.manifestTopic, fromBeginning: true }),
-        retry,
-      );
-      await member.run({
+      await member.start({
         autoCommit: false,
         eachMessage: async ({ partition, message }) => {
           const offset = Number(message.offset);
@@ -220,15 +193,14 @@ export function createWorker(options: WorkerOptions): Worker {
     },
 
     checkReady() {
-      if (fatal !== undefined) throw fatal;
       if (stopping) throw new Error('shutting down');
-      if (!joined) throw new Error('not yet a member of the consumer group');
+      member.checkReady();
     },
 
     async stopIntake() {
       stopping = true;
       signal();
-      consumer?.pause([{ topic: settings.manifestTopic }]);
+      member.pause();
     },
 
     async flush() {
@@ -243,9 +215,7 @@ export function createWorker(options: WorkerOptions): Worker {
       closing ??= (async () => {
         stopping = true;
         signal();
-        await consumer
-          ?.disconnect()
-          .catch((err: unknown) => log.warn({ err }, 'consumer disconnect failed'));
+        await member.close();
         log.info('worker closed');
       })();
       return closing;

@@ -1,7 +1,7 @@
-import { ensureTopics, TOPICS, topicSpec, withKafkaStartRetry } from '@lakestream/kafka';
+import { createManagedConsumer, TOPICS, topicSpec } from '@lakestream/kafka';
 import type { Logger } from '@lakestream/observability';
 import { BatchAnnouncementSchema } from '@lakestream/silver';
-import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import type { EachBatchPayload, Kafka } from 'kafkajs';
 import { LoaderError, metricCode } from './errors.js';
 import type { Loader, RunOptions, RunSummary } from './loader.js';
 import { COMPONENT, type LoaderMetrics } from './loader-metrics.js';
@@ -60,19 +60,30 @@ export function createWorker(options: WorkerOptions): Worker {
   }
   const log = options.logger.child({ component: 'worker' });
   const heartbeatMs = Math.min(3_000, Math.floor(options.sessionTimeoutMs / 3));
-  const consumer: Consumer = kafka.consumer({
-    groupId: options.groupId,
-    sessionTimeout: options.sessionTimeoutMs,
-    heartbeatInterval: heartbeatMs,
-    allowAutoTopicCreation: false,
-    maxWaitTimeInMs: 1_000,
-  });
   const stop = new AbortController();
+  const member = createManagedConsumer({
+    kafka,
+    consumer: {
+      groupId: options.groupId,
+      sessionTimeout: options.sessionTimeoutMs,
+      heartbeatInterval: heartbeatMs,
+      allowAutoTopicCreation: false,
+      maxWaitTimeInMs: 1_000,
+    },
+    topics: [topic],
+    ensureTopics: [topicSpec(TOPICS.silverBatches, topic)],
+    logger: log,
+    signal: stop.signal,
+    onCrash: (err) => metrics?.shared.errors.inc({ component: COMPONENT, code: metricCode(err) }),
+    fatalError: (cause) =>
+      new LoaderError('LS_LOADER_CONSUMER_CRASHED', 'the announcement consumer stopped', {
+        cause,
+      }),
+    ...(options.onFatal ? { onFatal: options.onFatal } : {}),
+  });
+  const consumer = member.consumer;
   const inFlight = new Set<Promise<unknown>>();
-  let joined = false;
   let lastFailure: unknown;
-  let closed: Promise<void> | undefined;
-  let fatal = false;
   let timer: NodeJS.Timeout | undefined;
 
   /** The next unasked run, `runIntervalMs` from now (each run's end re-arms it). */
@@ -84,32 +95,6 @@ export function createWorker(options: WorkerOptions): Worker {
       if (inFlight.size === 0) void runTracked('timer', { ifLakeChanged: true });
     }, options.runIntervalMs);
   }
-
-  consumer.on(consumer.events.GROUP_JOIN, () => {
-    joined = true;
-  });
-  consumer.on(consumer.events.REBALANCING, () => {
-    joined = false;
-  });
-  consumer.on(consumer.events.STOP, () => {
-    joined = false;
-  });
-  consumer.on(consumer.events.CRASH, ({ payload }) => {
-    joined = false;
-    metrics?.shared.errors.inc({ component: COMPONENT, code: metricCode(payload.error) });
-    if (payload.restart) {
-      log.warn({ err: payload.error }, 'consumer crashed; kafkajs restarts it');
-      return;
-    }
-    const err = new LoaderError('LS_LOADER_CONSUMER_CRASHED', 'the announcement consumer stopped', {
-      cause: payload.error,
-    });
-    log.error({ err }, 'consumer stopped on an error it cannot get past');
-    if (!fatal) {
-      fatal = true;
-      options.onFatal?.(err);
-    }
-  });
 
   /** One run, tracked so that shutdown can wait for it; true when it applied all there was. */
   function runTracked(
@@ -174,37 +159,13 @@ export function createWorker(options: WorkerOptions): Worker {
     ]);
   }
 
-  /**
-   * The consumer's start-up steps. A broker that has just started, or a topic another process has
-   * just created, answers "not yet" for a while: every step rides that out.
-   */
-  async function startConsuming(): Promise<void> {
-    const retry = { logger: log, signal: stop.signal };
-    await withKafkaStartRetry(
-      `create ${topic}`,
-      () => ensureTopics(kafka, [topicSpec(TOPICS.silverBatches, topic)]),
-      retry,
-    );
-    await withKafkaStartRetry('connect the consumer', () => consumer.connect(), retry);
-    await withKafkaStartRetry(
-      `subscribe to ${topic}`,
-      () => consumer.subscribe({ topics: [topic], fromBeginning: true }),
-      retry,
-    );
-    await withKafkaStartRetry(
-      'start consuming',
-      () => consumer.run({ autoCommit: false, partitionsConsumedConcurrently: 1, eachBatch }),
-      retry,
-    );
-  }
-
   return {
     async start() {
       // Batches published while no worker ran, or whose announcement was lost, apply now – and
       // go on being applied on the timer even while Kafka is not answering yet.
       void runTracked('start-up catch-up');
       try {
-        await startConsuming();
+        await member.start({ autoCommit: false, partitionsConsumedConcurrently: 1, eachBatch });
       } catch (err) {
         // Shut down while starting: not a failure.
         if (stop.signal.aborted) return;
@@ -215,11 +176,7 @@ export function createWorker(options: WorkerOptions): Worker {
     stopIntake() {
       clearTimeout(timer);
       if (!stop.signal.aborted) stop.abort(new Error('shutting down'));
-      try {
-        consumer.pause([{ topic }]);
-      } catch {
-        // Not running yet (or any more): nothing to pause.
-      }
+      member.pause();
     },
 
     async flush() {
@@ -228,15 +185,12 @@ export function createWorker(options: WorkerOptions): Worker {
 
     close() {
       clearTimeout(timer);
-      closed ??= consumer.disconnect().then(() => {
-        joined = false;
-      });
-      return closed;
+      return member.close();
     },
 
     checkReady() {
       if (stop.signal.aborted) throw new Error('shutting down');
-      if (!joined) throw new Error('not in the consumer group');
+      member.checkReady();
       if (lastFailure !== undefined) {
         throw new Error(
           `the last run failed: ${(lastFailure as Error).message ?? String(lastFailure)}`,
