@@ -16,7 +16,7 @@ export {
   padOffset,
   parseObjectKey,
 } from './object-key.js';
-export { transactionalIdOf } from './partition-writer.js';
+export { transactionalIdOf } from './partition-ownership.js';
 export {
   type BronzeRecord,
   createLineEncoder,

@@ -1,13 +1,14 @@
-import { isObjectExists, type ObjectStore } from '@lakestream/object-store';
-import { faultPoint, type LakestreamMetrics, type Logger } from '@lakestream/observability';
-import type { Admin, Batch, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import type { ObjectStore } from '@lakestream/object-store';
+import type { LakestreamMetrics, Logger } from '@lakestream/observability';
+import type { Admin, Batch, Kafka, KafkaMessage } from 'kafkajs';
 import { BronzeSinkError, metricCode } from './errors.js';
 import { FetchPosition } from './fetch-position.js';
 import { removeLeftover } from './leftover-cleanup.js';
-import { buildManifest } from './manifest.js';
 import { ObjectBuffer, type RotationLimits } from './object-buffer.js';
 import { bronzeObjectKey, hourOf } from './object-key.js';
-import { commitOffset, type TransactionTarget } from './partition-transaction.js';
+import { publishObject } from './object-publish.js';
+import { PartitionOwnership } from './partition-ownership.js';
+import type { TransactionTarget } from './partition-transaction.js';
 import { createLineEncoder, type EncodedLine, parseOffset } from './record-line.js';
 
 /** The metrics `component` label of the sink. */
@@ -54,17 +55,6 @@ const SETUP_RETRY_MS = 1_000;
  */
 const MAX_REFUSED_BATCHES = 10;
 
-/**
- * The transactional id of a partition. One per (group, topic, partition), the same in every
- * instance: whoever takes the partition over initialises it, which bumps the producer epoch and
- * fences the previous owner – a crashed process, or a live one that has not noticed yet – so
- * its transaction can never commit. A per-instance id would only fence the same instance's
- * previous run, and two instances could then both move a partition's offsets.
- */
-export function transactionalIdOf(groupId: string, topic: string, partition: number): string {
-  return `${groupId}.${topic}.${partition}`;
-}
-
 type State = 'new' | 'ready' | 'resync' | 'revoked';
 
 /**
@@ -74,7 +64,7 @@ type State = 'new' | 'ready' | 'resync' | 'revoked';
  *
  * Invariants, and why they hold:
  * - Only the latest owner commits: `setup` fences the partition's transactional id before it
- *   reads the committed offset, so no earlier owner can move the offset afterwards.
+ *   reads the committed offset (`PartitionOwnership`), so no earlier owner can move it afterwards.
  * - Objects start where the committed offset says: `setup` positions the consumer there, and a
  *   batch is taken only if it starts exactly where the records taken so far end (`FetchPosition`):
  *   one fetched before a seek and handed over after it is refused. Each manifest records the
@@ -91,11 +81,11 @@ type State = 'new' | 'ready' | 'resync' | 'revoked';
 export class PartitionWriter {
   readonly topic: string;
   readonly partition: number;
-  readonly transactionalId: string;
   private state: State = 'new';
   /** Bumped whenever buffered work becomes void (failure, revoke); stale flushes check it. */
   private session = 0;
-  private producer: Producer | undefined;
+  /** The partition's fenced transactional producer. */
+  private readonly ownership: PartitionOwnership;
   /** Offset after the last committed object. */
   private committed = -1;
   /** Next offset to buffer: every offset before it is in an object, committed or open. */
@@ -124,9 +114,18 @@ export class PartitionWriter {
   constructor(private readonly options: PartitionWriterOptions) {
     this.topic = options.topic;
     this.partition = options.partition;
-    this.transactionalId = transactionalIdOf(options.groupId, options.topic, options.partition);
     this.encode = createLineEncoder(options.topic, options.partition);
     this.log = options.logger.child({ topic: options.topic, partition: options.partition });
+    this.ownership = new PartitionOwnership({
+      topic: options.topic,
+      partition: options.partition,
+      groupId: options.groupId,
+      kafka: options.kafka,
+      admin: options.admin,
+      transactionTimeoutMs: options.transactionTimeoutMs,
+      logger: this.log,
+      countError: (code) => options.metrics.errors.inc({ component: COMPONENT, code }),
+    });
     this.labels = { topic: options.topic, partition: String(options.partition) };
   }
 
@@ -141,72 +140,23 @@ export class PartitionWriter {
   }
 
   /**
-   * Takes ownership: fence the transactional id, then read where the group's committed offset
-   * stands (now stable: nobody else can move it), falling back to the partition's first offset.
+   * Takes the partition (again): voids what is buffered, waits for earlier flushes and for this
+   * process's previous writer, then fences and resumes at the committed offset.
    */
   private async setup(): Promise<void> {
-    const { kafka, admin, groupId, topic, partition } = this.options;
     this.session++;
     this.dropOpen();
     await this.tail;
     await this.options.previous;
-    await this.closeProducer();
+    await this.ownership.release();
     if (this.revoked) return;
-    try {
-      const producer = kafka.producer({
-        transactionalId: this.transactionalId,
-        idempotent: true,
-        maxInFlightRequests: 1,
-        transactionTimeout: this.options.transactionTimeoutMs,
-      });
-      this.producer = producer;
-      await producer.connect();
-      // kafkajs initialises the transactional producer id on the first transaction: InitProducerId
-      // bumps the epoch and completes or aborts whatever transaction a previous owner left open.
-      const fence = await producer.transaction();
-      await fence.abort();
-      if (this.revoked) {
-        // Revoked while taking it: the next owner fences again; only let go of the producer.
-        await this.closeProducer();
-        return;
-      }
-      const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
-      const offset = Number(
-        committed?.partitions.find((p) => p.partition === partition)?.offset ?? -1,
-      );
-      const ends = await admin.fetchTopicOffsets(topic);
-      const low = Number(ends.find((o) => o.partition === partition)?.low ?? 0);
-      let start = offset < 0 ? low : offset;
-      if (start < low) {
-        // Retention deleted records before bronze took them: they are lost, and the next
-        // manifest says so (its start_offset is not the previous one's next_offset).
-        this.options.metrics.errors.inc({
-          component: COMPONENT,
-          code: 'LS_BRONZE_RECORDS_EXPIRED',
-        });
-        this.log.error(
-          { committedOffset: offset, firstAvailableOffset: low, lost: low - offset },
-          'records after the committed offset were deleted by retention before bronze took them',
-        );
-        start = low;
-      }
-      this.committed = offset < 0 ? start : offset;
-      this.next = start;
-      this.position.reset(start);
-      this.leftoverCheck = true;
-      this.state = 'ready';
-      this.log.info(
-        { committedOffset: start, transactionalId: this.transactionalId },
-        'partition taken: producer fenced, resuming at the committed offset',
-      );
-    } catch (err) {
-      this.options.metrics.errors.inc({ component: COMPONENT, code: 'LS_BRONZE_SETUP_FAILED' });
-      throw new BronzeSinkError('LS_BRONZE_SETUP_FAILED', `cannot take ${topic}/${partition}`, {
-        cause: err,
-        retryable: true,
-        details: { topic, partition },
-      });
-    }
+    const taken = await this.ownership.take(() => this.revoked);
+    if (!taken) return;
+    this.committed = taken.committed;
+    this.next = taken.start;
+    this.position.reset(taken.start);
+    this.leftoverCheck = true;
+    this.state = 'ready';
   }
 
   /**
@@ -363,7 +313,7 @@ export class PartitionWriter {
       target: this.target,
       store: this.options.store,
       admin: this.options.admin,
-      producer: this.producer,
+      producer: this.ownership.producer,
       committed: this.committed,
       stillMine: () => this.state === 'ready' && this.session === session,
       logger: this.log,
@@ -390,7 +340,7 @@ export class PartitionWriter {
 
   /** Writes one object and commits it. Never rejects: a failure voids the session instead. */
   private async flush(buffer: ObjectBuffer, session: number, startOffset: number): Promise<void> {
-    const { store, metrics } = this.options;
+    const { metrics } = this.options;
     if (session !== this.session) {
       buffer.discard();
       return;
@@ -399,40 +349,13 @@ export class PartitionWriter {
     try {
       const object = await buffer.seal();
       if (session !== this.session) return;
-      const key = bronzeObjectKey(
-        this.topic,
-        this.partition,
-        object.firstOffset,
-        object.firstTimestampMs,
-      );
-      try {
-        await store.put(key, object.body, { ifNotExists: true, contentType: 'application/gzip' });
-      } catch (err) {
-        if (!isObjectExists(err)) throw err;
-        throw new BronzeSinkError('LS_BRONZE_OBJECT_CONFLICT', `object ${key} already exists`, {
-          cause: err,
-          details: { key },
-        });
-      }
-      faultPoint('bronze-sink.after-put');
-      // From here the object is durable. Committing is right even if the partition was revoked
-      // meanwhile: if another instance took it, it fenced this producer and the commit fails.
-      const manifest = buildManifest({
-        object,
-        startOffset,
-        topic: this.topic,
-        partition: this.partition,
-        key,
-        uri: store.uri(key),
+      const { key, nextOffset, commitSeconds } = await publishObject(object, startOffset, {
+        store: this.options.store,
+        target: this.target,
+        producer: this.ownership.producer,
         writer: this.options.writer,
       });
-      const nextOffset = manifest.next_offset;
-      const commitStarted = performance.now();
-      await commitOffset(this.producer, this.target, nextOffset, JSON.stringify(manifest));
-      metrics.commitDuration.observe(
-        { component: COMPONENT },
-        (performance.now() - commitStarted) / 1000,
-      );
+      metrics.commitDuration.observe({ component: COMPONENT }, commitSeconds);
       this.committed = nextOffset;
       metrics.batchSize.observe({ component: COMPONENT }, object.recordCount);
       metrics.batchDuration.observe({ component: COMPONENT }, (performance.now() - started) / 1000);
@@ -512,7 +435,7 @@ export class PartitionWriter {
     // stops, and the producer it may have made is closed below.
     await this.queue;
     await this.tail;
-    await this.closeProducer();
+    await this.ownership.release();
   }
 
   private dropOpen(): void {
@@ -527,13 +450,5 @@ export class PartitionWriter {
       this.labels,
       Math.max(0, this.highWatermark - this.committed),
     );
-  }
-
-  private async closeProducer(): Promise<void> {
-    const producer = this.producer;
-    this.producer = undefined;
-    await producer?.disconnect().catch((err: unknown) => {
-      this.log.warn({ err }, 'closing the transactional producer failed');
-    });
   }
 }
