@@ -1,4 +1,4 @@
-import { consumerLag, readTopicToEnd, TOPICS } from '@lakestream/kafka';
+import { CONSUMER_GROUPS, consumerLag, readTopicToEnd, TOPICS } from '@lakestream/kafka';
 import type { Kafka } from 'kafkajs';
 import pg from 'pg';
 import type { PartitionOffsets } from './offsets.js';
@@ -10,10 +10,10 @@ export interface StageGroup {
   topic: string;
 }
 
-/** The streaming stages' consumer groups, with the services' default group ids. */
+/** The streaming stages' consumer groups, with the contract's group ids (the services' defaults). */
 export const STREAMING_GROUPS: readonly StageGroup[] = [
-  { stage: 'bronze-sink', groupId: 'lakestream-bronze-sink', topic: TOPICS.orderItems },
-  { stage: 'audit-sink', groupId: 'lakestream-audit-sink', topic: TOPICS.orderItems },
+  { stage: 'bronze-sink', groupId: CONSUMER_GROUPS.bronzeSink, topic: TOPICS.orderItems },
+  { stage: 'audit-sink', groupId: CONSUMER_GROUPS.auditSink, topic: TOPICS.orderItems },
 ];
 
 /** Messages a topic holds now (sum over partitions of end − start); 0 when it does not exist. */
