@@ -1,5 +1,11 @@
 import { gunzipSync } from 'node:zlib';
 import { readTopicToEnd } from '@lakestream/kafka';
+import {
+  type BronzeManifest,
+  manifestNextOffset,
+  manifestStartOffset,
+  parseBronzeManifest,
+} from '@lakestream/lake';
 import { isObjectNotFound, type ObjectStore } from '@lakestream/object-store';
 import type { Kafka } from 'kafkajs';
 import pg from 'pg';
@@ -50,28 +56,31 @@ function orderItemIdOf(text: string | undefined): number | undefined {
 }
 
 /** The fields of a bronze manifest the checks read. */
-export interface BronzeManifestRef {
-  key: string;
-  topic: string;
-  partition: number;
-  first_offset: number;
-  last_offset: number;
-  record_count: number;
-}
+export type BronzeManifestRef = Pick<
+  BronzeManifest,
+  | 'key'
+  | 'topic'
+  | 'partition'
+  | 'start_offset'
+  | 'first_offset'
+  | 'last_offset'
+  | 'next_offset'
+  | 'record_count'
+>;
 
 /** Every committed bronze manifest of `topic` (read_committed, so aborted ones never show). */
 export async function readBronzeManifests(
   kafka: Kafka,
   manifestTopic: string,
   topic: string,
-): Promise<BronzeManifestRef[]> {
+): Promise<BronzeManifest[]> {
   const records = await readTopicToEnd(kafka, manifestTopic, {
     groupIdPrefix: 'lakestream-chaos-check',
     timeoutMs: 120_000,
   });
   return records
     .filter((r) => r.value !== null)
-    .map((r) => JSON.parse(r.value!.toString('utf8')) as BronzeManifestRef)
+    .map((r) => parseBronzeManifest(r.value!))
     .filter((m) => m.topic === topic);
 }
 
@@ -127,24 +136,30 @@ export async function checkBronze(
   return result;
 }
 
-/** Manifests of a partition must follow each other without a gap or an overlap. */
+/**
+ * Manifests of a partition must follow each other without a gap or an overlap: each one starts
+ * (`start_offset`) where the one before ends (`next_offset`); offsets between an object's start
+ * and its first record hold no record (transaction markers), so they are no gap.
+ */
 export function gapsBetweenManifests(manifests: readonly BronzeManifestRef[]): string[] {
   const problems: string[] = [];
   const byPartition = new Map<number, BronzeManifestRef[]>();
   for (const m of manifests)
     byPartition.set(m.partition, [...(byPartition.get(m.partition) ?? []), m]);
   for (const [partition, list] of byPartition) {
-    list.sort((a, b) => a.first_offset - b.first_offset);
+    list.sort((a, b) => manifestStartOffset(a) - manifestStartOffset(b));
     for (let i = 1; i < list.length; i++) {
       const before = list[i - 1]!;
       const after = list[i]!;
-      if (after.first_offset > before.last_offset + 1) {
+      const end = manifestNextOffset(before);
+      const start = manifestStartOffset(after);
+      if (start > end) {
         problems.push(
-          `partition ${partition}: gap between manifests, offsets ${before.last_offset + 1}–${after.first_offset - 1} (${before.key} → ${after.key})`,
+          `partition ${partition}: gap between manifests, offsets ${end}–${start - 1} (${before.key} → ${after.key})`,
         );
-      } else if (after.first_offset <= before.last_offset) {
+      } else if (start < end) {
         problems.push(
-          `partition ${partition}: manifests overlap at offsets ${after.first_offset}–${Math.min(before.last_offset, after.last_offset)} (${before.key}, ${after.key})`,
+          `partition ${partition}: manifests overlap at offsets ${start}–${Math.min(end, manifestNextOffset(after)) - 1} (${before.key}, ${after.key})`,
         );
       }
     }

@@ -76,4 +76,17 @@ describe('gapsBetweenManifests', () => {
       'partition 0: manifests overlap at offsets 15–19 (k0-12, k0-15)',
     ]);
   });
+
+  it('reads the range each manifest records: offsets without records between objects are no gap', () => {
+    // Transaction markers at 10 and 21: the second object was read from 10, its first record is 11.
+    const withRange = (first: number, last: number, start: number, next: number) => ({
+      ...m(0, first, last),
+      start_offset: start,
+      next_offset: next,
+    });
+    expect(gapsBetweenManifests([withRange(0, 9, 0, 10), withRange(11, 20, 10, 22)])).toEqual([]);
+    expect(gapsBetweenManifests([withRange(0, 9, 0, 10), withRange(13, 20, 12, 21)])).toEqual([
+      'partition 0: gap between manifests, offsets 10–11 (k0-0 → k0-13)',
+    ]);
+  });
 });

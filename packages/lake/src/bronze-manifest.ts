@@ -71,12 +71,16 @@ export function parseBronzeManifest(value: string | Buffer): BronzeManifest {
 }
 
 /** Where the manifest's records were read from; a manifest without `start_offset` began at its first record. */
-export function manifestStartOffset(manifest: BronzeManifest): number {
+export function manifestStartOffset(
+  manifest: Pick<BronzeManifest, 'start_offset' | 'first_offset'>,
+): number {
   return manifest.start_offset ?? manifest.first_offset;
 }
 
 /** The committed offset after the manifest's object; without `next_offset`, `last_offset + 1`. */
-export function manifestNextOffset(manifest: BronzeManifest): number {
+export function manifestNextOffset(
+  manifest: Pick<BronzeManifest, 'next_offset' | 'last_offset'>,
+): number {
   return manifest.next_offset ?? manifest.last_offset + 1;
 }
 
