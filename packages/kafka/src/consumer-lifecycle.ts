@@ -40,7 +40,7 @@ export interface ManagedConsumer {
   readonly joined: boolean;
   /** Creates the topics, connects and subscribes (each retried while Kafka answers "not yet"), then runs. */
   start(run: ConsumerRunConfig): Promise<void>;
-  /** Pauses every subscribed topic; a no-op before the consumer runs. */
+  /** Pauses every subscribed topic; a no-op before the consumer runs or after it stopped. */
   pause(): void;
   /** Throws unless the consumer is a member of its group and has not stopped for good (/readyz). */
   checkReady(): void;
@@ -117,7 +117,12 @@ export function createManagedConsumer(options: ManagedConsumerOptions): ManagedC
     },
     pause() {
       if (!running) return;
-      consumer.pause(options.topics.map((topic) => ({ topic })));
+      try {
+        consumer.pause(options.topics.map((topic) => ({ topic })));
+      } catch (err) {
+        // After a crash kafkajs has torn the group down: nothing is fetched any more.
+        log.debug({ err }, 'pause after the consumer stopped');
+      }
     },
     checkReady() {
       if (fatal !== undefined) throw fatal;

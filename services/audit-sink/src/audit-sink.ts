@@ -1,8 +1,13 @@
 import { isRetryable } from '@lakestream/config';
-import { ensureTopics, TOPICS, topicSpec, withKafkaStartRetry } from '@lakestream/kafka';
+import {
+  createManagedConsumer,
+  ensureTopics,
+  TOPICS,
+  topicSpec,
+  withKafkaStartRetry,
+} from '@lakestream/kafka';
 import { faultPoint, type LakestreamMetrics, type Logger } from '@lakestream/observability';
 import {
-  type Consumer,
   type EachBatchPayload,
   type Kafka,
   type KafkaMessage,
@@ -95,23 +100,6 @@ export function createAuditSink(options: AuditSinkOptions): AuditSink {
     allowAutoTopicCreation: false,
     createPartitioner: Partitioners.DefaultPartitioner,
   });
-  const consumer: Consumer = kafka.consumer({
-    groupId: settings.groupId,
-    sessionTimeout: settings.sessionTimeoutMs,
-    heartbeatInterval: heartbeatMs,
-    maxBytesPerPartition: settings.fetchMaxBytesPerPartition,
-    maxBytes: Math.max(10 * 1_048_576, 2 * settings.fetchMaxBytesPerPartition),
-    maxWaitTimeInMs: settings.fetchMaxWaitMs,
-    allowAutoTopicCreation: false,
-    retry: {
-      // kafkajs restarts the consumer after a crash; not after an error that would recur.
-      restartOnFailure: async (err) => {
-        const own = sinkErrorIn(err);
-        return own === undefined || own.retryable;
-      },
-    },
-  });
-
   // Series exist from the start, at 0, so that dashboards and rate() see them before traffic.
   metrics.receivedEvents.inc({ component: SOURCE }, 0);
   metrics.receivedBytes.inc({ component: SOURCE }, 0);
@@ -120,42 +108,37 @@ export function createAuditSink(options: AuditSinkOptions): AuditSink {
   // The alert on conflicts needs the series before the first one: increase() of a new series is 0.
   metrics.errors.inc({ component: SINK, code: 'LS_AUDIT_KEY_CONFLICT' }, 0);
 
-  let joined = false;
   let draining = false;
-  let started = false;
-  let fatal = false;
   // Read at start, before consuming: part of every key written.
   let clusterId: string | undefined;
   const drain = new AbortController();
   const inFlightWrites = new Set<Promise<unknown>>();
   const inFlightBatches = new Set<Promise<unknown>>();
 
-  consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
-    joined = true;
-    log.info(
-      { groupId: payload.groupId, assignment: payload.memberAssignment },
-      'joined consumer group',
-    );
-  });
-  consumer.on(consumer.events.REBALANCING, () => {
-    joined = false;
-  });
-  consumer.on(consumer.events.STOP, () => {
-    joined = false;
-  });
-  consumer.on(consumer.events.CRASH, ({ payload }) => {
-    joined = false;
-    metrics.errors.inc({ component: SOURCE, code: errorCodeOf(payload.error) });
-    if (payload.restart) {
-      log.warn({ err: payload.error }, 'consumer crashed; kafkajs restarts it');
-      return;
-    }
-    const err = sinkErrorIn(payload.error) ?? payload.error;
-    log.error({ err }, 'consumer stopped on an error it cannot get past');
-    if (!fatal) {
-      fatal = true;
-      options.onFatal?.(err);
-    }
+  const member = createManagedConsumer({
+    kafka,
+    consumer: {
+      groupId: settings.groupId,
+      sessionTimeout: settings.sessionTimeoutMs,
+      heartbeatInterval: heartbeatMs,
+      maxBytesPerPartition: settings.fetchMaxBytesPerPartition,
+      maxBytes: Math.max(10 * 1_048_576, 2 * settings.fetchMaxBytesPerPartition),
+      maxWaitTimeInMs: settings.fetchMaxWaitMs,
+      allowAutoTopicCreation: false,
+      retry: {
+        // kafkajs restarts the consumer after a crash; not after an error that would recur.
+        restartOnFailure: async (err) => {
+          const own = sinkErrorIn(err);
+          return own === undefined || own.retryable;
+        },
+      },
+    },
+    topics: [settings.topic],
+    logger: log,
+    signal: drain.signal,
+    onCrash: (err) => metrics.errors.inc({ component: SOURCE, code: errorCodeOf(err) }),
+    fatalError: (err) => sinkErrorIn(err) ?? err,
+    ...(options.onFatal ? { onFatal: options.onFatal } : {}),
   });
 
   const retrying = createRetryUntilDrained({ settings, metrics, log, drain: drain.signal });
@@ -274,7 +257,7 @@ export function createAuditSink(options: AuditSinkOptions): AuditSink {
 
   function checkConsumer(): void {
     if (draining) throw new Error('shutting down');
-    if (!joined) throw new Error('consumer has not joined its group');
+    member.checkReady();
   }
 
   let closing: Promise<void> | undefined;
@@ -299,14 +282,8 @@ export function createAuditSink(options: AuditSinkOptions): AuditSink {
         () => producer.connect(),
         retry,
       );
-      await withKafkaStartRetry('connect the consumer', () => consumer.connect(), retry);
-      await withKafkaStartRetry(
-        `subscribe to ${settings.topic}`,
-        () => consumer.subscribe({ topics: [settings.topic], fromBeginning: true }),
-        retry,
-      );
       if (draining) return;
-      await consumer.run({
+      await member.start({
         autoCommit: false,
         eachBatchAutoResolve: false,
         partitionsConsumedConcurrently: settings.partitionsConcurrency,
@@ -316,7 +293,6 @@ export function createAuditSink(options: AuditSinkOptions): AuditSink {
           return body.finally(() => inFlightBatches.delete(body));
         },
       });
-      started = true;
       log.info(
         { topic: settings.topic, groupId: settings.groupId, schema: settings.schema, clusterId },
         'consuming',
@@ -327,13 +303,7 @@ export function createAuditSink(options: AuditSinkOptions): AuditSink {
       if (draining) return;
       draining = true;
       drain.abort(new Draining('shutting down'));
-      if (started) {
-        try {
-          consumer.pause([{ topic: settings.topic }]);
-        } catch (err) {
-          log.debug({ err }, 'pause before the consumer ran');
-        }
-      }
+      member.pause();
     },
 
     async flush() {
@@ -356,9 +326,8 @@ export function createAuditSink(options: AuditSinkOptions): AuditSink {
         draining = true;
         // disconnect() stops the consumer first: it waits for the batch in flight and leaves
         // the group, so the partitions move to another instance at once.
-        await consumer.disconnect();
+        await member.close();
         await producer.disconnect();
-        joined = false;
       })();
       return closing;
     },

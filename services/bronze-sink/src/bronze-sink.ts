@@ -1,7 +1,15 @@
-import { ensureTopics, TOPICS, topicSpec, withKafkaStartRetry } from '@lakestream/kafka';
+import {
+  createManagedConsumer,
+  ensureTopics,
+  type ManagedConsumer,
+  TOPICS,
+  topicSpec,
+  withHeartbeats,
+  withKafkaStartRetry,
+} from '@lakestream/kafka';
 import type { ObjectStore } from '@lakestream/object-store';
 import type { LakestreamMetrics, Logger } from '@lakestream/observability';
-import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import type { Admin, EachBatchPayload, Kafka } from 'kafkajs';
 import { BronzeSinkError } from './errors.js';
 import { COMPONENT, PartitionWriter } from './partition-writer.js';
 
@@ -55,30 +63,6 @@ export interface BronzeSink {
 }
 
 /**
- * Heartbeats while `work` runs (a batch can wait for an upload longer than the session timeout),
- * then rethrows a rebalance the heartbeat reported, so kafkajs rejoins the group.
- */
-async function withHeartbeats<T>(
-  work: Promise<T>,
-  heartbeat: () => Promise<void>,
-  intervalMs: number,
-): Promise<T> {
-  let failure: unknown;
-  const timer = setInterval(() => {
-    heartbeat().catch((err: unknown) => {
-      failure ??= err;
-    });
-  }, intervalMs);
-  try {
-    const result = await work;
-    if (failure !== undefined) throw failure;
-    return result;
-  } finally {
-    clearInterval(timer);
-  }
-}
-
-/**
  * The bronze sink: a consumer group over `settings.topics`; one `PartitionWriter` per assigned
  * partition and generation; an idle ticker closing quiet buffers.
  *
@@ -91,12 +75,10 @@ export function createBronzeSink(options: BronzeSinkOptions): BronzeSink {
   const { settings, kafka, store, metrics } = options;
   const log = options.logger.child({ component: COMPONENT, instance: settings.instanceId });
   let admin: Admin | undefined;
-  let consumer: Consumer | undefined;
+  let member: ManagedConsumer | undefined;
   let writers = new Map<string, PartitionWriter>();
   const retiring = new Map<string, Promise<void>>();
-  let joined = false;
   let intakeStopped = false;
-  let fatal: unknown;
   let ticker: NodeJS.Timeout | undefined;
   let activeBatch: Promise<void> = Promise.resolve();
   let closing: Promise<void> | undefined;
@@ -131,7 +113,6 @@ export function createBronzeSink(options: BronzeSinkOptions): BronzeSink {
   }
 
   function onGroupJoin(assignment: Record<string, number[]>): void {
-    joined = true;
     const previous = writers;
     writers = new Map();
     for (const [key, writer] of previous) {
@@ -147,7 +128,7 @@ export function createBronzeSink(options: BronzeSinkOptions): BronzeSink {
     return (offset: string) => {
       if (intakeStopped) return;
       try {
-        consumer!.seek({ topic, partition, offset });
+        member!.consumer.seek({ topic, partition, offset });
       } catch (err) {
         log.warn({ err, topic, partition, offset }, 'seek failed');
       }
@@ -187,52 +168,44 @@ export function createBronzeSink(options: BronzeSinkOptions): BronzeSink {
       const connected = kafka.admin();
       admin = connected;
       await withKafkaStartRetry('connect the admin client', () => connected.connect(), retry);
-      consumer = kafka.consumer({
-        groupId: settings.groupId,
-        sessionTimeout: settings.sessionTimeoutMs,
-        rebalanceTimeout: settings.rebalanceTimeoutMs,
-        heartbeatInterval: settings.heartbeatIntervalMs,
-        maxBytesPerPartition: settings.fetchMaxBytesPerPartition,
-        maxWaitTimeInMs: settings.fetchMaxWaitMs,
-        readUncommitted: false,
-        allowAutoTopicCreation: false,
+      const managed = createManagedConsumer({
+        kafka,
+        consumer: {
+          groupId: settings.groupId,
+          sessionTimeout: settings.sessionTimeoutMs,
+          rebalanceTimeout: settings.rebalanceTimeoutMs,
+          heartbeatInterval: settings.heartbeatIntervalMs,
+          maxBytesPerPartition: settings.fetchMaxBytesPerPartition,
+          maxWaitTimeInMs: settings.fetchMaxWaitMs,
+          readUncommitted: false,
+          allowAutoTopicCreation: false,
+        },
+        topics: settings.topics,
+        logger: log,
+        ...(options.signal ? { signal: options.signal } : {}),
+        onGroupJoin,
+        onCrash: () =>
+          metrics.errors.inc({ component: COMPONENT, code: 'LS_BRONZE_CONSUMER_CRASHED' }),
+        fatalError: (cause) =>
+          new BronzeSinkError('LS_BRONZE_CONSUMER_CRASHED', 'the Kafka consumer stopped', {
+            cause,
+          }),
+        ...(options.onFatal ? { onFatal: options.onFatal } : {}),
       });
-      consumer.on(consumer.events.GROUP_JOIN, ({ payload }) =>
-        onGroupJoin(payload.memberAssignment),
-      );
+      member = managed;
       // kafkajs resolves a fetched batch of only transaction markers or aborted records without
       // handing it over (batchSize 0): the writer's expected offset must move past it too.
-      consumer.on(consumer.events.START_BATCH_PROCESS, ({ payload }) => {
+      managed.consumer.on(managed.consumer.events.START_BATCH_PROCESS, ({ payload }) => {
         if (payload.batchSize !== 0 || payload.firstOffset == null || intakeStopped) return;
         writers
           .get(keyOf(payload.topic, payload.partition))
           ?.skipped(Number(payload.firstOffset), Number(payload.lastOffset));
       });
-      consumer.on(consumer.events.CRASH, ({ payload }) => {
-        metrics.errors.inc({ component: COMPONENT, code: 'LS_BRONZE_CONSUMER_CRASHED' });
-        if (payload.restart) {
-          log.warn({ err: payload.error }, 'consumer crashed; kafkajs restarts it');
-          return;
-        }
-        fatal = new BronzeSinkError('LS_BRONZE_CONSUMER_CRASHED', 'the Kafka consumer stopped', {
-          cause: payload.error,
-        });
-        log.error({ err: fatal }, 'consumer crashed for good');
-        options.onFatal?.(fatal);
-      });
-      const member = consumer;
-      await withKafkaStartRetry('connect the consumer', () => member.connect(), retry);
-      await withKafkaStartRetry(
-        `subscribe to ${settings.topics.join(', ')}`,
-        () => member.subscribe({ topics: [...settings.topics], fromBeginning: true }),
-        retry,
-      );
       ticker = setInterval(
         tick,
         Math.max(10, Math.min(1_000, Math.floor(settings.idleFlushMs / 4))),
       );
-      // Joining the group happens inside run's loop, which kafkajs retries itself (CRASH with restart).
-      await member.run({
+      await managed.start({
         autoCommit: false,
         eachBatchAutoResolve: true,
         partitionsConsumedConcurrently: 1,
@@ -245,20 +218,15 @@ export function createBronzeSink(options: BronzeSinkOptions): BronzeSink {
     },
 
     checkReady() {
-      if (fatal !== undefined) throw fatal;
       if (intakeStopped) throw new Error('shutting down');
-      if (!joined) throw new Error('not yet a member of the consumer group');
+      if (member === undefined) throw new Error('not started');
+      member.checkReady();
     },
 
     async stopIntake() {
       intakeStopped = true;
       clearInterval(ticker);
-      try {
-        consumer?.pause(settings.topics.map((topic) => ({ topic })));
-      } catch (err) {
-        // A shutdown during start-up, before the consumer ran: there is nothing to pause.
-        log.debug({ err }, 'pause before the consumer ran');
-      }
+      member?.pause();
       await activeBatch;
       for (const writer of writers.values()) writer.stop();
       await Promise.all([...writers.values()].map((writer) => writer.settle()));
@@ -285,9 +253,7 @@ export function createBronzeSink(options: BronzeSinkOptions): BronzeSink {
       closing ??= (async () => {
         clearInterval(ticker);
         intakeStopped = true;
-        await consumer
-          ?.disconnect()
-          .catch((err: unknown) => log.warn({ err }, 'consumer disconnect failed'));
+        await member?.close();
         await Promise.all([...writers.values()].map((writer) => writer.revoke()));
         await Promise.all(retiring.values());
         await admin
