@@ -6,16 +6,8 @@ export {
 } from './bronze-sink.js';
 export { type BronzeSinkConfig, bronzeSinkConfig, instanceIdOf, storageUrlOf } from './config.js';
 export { BronzeSinkError, type BronzeSinkErrorCode } from './errors.js';
-export { type BronzeManifest, buildManifest, manifestKey } from './manifest.js';
+export { buildManifest } from './manifest.js';
 export { ObjectBuffer, type RotationLimits, type SealedObject } from './object-buffer.js';
-export {
-  bronzeObjectKey,
-  hourPartition,
-  OFFSET_DIGITS,
-  type ParsedObjectKey,
-  padOffset,
-  parseObjectKey,
-} from './object-key.js';
 export { transactionalIdOf } from './partition-ownership.js';
 export {
   type BronzeRecord,

@@ -1,10 +1,10 @@
+import { bronzeObjectKey } from '@lakestream/lake';
 import { isObjectExists, type ObjectStore } from '@lakestream/object-store';
 import { faultPoint } from '@lakestream/observability';
 import type { Producer } from 'kafkajs';
 import { BronzeSinkError } from './errors.js';
 import { buildManifest } from './manifest.js';
 import type { SealedObject } from './object-buffer.js';
-import { bronzeObjectKey } from './object-key.js';
 import { commitOffset, type TransactionTarget } from './partition-transaction.js';
 
 /** Where a partition's sealed objects go. */

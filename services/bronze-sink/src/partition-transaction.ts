@@ -1,6 +1,6 @@
+import { bronzeManifestKey } from '@lakestream/lake';
 import type { Producer } from 'kafkajs';
 import { BronzeSinkError, isFencedError } from './errors.js';
-import { manifestKey } from './manifest.js';
 
 /** Where a partition's transactions go. */
 export interface TransactionTarget {
@@ -46,7 +46,7 @@ export async function commitOffset(
     if (manifest !== undefined) {
       await transaction.send({
         topic: manifestTopic,
-        messages: [{ key: manifestKey(topic, partition), value: manifest }],
+        messages: [{ key: bronzeManifestKey(topic, partition), value: manifest }],
       });
     }
     await transaction.sendOffsets({

@@ -1,3 +1,4 @@
+import { bronzeObjectKey, hourOf } from '@lakestream/lake';
 import type { ObjectStore } from '@lakestream/object-store';
 import type { LakestreamMetrics, Logger } from '@lakestream/observability';
 import type { Admin, Batch, Kafka, KafkaMessage } from 'kafkajs';
@@ -5,7 +6,6 @@ import { BronzeSinkError, metricCode } from './errors.js';
 import { FetchPosition } from './fetch-position.js';
 import { removeLeftover } from './leftover-cleanup.js';
 import { ObjectBuffer, type RotationLimits } from './object-buffer.js';
-import { bronzeObjectKey, hourOf } from './object-key.js';
 import { publishObject } from './object-publish.js';
 import { PartitionOwnership } from './partition-ownership.js';
 import type { TransactionTarget } from './partition-transaction.js';

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { parseBronzeObjectKey } from '@lakestream/lake';
 import { listAll } from '@lakestream/object-store';
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseObjectKey } from '../src/index.js';
 import {
   isLeftoverRemoved,
   isPartitionTaken,
@@ -70,7 +70,7 @@ describe('crash safety (the sink as a child process, killed with SIGKILL)', () =
     );
     const leftovers = atCrash.filter((key) => !committedByFirst.has(key)).sort();
     expect(leftovers).toContain(crashed!.key);
-    const partitionsOf = leftovers.map((key) => parseObjectKey(key)!.partition);
+    const partitionsOf = leftovers.map((key) => parseBronzeObjectKey(key)!.partition);
     expect(new Set(partitionsOf).size).toBe(leftovers.length);
     const removed = second.logs.filter(isLeftoverRemoved).map((l) => l.key as string);
     expect(removed.sort()).toEqual(leftovers);

@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { parseBronzeObjectKey } from '@lakestream/lake';
 import { type ObjectStore, ObjectStoreError } from '@lakestream/object-store';
 import { createMetrics } from '@lakestream/observability';
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseObjectKey } from '../src/index.js';
 import { TestBed, verifyExactlyOnce } from './support/test-bed.js';
 
 let bed: TestBed;
@@ -23,7 +23,7 @@ describe('resync after a failed flush', () => {
     const faulty: ObjectStore = {
       ...real,
       async put(key, body, options) {
-        const partition = parseObjectKey(key)?.partition;
+        const partition = parseBronzeObjectKey(key)?.partition;
         if (partition === 1 && !failed) {
           failed = true;
           throw new ObjectStoreError('LS_STORE_REQUEST_FAILED', 'injected upload failure');

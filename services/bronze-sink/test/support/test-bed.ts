@@ -6,6 +6,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { gunzipSync } from 'node:zlib';
 import { createKafka } from '@lakestream/kafka';
 import {
+  hourPartition,
+  parseBronzeObjectKey,
+  type WrittenBronzeManifest,
+  WrittenBronzeManifestSchema,
+} from '@lakestream/lake';
+import {
   createGcsStore,
   createLocalStore,
   createStorageClient,
@@ -16,13 +22,10 @@ import { createLogger, createMetrics, type LakestreamMetrics } from '@lakestream
 import type { Kafka } from 'kafkajs';
 import { expect } from 'vitest';
 import {
-  type BronzeManifest,
   type BronzeRecord,
   type BronzeSink,
   type BronzeSinkSettings,
   createBronzeSink,
-  hourPartition,
-  parseObjectKey,
 } from '../../src/index.js';
 
 /** A logger that writes nothing (set TEST_LOG_LEVEL=debug to see the sink's logs). */
@@ -287,7 +290,7 @@ export class TestBed {
    * Every committed manifest, read with isolation read_committed up to the end of the manifest
    * topic (call once the sinks are stopped, so no transaction is open).
    */
-  async readManifests(): Promise<BronzeManifest[]> {
+  async readManifests(): Promise<WrittenBronzeManifest[]> {
     const admin = this.kafka.admin();
     await admin.connect();
     const ends = await admin.fetchTopicOffsets(this.manifestTopic);
@@ -295,7 +298,7 @@ export class TestBed {
     const remaining = new Map(
       ends.filter((e) => Number(e.high) > 0).map((e) => [e.partition, Number(e.high)]),
     );
-    const manifests: BronzeManifest[] = [];
+    const manifests: WrittenBronzeManifest[] = [];
     if (remaining.size === 0) return manifests;
     const consumer = this.kafka.consumer({
       groupId: `test-reader-${randomUUID()}`,
@@ -316,13 +319,14 @@ export class TestBed {
     // Keyed by position in the manifest topic: should kafkajs deliver a message again (it re-reads
     // from the start if this throwaway group rejoins), that is not a second manifest; a duplicate
     // announced by the sink is another message, at another offset, and still counts twice.
-    const byPosition = new Map<string, BronzeManifest>();
+    const byPosition = new Map<string, WrittenBronzeManifest>();
     await consumer.run({
       autoCommit: false,
       eachMessage: async ({ partition, message }) => {
         byPosition.set(
           `${partition}:${message.offset}`,
-          JSON.parse(message.value!.toString()) as BronzeManifest,
+          // What the sink writes must be the lake's contract, every field of it.
+          WrittenBronzeManifestSchema.parse(JSON.parse(message.value!.toString())),
         );
       },
     });
@@ -374,7 +378,7 @@ export interface Verified {
 export async function verifyExactlyOnce(
   store: ObjectStore,
   topic: string,
-  manifests: BronzeManifest[],
+  manifests: WrittenBronzeManifest[],
   sent: Map<number, SentMessage[]>,
 ): Promise<Verified> {
   const mine = manifests.filter((m) => m.topic === topic);
@@ -396,7 +400,7 @@ export async function verifyExactlyOnce(
     expect(expected, `partition ${partition}: every offset`).toBe(messages.length);
 
     for (const manifest of list) {
-      const parsed = parseObjectKey(manifest.key);
+      const parsed = parseBronzeObjectKey(manifest.key);
       expect(parsed).toMatchObject({ topic, partition, startOffset: manifest.first_offset });
       expect(manifest.uri).toBe(store.uri(manifest.key));
       const body = await store.get(manifest.key);
