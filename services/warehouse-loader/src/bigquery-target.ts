@@ -1,21 +1,30 @@
-import { createHash } from 'node:crypto';
-import { BigQuery, type Job, type JobOptions } from '@google-cloud/bigquery';
+import { BigQuery } from '@google-cloud/bigquery';
 import type { ObjectStore } from '@lakestream/object-store';
 import { faultPoint } from '@lakestream/observability';
 import {
-  BIGQUERY_TYPES,
   bigquerySchema,
-  columnNames,
-  notEarlierSql,
   SILVER_TABLE_NAMES,
   SILVER_TABLES,
   type SilverTableName,
 } from '@lakestream/silver';
-import { type AppliedBatch, type PublishedBatch, rowsByTable, tablesToLoad } from './batches.js';
+import { type AppliedBatch, type PublishedBatch, tablesToLoad } from './batches.js';
+import { classifyBigqueryError, isAlreadyExists, isNotFound } from './bigquery-errors.js';
+import { bigqueryJobId, createBigqueryJobs, type JobConfiguration } from './bigquery-jobs.js';
+import {
+  appliedSql,
+  bigqueryMergeSql,
+  recordedSql,
+  recordSql,
+  stagingCheckSql,
+  stagingTableName,
+} from './bigquery-sql.js';
 import { LoaderError } from './errors.js';
-import { LOADS_COLUMNS, LOADS_TABLE, loadsBigquerySchema, rowsColumn } from './loads-table.js';
+import { LOADS_TABLE, loadsBigquerySchema } from './loads-table.js';
 import type { WarehouseTarget } from './target.js';
-import { VERSIONED_TABLES } from './versioning.js';
+
+// The statement tests import these beside the target they build statements for.
+export { classifyBigqueryError } from './bigquery-errors.js';
+export { bigqueryMergeSql } from './bigquery-sql.js';
 
 /** Options of `createBigqueryTarget`. */
 export interface BigqueryTargetOptions {
@@ -35,114 +44,6 @@ export interface BigqueryTargetOptions {
   emulatorHost?: string;
   /** A client to use instead of building one (tests). */
   client?: BigQuery;
-}
-
-type JobConfiguration = NonNullable<JobOptions['configuration']>;
-
-/** Most job ids tried per (batch, table, step): `<id>`, `<id>_2`, … after failed attempts. */
-const MAX_JOB_ATTEMPTS = 20;
-
-/** The staging table of a table's rows in a batch. */
-export function stagingTableName(table: SilverTableName, batchId: string): string {
-  return `_stg_${table}_${batchId}`;
-}
-
-/** `project.dataset.table` in backticks. */
-function tableRef(project: string, dataset: string, table: string): string {
-  return `\`${project}.${dataset}.${table}\``;
-}
-
-const ident = (name: string) => `\`${name}\``;
-
-/**
- * The MERGE of a staging table into a target table on the primary key. Every staging column is
- * cast to the contract's type: a Parquet load without an explicit schema types a TIMESTAMP
- * written without a UTC flag (DuckDB's TIMESTAMP) as DATETIME, which CAST reads as UTC. The
- * source is the staging table itself, not a subquery (the emulator accepts only a table there,
- * and BigQuery is as happy with either). The fact keeps a stored row whose version is later
- * (greater kafka_timestamp, kafka_partition, kafka_offset; packages/silver README).
- */
-export function bigqueryMergeSql(
-  project: string,
-  dataset: string,
-  table: SilverTableName,
-  staging: string,
-): string {
-  const spec = SILVER_TABLES[table];
-  const typeOf = new Map(spec.columns.map((c) => [c.name, BIGQUERY_TYPES[c.type]]));
-  const source = (c: string) => `CAST(S.${ident(c)} AS ${typeOf.get(c)})`;
-  const columns = columnNames(table);
-  // BigQuery cannot order STRUCTs: the later-version rule is spelled out column by column.
-  const matched = VERSIONED_TABLES.has(table)
-    ? `WHEN MATCHED AND ${notEarlierSql(source, (c) => `T.${ident(c)}`)}`
-    : 'WHEN MATCHED';
-  const sets = columns
-    .filter((c) => c !== spec.primaryKey)
-    .map((c) => `${ident(c)} = ${source(c)}`)
-    .join(', ');
-  return `MERGE ${tableRef(project, dataset, table)} AS T
-USING ${tableRef(project, dataset, staging)} AS S
-ON T.${ident(spec.primaryKey)} = ${source(spec.primaryKey)}
-${matched} THEN UPDATE SET ${sets}
-WHEN NOT MATCHED THEN INSERT (${columns.map(ident).join(', ')}) VALUES (${columns.map(source).join(', ')})`;
-}
-
-/** A GoogleSQL string literal. */
-function stringLiteral(text: string): string {
-  return `'${text.replaceAll('\\', '\\\\').replaceAll("'", "\\'").replaceAll('\n', '\\n')}'`;
-}
-
-interface ApiErrorLike {
-  code?: number | string;
-  message?: string;
-  errors?: { reason?: string; message?: string }[];
-  response?: { jobReference?: { jobId?: string } };
-}
-
-const RETRYABLE_REASONS = new Set([
-  'backendError',
-  'internalError',
-  'jobBackendError',
-  'jobInternalError',
-  'rateLimitExceeded',
-  'jobRateLimitExceeded',
-]);
-const NETWORK_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EAI_AGAIN',
-  'ENOTFOUND',
-  'EPIPE',
-  'UND_ERR_SOCKET',
-]);
-
-/**
- * BigQuery's own "retry" advice: 429/5xx, and the `backendError`/`internalError`/`rateLimitExceeded`
- * reasons (a failed job reports them with HTTP 400 or 200), plus network failures. The emulator
- * reports every failed job as `jobInternalError`, an analysis error included, so there that
- * reason is final.
- */
-export function classifyBigqueryError(err: unknown, what: string, emulator: boolean): LoaderError {
-  if (err instanceof LoaderError) return err;
-  const e = (err ?? {}) as ApiErrorLike;
-  const status = typeof e.code === 'number' ? e.code : undefined;
-  const reasons = (e.errors ?? []).map((x) => x.reason ?? '');
-  const retryable =
-    (typeof e.code === 'string' && NETWORK_CODES.has(e.code)) ||
-    status === 429 ||
-    (status !== undefined && status >= 500) ||
-    /fetch failed|socket hang up|ECONNREFUSED|ECONNRESET/.test(e.message ?? '') ||
-    reasons.some((r) => RETRYABLE_REASONS.has(r) && !(emulator && r === 'jobInternalError'));
-  return new LoaderError(
-    retryable ? 'LS_LOADER_WAREHOUSE_UNAVAILABLE' : 'LS_LOADER_WAREHOUSE_FAILED',
-    `${what}: ${e.message ?? e.errors?.[0]?.message ?? (reasons.join(', ') || String(err))}`,
-    { cause: err, retryable, details: { status, reasons } },
-  );
-}
-
-function isNotFound(err: unknown): boolean {
-  return (err as ApiErrorLike)?.code === 404;
 }
 
 /**
@@ -189,10 +90,9 @@ export function createBigqueryTarget(options: BigqueryTargetOptions): WarehouseT
   let project = options.projectId ?? '';
   /** Creation time of each table this run found or made: part of the job ids (see above). */
   const incarnation = new Map<string, string>();
-  /** Jobs seen failing in this process: the emulator later reports them as DONE without error. */
-  const failedJobs = new Set<string>();
 
   const location = options.location ? { location: options.location } : {};
+  const jobs = createBigqueryJobs(bq, location, emulator);
 
   async function call<T>(what: string, fn: () => Promise<T>): Promise<T> {
     try {
@@ -208,7 +108,7 @@ export function createBigqueryTarget(options: BigqueryTargetOptions): WarehouseT
     try {
       await dataset.create(location);
     } catch (err) {
-      if ((err as ApiErrorLike).code !== 409)
+      if (!isAlreadyExists(err))
         throw classifyBigqueryError(err, `creating dataset ${datasetId}`, emulator);
     }
   }
@@ -233,7 +133,7 @@ export function createBigqueryTarget(options: BigqueryTargetOptions): WarehouseT
         });
         metadata = created.metadata;
       } catch (createErr) {
-        if ((createErr as ApiErrorLike).code !== 409)
+        if (!isAlreadyExists(createErr))
           throw classifyBigqueryError(createErr, `creating table ${name}`, emulator);
         [metadata] = await call(`reading table ${name}`, () => table.getMetadata());
       }
@@ -250,112 +150,16 @@ export function createBigqueryTarget(options: BigqueryTargetOptions): WarehouseT
     incarnation.set(name, String(metadata.creationTime ?? ''));
   }
 
-  /** The deterministic id of one step of a batch. */
+  /** The deterministic id of one step of a batch (see above). */
   function jobIdOf(batch: PublishedBatch, table: string, step: string): string {
-    const salt = createHash('sha256')
-      .update(`${project}\n${datasetId}\n${table}\n${incarnation.get(table)}\n${batch.sha256}`)
-      .digest('hex')
-      .slice(0, 16);
-    return `lakestream_${datasetId}_${batch.id}_${table}_${step}_${salt}`.slice(0, 1000);
-  }
-
-  async function getJob(jobId: string): Promise<Job | undefined> {
-    try {
-      const [job] = await bq.job(jobId, location).get();
-      return job;
-    } catch (err) {
-      if (isNotFound(err)) return undefined;
-      throw classifyBigqueryError(err, `looking up job ${jobId}`, emulator);
-    }
-  }
-
-  /**
-   * Waits for a job; resolves to its error when it failed. A failure to poll it (the job may
-   * still be running) rejects instead, so that no second attempt starts beside it.
-   */
-  async function outcomeOf(job: Job): Promise<unknown> {
-    const done = () => job.metadata?.status?.state === 'DONE';
-    if (!done()) {
-      try {
-        await job.promise();
-      } catch (err) {
-        if (!job.metadata?.status?.errorResult)
-          throw classifyBigqueryError(err, `waiting for job ${job.id}`, emulator);
-      }
-    }
-    const errorResult = job.metadata?.status?.errorResult;
-    return errorResult
-      ? Object.assign(new Error(errorResult.message), { errors: [errorResult] })
-      : undefined;
-  }
-
-  /**
-   * Whether some attempt of the step already succeeded; if not, the number of the first attempt
-   * whose id is free (attempts take ids in order, so past it there is none).
-   */
-  async function succeeded(base: string): Promise<{ done: true } | { done: false; free: number }> {
-    for (let n = 1; n <= MAX_JOB_ATTEMPTS; n++) {
-      const jobId = n === 1 ? base : `${base}_${n}`;
-      if (failedJobs.has(jobId)) continue;
-      const job = await getJob(jobId);
-      if (!job) return { done: false, free: n };
-      if ((await outcomeOf(job)) === undefined) return { done: true };
-      failedJobs.add(jobId);
-    }
-    return { done: false, free: MAX_JOB_ATTEMPTS + 1 };
-  }
-
-  /**
-   * Runs the step's job once: finds an attempt that succeeded or is still running, else creates
-   * the next attempt. With `fresh`, an earlier success does not count (its output is gone);
-   * `free` is an attempt number known to be unused (no need to look it up).
-   */
-  async function runJob(
-    base: string,
-    configuration: JobConfiguration,
-    what: string,
-    options: { fresh?: boolean; free?: number } = {},
-  ): Promise<'found' | 'created'> {
-    let conflicts = 0;
-    for (let n = 1; n <= MAX_JOB_ATTEMPTS; n++) {
-      const jobId = n === 1 ? base : `${base}_${n}`;
-      if (failedJobs.has(jobId)) continue;
-      const existing = n === options.free && conflicts === 0 ? undefined : await getJob(jobId);
-      if (existing) {
-        if (options.fresh) continue;
-        const failure = await outcomeOf(existing);
-        if (failure === undefined) return 'found';
-        failedJobs.add(jobId);
-        continue;
-      }
-      let job: Job;
-      try {
-        [job] = await bq.createJob({ jobId, configuration, ...location });
-      } catch (err) {
-        if (isJobIdTaken(err) && conflicts++ < 3) {
-          n--; // Created meanwhile (a retried insert, another run): look at it again.
-          continue;
-        }
-        // A job created and failed at once comes back as an error naming the job.
-        if ((err as ApiErrorLike).response?.jobReference?.jobId === jobId) failedJobs.add(jobId);
-        throw classifyBigqueryError(err, `${what} (job ${jobId})`, emulator);
-      }
-      const failure = await outcomeOf(job);
-      if (failure === undefined) return 'created';
-      failedJobs.add(jobId);
-      throw classifyBigqueryError(failure, `${what} (job ${jobId})`, emulator);
-    }
-    throw new LoaderError(
-      'LS_LOADER_WAREHOUSE_FAILED',
-      `${what}: ${MAX_JOB_ATTEMPTS} attempts (jobs ${base}…) failed`,
-    );
-  }
-
-  /** 409 is BigQuery's answer to a job id in use; the emulator answers 400 "… is already created". */
-  function isJobIdTaken(err: unknown): boolean {
-    const e = err as ApiErrorLike;
-    if (e?.code === 409) return true;
-    return emulator && e?.code === 400 && /is already created/.test(e.message ?? '');
+    return bigqueryJobId({
+      project,
+      dataset: datasetId,
+      table,
+      incarnation: incarnation.get(table),
+      batch,
+      step,
+    });
   }
 
   async function query<T>(sql: string, what: string): Promise<T[]> {
@@ -397,12 +201,11 @@ export function createBigqueryTarget(options: BigqueryTargetOptions): WarehouseT
     staging: string,
     expectedRows: number,
   ): Promise<boolean> {
-    const pk = ident(SILVER_TABLES[table].primaryKey);
     let rows: number;
     let keys: number;
     try {
       const [row] = await query<{ n: number; k: number }>(
-        `SELECT COUNT(*) AS n, COUNT(DISTINCT ${pk}) AS k FROM ${tableRef(project, datasetId, staging)}`,
+        stagingCheckSql(project, datasetId, table, staging),
         `checking ${staging}`,
       );
       rows = Number(row?.n);
@@ -429,18 +232,18 @@ export function createBigqueryTarget(options: BigqueryTargetOptions): WarehouseT
   ): Promise<void> {
     const staging = stagingTableName(table, batch.id);
     const mergeId = jobIdOf(batch, table, 'merge');
-    const merged = await succeeded(mergeId);
+    const merged = await jobs.succeeded(mergeId);
     if (!merged.done) {
       const loadId = jobIdOf(batch, table, 'load');
       const load = loadConfiguration(table, staging, keys);
       const what = `loading ${table} of batch ${batch.id} into ${staging}`;
-      await runJob(loadId, load, what);
+      await jobs.run(loadId, load, what);
       if (!(await checkStaging(batch, table, staging, rows))) {
         // The load had succeeded, but its staging table is gone (dropped before the MERGE).
-        await runJob(loadId, load, what, { fresh: true });
+        await jobs.run(loadId, load, what, { fresh: true });
         await checkStaging(batch, table, staging, rows);
       }
-      await runJob(
+      await jobs.run(
         mergeId,
         {
           query: {
@@ -455,27 +258,9 @@ export function createBigqueryTarget(options: BigqueryTargetOptions): WarehouseT
     await dropTable(staging);
   }
 
-  function recordSql(batch: PublishedBatch): string {
-    const rows = rowsByTable(batch.manifest);
-    const values: Record<string, string> = {
-      batch_id: stringLiteral(batch.id),
-      sequence: String(batch.sequence),
-      manifest_key: stringLiteral(batch.key),
-      manifest_sha256: stringLiteral(batch.sha256),
-      batch_created_at: `CAST(${stringLiteral(new Date(batch.manifest.created_at).toISOString().replace('T', ' ').replace('Z', '+00'))} AS TIMESTAMP)`,
-      ...Object.fromEntries(SILVER_TABLE_NAMES.map((t) => [rowsColumn(t), String(rows[t])])),
-      loaded_at: 'CURRENT_TIMESTAMP()',
-    };
-    const loads = tableRef(project, datasetId, LOADS_TABLE);
-    const names = LOADS_COLUMNS.map((c) => c.name);
-    return `INSERT INTO ${loads} (${names.map(ident).join(', ')})
-SELECT ${names.map((n) => values[n]).join(', ')} FROM UNNEST([1])
-WHERE NOT EXISTS (SELECT 1 FROM ${loads} WHERE batch_id = ${stringLiteral(batch.id)})`;
-  }
-
   async function isRecorded(batch: PublishedBatch): Promise<boolean> {
     const [row] = await query<{ n: number }>(
-      `SELECT COUNT(*) AS n FROM ${tableRef(project, datasetId, LOADS_TABLE)} WHERE batch_id = ${stringLiteral(batch.id)}`,
+      recordedSql(project, datasetId, batch),
       `checking the record of batch ${batch.id}`,
     );
     return Number(row?.n) > 0;
@@ -516,7 +301,7 @@ WHERE NOT EXISTS (SELECT 1 FROM ${loads} WHERE batch_id = ${stringLiteral(batch.
 
     async applied() {
       const rows = await query<{ batch_id: string; sequence: number; manifest_sha256: string }>(
-        `SELECT batch_id, sequence, manifest_sha256 FROM ${tableRef(project, datasetId, LOADS_TABLE)}`,
+        appliedSql(project, datasetId),
         'reading the applied batches',
       );
       return new Map(
@@ -549,12 +334,14 @@ WHERE NOT EXISTS (SELECT 1 FROM ${loads} WHERE batch_id = ${stringLiteral(batch.
       // The fault suite's crash point: the batch's data merged, its record not yet written.
       faultPoint('warehouse-loader.after-merge');
       const recordId = jobIdOf(batch, LOADS_TABLE, 'record');
-      const record = { query: { query: recordSql(batch), useLegacySql: false } };
-      const how = await runJob(recordId, record, `recording batch ${batch.id}`);
+      const record = {
+        query: { query: recordSql(project, datasetId, batch), useLegacySql: false },
+      };
+      const how = await jobs.run(recordId, record, `recording batch ${batch.id}`);
       // A record job found done while the row is missing (deleted by hand to force a reload)
       // would leave the batch unrecorded for ever: insert it again under a new attempt id.
       if (how === 'found' && !(await isRecorded(batch))) {
-        await runJob(recordId, record, `recording batch ${batch.id}`, { fresh: true });
+        await jobs.run(recordId, record, `recording batch ${batch.id}`, { fresh: true });
       }
     },
 

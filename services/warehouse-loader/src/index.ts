@@ -7,13 +7,9 @@ export {
   planBatches,
   readBatch,
 } from './batches.js';
-export {
-  type BigqueryTargetOptions,
-  bigqueryMergeSql,
-  classifyBigqueryError,
-  createBigqueryTarget,
-  stagingTableName,
-} from './bigquery-target.js';
+export { classifyBigqueryError } from './bigquery-errors.js';
+export { bigqueryMergeSql, stagingTableName } from './bigquery-sql.js';
+export { type BigqueryTargetOptions, createBigqueryTarget } from './bigquery-target.js';
 export { buildLoader, type LoaderParts } from './build-loader.js';
 export { type CliCommand, parseCliArgs, USAGE } from './cli.js';
 export {
