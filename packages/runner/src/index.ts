@@ -30,7 +30,6 @@ export { formatRunReport } from './run-report.js';
 export {
   auditRowCount,
   auditRowCountInRange,
-  type BronzeManifestEntry,
   bronzeManifestTotals,
   kafkaClusterId,
   readBronzeManifests,

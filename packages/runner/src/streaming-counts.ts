@@ -1,4 +1,5 @@
 import { CONSUMER_GROUPS, consumerLag, readTopicToEnd, TOPICS } from '@lakestream/kafka';
+import { type BronzeManifest, parseBronzeManifest } from '@lakestream/lake';
 import type { Kafka } from 'kafkajs';
 import pg from 'pg';
 import type { PartitionOffsets } from './offsets.js';
@@ -39,18 +40,6 @@ export async function stageLags(kafka: Kafka, groups: readonly StageGroup[] = ST
   );
 }
 
-/** What the runner reads of a bronze manifest (the bronze-sink's message on the manifest topic). */
-export interface BronzeManifestEntry {
-  uri: string;
-  /** Object key relative to the store root (`bronze/<topic>/dt=…/…`). */
-  key: string;
-  topic: string;
-  partition: number;
-  first_offset: number;
-  last_offset: number;
-  record_count: number;
-}
-
 /**
  * Every committed bronze manifest (the only index of committed objects), one per object URI.
  * Read to the topic's last stable offset with read_committed, so manifests of aborted
@@ -60,15 +49,15 @@ export async function readBronzeManifests(
   kafka: Kafka,
   topic: string = TOPICS.bronzeFiles,
   timeoutMs = 60_000,
-): Promise<BronzeManifestEntry[]> {
+): Promise<BronzeManifest[]> {
   const records = await readTopicToEnd(kafka, topic, {
     groupIdPrefix: `lakestream-report-${process.pid}`,
     timeoutMs,
   });
-  const seen = new Map<string, BronzeManifestEntry>();
+  const seen = new Map<string, BronzeManifest>();
   for (const { value } of records) {
     if (value === null) continue;
-    const manifest = JSON.parse(value.toString('utf8')) as BronzeManifestEntry;
+    const manifest = parseBronzeManifest(value);
     seen.set(manifest.uri, manifest);
   }
   return [...seen.values()];

@@ -1,4 +1,5 @@
 import { withKafkaStartRetry } from '@lakestream/kafka';
+import type { BronzeManifest } from '@lakestream/lake';
 import type { Logger } from '@lakestream/observability';
 import type { Kafka } from 'kafkajs';
 import { waitForGroups } from './catch-up.js';
@@ -6,7 +7,6 @@ import type { ChildResult } from './child-process.js';
 import { countBetween, offsetsHeld, type PartitionOffsets, topicEndOffsets } from './offsets.js';
 import {
   auditRowCountInRange,
-  type BronzeManifestEntry,
   kafkaClusterId,
   readBronzeManifests,
   type StageGroup,
@@ -59,7 +59,7 @@ export interface StreamingOutcome {
   /** The user stopped the run. */
   interrupted: boolean;
   /** Every committed bronze manifest of the order-item topic (empty when the run stopped early). */
-  manifests: BronzeManifestEntry[];
+  manifests: BronzeManifest[];
 }
 
 interface ProducerSummary {

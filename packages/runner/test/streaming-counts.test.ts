@@ -70,7 +70,20 @@ describe('streaming counts', () => {
   });
 
   it('totals the manifests by object, counting a repeated announcement once', async () => {
-    const manifest = (uri: string, n: number) => JSON.stringify({ uri, record_count: n });
+    // Manifests as written before start_offset/next_offset existed: they still count.
+    const manifest = (uri: string, n: number) =>
+      JSON.stringify({
+        version: 1,
+        uri,
+        key: uri.slice('file:///'.length),
+        topic: 't',
+        partition: 0,
+        first_offset: 0,
+        last_offset: n - 1,
+        record_count: n,
+        bytes: 100,
+        format: 'jsonl.gz',
+      });
     const topic = await topicWith([
       manifest('file:///a', 10),
       manifest('file:///b', 5),
