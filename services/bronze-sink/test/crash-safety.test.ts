@@ -103,6 +103,8 @@ describe('crash safety (the sink as a child process, killed with SIGKILL)', () =
       kills++;
     }
     const last = start('sink-final', env);
+    // Until its signal handlers are in place a SIGTERM would simply kill it, not drain it.
+    await last.waitForLog(isStarted, 30_000);
     const sent = await producing;
     await bed.waitCommitted(topic, sent, 90_000);
     last.kill('SIGTERM');
