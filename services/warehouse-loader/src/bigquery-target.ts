@@ -22,10 +22,6 @@ import { LoaderError } from './errors.js';
 import { LOADS_TABLE, loadsBigquerySchema } from './loads-table.js';
 import type { WarehouseTarget } from './target.js';
 
-// The statement tests import these beside the target they build statements for.
-export { classifyBigqueryError } from './bigquery-errors.js';
-export { bigqueryMergeSql } from './bigquery-sql.js';
-
 /** Options of `createBigqueryTarget`. */
 export interface BigqueryTargetOptions {
   /** The store holding the batches: must be GCS, the load jobs read its `gs://` URIs. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { bigqueryMergeSql, classifyBigqueryError } from '../src/bigquery-target.js';
+import { classifyBigqueryError } from '../src/bigquery-errors.js';
+import { bigqueryMergeSql } from '../src/bigquery-sql.js';
 import { classifyDuckdbError, duckdbUpsertSql } from '../src/duckdb-target.js';
 import { formatSummary, type RunSummary } from '../src/loader.js';
 
