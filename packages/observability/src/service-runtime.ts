@@ -2,7 +2,7 @@ import { ConfigError } from '@lakestream/config';
 import { type HealthServer, type ReadinessChecks, startHealthServer } from './health-server.js';
 import { createLogger, type Logger, type LoggerOptions } from './logger.js';
 import { createMetrics, type LakestreamMetrics } from './metrics.js';
-import { createShutdown, type Shutdown, type SignalTarget } from './shutdown.js';
+import { createShutdown, type Shutdown } from './shutdown.js';
 
 /** The configuration every service has (its schema spreads `commonFields`). */
 export interface ServiceBaseConfig {
@@ -21,8 +21,12 @@ export interface ServiceRuntimeOptions<M> {
   logDestination?: LoggerOptions['destination'];
   /** Extends the shared metrics with the service's own (default: the shared set only). */
   metrics?: (shared: LakestreamMetrics) => M;
-  /** Where signals come from and how the process exits after them (a one-shot run overrides exit). */
-  signalTarget?: SignalTarget;
+  /**
+   * A one-shot command (a producer run, a single loader run): after a clean signalled shutdown the
+   * process does not exit, so the command's own flow prints its summary and exits; a stuck or
+   * failed shutdown, or a second signal, still exits at once.
+   */
+  oneShot?: boolean;
 }
 
 /** What every service process has: logs, metrics, an ordered shutdown, health, and how to fail. */
@@ -80,7 +84,17 @@ export function createServiceRuntime<M = LakestreamMetrics>(
   const starting = new AbortController();
   // First hook: whatever start-up is still waiting gives up before intake stops.
   shutdown.add('abort start-up', () => starting.abort(new Error('shutting down')));
-  shutdown.installSignalHandlers(options.signalTarget);
+  shutdown.installSignalHandlers(
+    options.oneShot
+      ? {
+          on: (signal, listener) => process.on(signal, listener),
+          off: (signal, listener) => process.off(signal, listener),
+          exit: (code) => {
+            if (code !== 0) process.exit(code);
+          },
+        }
+      : process,
+  );
 
   let failing = false;
   const fail = (reason: string) => (err: unknown) => {

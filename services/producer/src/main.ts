@@ -35,15 +35,7 @@ const runtime = createServiceRuntime({
     metricsHost: options.metricsHost,
   },
   logDestination: process.stderr,
-  signalTarget: {
-    on: (signal, listener) => process.on(signal, listener),
-    off: (signal, listener) => process.off(signal, listener),
-    // A clean signalled shutdown lets the main flow below print the summary and exit; a stuck or
-    // failed one (or a second signal) exits now.
-    exit: (code) => {
-      if (code !== 0) process.exit(code);
-    },
-  },
+  oneShot: true,
 });
 const { logger, metrics, shutdown } = runtime;
 const kafka = createKafka({ brokers: options.brokers, clientId: options.clientId, logger });

@@ -39,18 +39,7 @@ const runtime = createServiceRuntime({
   config,
   logDestination: process.stderr,
   metrics: createLoaderMetrics,
-  ...(oneShot
-    ? {
-        signalTarget: {
-          on: (signal, listener) => process.on(signal, listener),
-          off: (signal, listener) => process.off(signal, listener),
-          // A clean signalled shutdown lets the one-shot flow below print the summary and exit.
-          exit: (code) => {
-            if (code !== 0) process.exit(code);
-          },
-        },
-      }
-    : {}),
+  oneShot,
 });
 const { logger, metrics, shutdown } = runtime;
 let parts: LoaderParts;
