@@ -13,6 +13,7 @@ import { gzip } from 'node:zlib';
 import { generateOrderItems } from '@lakestream/datagen';
 import { ensureStack } from '@lakestream/devstack';
 import { createKafka } from '@lakestream/kafka';
+import { bronzeObjectKey } from '@lakestream/lake';
 import { createLocalStore, listAll } from '@lakestream/object-store';
 import { createLogger, createMetrics } from '@lakestream/observability';
 import { parseOrderItemRow } from '@lakestream/schema';
@@ -82,8 +83,7 @@ async function generate(count: number, name: string): Promise<Dataset> {
     buffers.delete(partition);
     const start = offsets.get(partition) ?? 0;
     offsets.set(partition, start + buffer.lines.length);
-    const iso = new Date(buffer.firstMs).toISOString();
-    const key = `bronze/${topic}/dt=${iso.slice(0, 10)}/hour=${iso.slice(11, 13)}/${topic}+${partition}+${String(start).padStart(20, '0')}.jsonl.gz`;
+    const key = bronzeObjectKey(topic, partition, start, buffer.firstMs);
     const text = buffer.lines.map((line, i) => line.replace('\u0000', String(start + i))).join('');
     jsonBytes += Buffer.byteLength(text);
     const path = join(root, key);

@@ -1,15 +1,10 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
+import { bronzeObjectKey, type WrittenBronzeManifest } from '@lakestream/lake';
 import { listAll } from '@lakestream/object-store';
 import type { OrderItemEvent } from '@lakestream/schema';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CHECK_NAMES, type PublishedOutcome, TransformerError } from '../src/index.js';
-import {
-  type BronzeManifestMessage,
-  bronzeKey,
-  eventRecords,
-  generateEvents,
-  writeBronze,
-} from './support/bronze-fixtures.js';
+import { eventRecords, generateEvents, writeBronze } from './support/bronze-fixtures.js';
 import { ParquetReader, publishedManifests } from './support/silver-reader.js';
 import { TestBed, testMetrics } from './support/test-bed.js';
 
@@ -28,15 +23,17 @@ function manifestOf(
   first: number,
   count: number,
   bytes: number,
-): BronzeManifestMessage {
+): WrittenBronzeManifest {
   return {
     version: 1,
     uri: `file:///lake/${key}`,
     key,
     topic: bedTopic,
     partition,
+    start_offset: first,
     first_offset: first,
     last_offset: first + count - 1,
+    next_offset: first + count,
     record_count: count,
     bytes,
     uncompressed_bytes: bytes,
@@ -97,13 +94,13 @@ describe('quarantine', () => {
 
     // Partition 1 gets two broken objects after its good ones: bad gzip, and a line that is not JSON.
     const start = next.get(1)!;
-    const badGzipKey = bronzeKey(bed.sourceTopic, 1, start, START);
+    const badGzipKey = bronzeObjectKey(bed.sourceTopic, 1, start, START);
     const badGzip = Buffer.concat([
       gzipSync('{"topic":"t"}\n').subarray(0, 12),
       Buffer.from('garbage'),
     ]);
     await lake.store.put(badGzipKey, badGzip);
-    const badJsonKey = bronzeKey(bed.sourceTopic, 1, start + 3, START);
+    const badJsonKey = bronzeObjectKey(bed.sourceTopic, 1, start + 3, START);
     const badJson = gzipSync(
       `{"topic":"${bed.sourceTopic}","partition":1,"offset":${start + 3},"timestamp":"2025-01-01T10:00:00.000Z","key":null,"headers":{},"value_encoding":"json","value":{}}\n{not json at all\n`,
     );

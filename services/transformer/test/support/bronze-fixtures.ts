@@ -5,27 +5,9 @@
  */
 import { gzipSync } from 'node:zlib';
 import { generateOrderItems } from '@lakestream/datagen';
+import { bronzeObjectKey, hourOf, type WrittenBronzeManifest } from '@lakestream/lake';
 import type { ObjectStore } from '@lakestream/object-store';
 import { type OrderItemEvent, parseOrderItemRow } from '@lakestream/schema';
-
-/** The bronze manifest message, as the sink produces it (services/bronze-sink/src/manifest.ts). */
-export interface BronzeManifestMessage {
-  version: 1;
-  uri: string;
-  key: string;
-  topic: string;
-  partition: number;
-  first_offset: number;
-  last_offset: number;
-  record_count: number;
-  bytes: number;
-  uncompressed_bytes: number;
-  min_record_time: string;
-  max_record_time: string;
-  written_at: string;
-  writer: string;
-  format: 'jsonl.gz';
-}
 
 /** One Kafka record to put in bronze: its value is written as the sink writes a JSON value. */
 export interface BronzeRecordSpec {
@@ -102,17 +84,6 @@ function isJsonText(text: string): boolean {
   }
 }
 
-/** The object key of a partition's object starting at `start` (the sink's layout). */
-export function bronzeKey(
-  topic: string,
-  partition: number,
-  start: number,
-  firstMs: number,
-): string {
-  const iso = new Date(firstMs).toISOString();
-  return `bronze/${topic}/dt=${iso.slice(0, 10)}/hour=${iso.slice(11, 13)}/${topic}+${partition}+${String(start).padStart(20, '0')}.jsonl.gz`;
-}
-
 /** Where each partition's next offset is: continue a topic across `writeBronze` calls. */
 export type NextOffsets = Map<number, number>;
 
@@ -126,7 +97,7 @@ export async function writeBronze(
   topic: string,
   records: readonly BronzeRecordSpec[],
   options: { objectRecords?: number; next?: NextOffsets; gzipLevel?: number } = {},
-): Promise<BronzeManifestMessage[]> {
+): Promise<WrittenBronzeManifest[]> {
   const objectRecords = options.objectRecords ?? 50_000;
   const next = options.next ?? new Map<number, number>();
   const byPartition = new Map<number, BronzeRecordSpec[]>();
@@ -135,16 +106,16 @@ export async function writeBronze(
     list.push(record);
     byPartition.set(record.partition, list);
   }
-  const manifests: BronzeManifestMessage[] = [];
+  const manifests: WrittenBronzeManifest[] = [];
   for (const [partition, list] of [...byPartition].sort((a, b) => a[0] - b[0])) {
     let i = 0;
     while (i < list.length) {
-      const hour = Math.floor(list[i]!.timestampMs / 3_600_000);
+      const hour = hourOf(list[i]!.timestampMs);
       const chunk: BronzeRecordSpec[] = [];
       while (
         i < list.length &&
         chunk.length < objectRecords &&
-        Math.floor(list[i]!.timestampMs / 3_600_000) === hour
+        hourOf(list[i]!.timestampMs) === hour
       ) {
         chunk.push(list[i]!);
         i++;
@@ -152,7 +123,7 @@ export async function writeBronze(
       const start = next.get(partition) ?? 0;
       const text = chunk.map((record, j) => bronzeLine(topic, start + j, record)).join('');
       const body = gzipSync(text, { level: options.gzipLevel ?? 6 });
-      const key = bronzeKey(topic, partition, start, chunk[0]!.timestampMs);
+      const key = bronzeObjectKey(topic, partition, start, chunk[0]!.timestampMs);
       await store.put(key, body);
       next.set(partition, start + chunk.length);
       const first = chunk[0]!.timestampMs;
@@ -164,8 +135,10 @@ export async function writeBronze(
         key,
         topic,
         partition,
+        start_offset: start,
         first_offset: start,
         last_offset: start + chunk.length - 1,
+        next_offset: start + chunk.length,
         record_count: chunk.length,
         bytes: body.length,
         uncompressed_bytes: Buffer.byteLength(text),

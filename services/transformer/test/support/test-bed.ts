@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createKafka } from '@lakestream/kafka';
+import { type BronzeManifest, bronzeManifestKey } from '@lakestream/lake';
 import {
   createGcsStore,
   createLocalStore,
@@ -20,7 +21,6 @@ import {
   type TransformerSettings,
   withTransformerMetrics,
 } from '../../src/index.js';
-import type { BronzeManifestMessage } from './bronze-fixtures.js';
 
 /** A logger that writes nothing (set TEST_LOG_LEVEL=debug to see the transformer's logs). */
 export const testLogger = createLogger({
@@ -42,8 +42,11 @@ export function testMetrics(): TransformerMetrics {
   );
 }
 
-function manifestMessage(manifest: BronzeManifestMessage): { key: string; value: string } {
-  return { key: `${manifest.topic}+${manifest.partition}`, value: JSON.stringify(manifest) };
+function manifestMessage(manifest: BronzeManifest): { key: string; value: string } {
+  return {
+    key: bronzeManifestKey(manifest.topic, manifest.partition),
+    value: JSON.stringify(manifest),
+  };
 }
 
 /** A store the test bed made, with what a transformer needs to know of it. */
@@ -119,7 +122,7 @@ export class TestBed {
   }
 
   /** Produces manifests (keyed `<topic>+<partition>` like the sink; not transactional). */
-  async produceManifests(manifests: readonly BronzeManifestMessage[]): Promise<void> {
+  async produceManifests(manifests: readonly BronzeManifest[]): Promise<void> {
     const producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     await producer.connect();
     try {
@@ -138,8 +141,8 @@ export class TestBed {
    * when `abort` says so – aborting it (a read_committed reader never sees that one).
    */
   async produceManifestsTransactionally(
-    manifests: readonly BronzeManifestMessage[],
-    abort: (manifest: BronzeManifestMessage) => boolean = () => false,
+    manifests: readonly BronzeManifest[],
+    abort: (manifest: BronzeManifest) => boolean = () => false,
   ): Promise<void> {
     const producer = this.kafka.producer({
       transactionalId: `${this.bronzeGroupId}.manifests`,
