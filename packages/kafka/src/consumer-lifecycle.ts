@@ -1,10 +1,5 @@
 import type { Logger } from '@lakestream/observability';
-import type {
-  Consumer,
-  ConsumerConfig,
-  ConsumerRunConfig,
-  Kafka,
-} from 'kafkajs';
+import type { Consumer, ConsumerConfig, ConsumerRunConfig, Kafka } from 'kafkajs';
 import { ensureTopics, type TopicSpec } from './admin.js';
 import { withKafkaStartRetry } from './start-retry.js';
 
