@@ -16,6 +16,8 @@ describe('the fault suite, short form', () => {
       say: (m) => lines.push(m),
     });
     const table = formatChaosReport(report);
+    // The figures in the suite's log too, not only when the test fails.
+    process.stdout.write(`${table}\n`);
     // The whole report in the failure message: which layer, which fault, how long.
     expect(report.failures, table).toEqual([]);
     for (const kind of FAULT_KINDS)
