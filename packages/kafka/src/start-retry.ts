@@ -1,4 +1,4 @@
-import { LakestreamError } from '@lakestream/config';
+import { LakestreamError, withRetry } from '@lakestream/config';
 import type { Logger } from '@lakestream/observability';
 
 /**
@@ -110,37 +110,30 @@ export async function withKafkaStartRetry<T>(
 ): Promise<T> {
   const timeoutMs = options.timeoutMs ?? 120_000;
   const deadline = Date.now() + timeoutMs;
-  let delayMs = options.baseMs ?? 250;
-  for (let attempt = 1; ; attempt++) {
-    options.signal?.throwIfAborted();
-    try {
-      return await fn();
-    } catch (err) {
-      if (!isRetriableKafkaError(err)) throw err;
-      if (Date.now() + delayMs > deadline || options.signal?.aborted) {
-        throw new LakestreamError(
-          'LS_KAFKA_START_FAILED',
-          `${what}: Kafka kept answering with a retriable error for ${Math.round(timeoutMs / 1000)} s; giving up`,
-          { cause: err, details: { what, attempts: attempt } },
-        );
-      }
-      options.logger.warn({ err, what, attempt, delayMs }, `${what} failed; retrying`);
-      await sleep(Math.round(delayMs / 2 + Math.random() * (delayMs / 2)), options.signal);
-      delayMs = Math.min(5_000, delayMs * 2);
-    }
+  let attempts = 0;
+  try {
+    // The budget is a time, not a count: a broker takes as long as it takes to come up.
+    return await withRetry(
+      () => {
+        attempts++;
+        return fn();
+      },
+      {
+        retries: Number.POSITIVE_INFINITY,
+        baseMs: options.baseMs ?? 250,
+        maxMs: 5_000,
+        isRetryable: (err) => isRetriableKafkaError(err) && Date.now() < deadline,
+        onRetry: ({ err, attempt, delayMs }) =>
+          options.logger.warn({ err, what, attempt, delayMs }, `${what} failed; retrying`),
+        ...(options.signal ? { signal: options.signal } : {}),
+      },
+    );
+  } catch (err) {
+    if (!isRetriableKafkaError(err) || options.signal?.aborted) throw err;
+    throw new LakestreamError(
+      'LS_KAFKA_START_FAILED',
+      `${what}: Kafka kept answering with a retriable error for ${Math.round(timeoutMs / 1000)} s; giving up`,
+      { cause: err, details: { what, attempts } },
+    );
   }
-}
-
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }
