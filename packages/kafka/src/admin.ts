@@ -125,3 +125,17 @@ export async function consumerLag(
     await admin.disconnect();
   }
 }
+
+/**
+ * The Kafka cluster's id. (topic, partition, offset) names a message only within one cluster: a
+ * wiped broker (a new KRaft log, a new id) starts its offsets at 0 again.
+ */
+export async function kafkaClusterId(kafka: Kafka): Promise<string> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    return (await admin.describeCluster()).clusterId;
+  } finally {
+    await admin.disconnect().catch(() => {});
+  }
+}

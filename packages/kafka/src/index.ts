@@ -1,4 +1,10 @@
-export { consumerLag, ensureTopics, type PartitionLag, type TopicSpec } from './admin.js';
+export {
+  consumerLag,
+  ensureTopics,
+  kafkaClusterId,
+  type PartitionLag,
+  type TopicSpec,
+} from './admin.js';
 export { createKafka, type KafkaClientOptions } from './client.js';
 export {
   createManagedConsumer,

@@ -31,7 +31,6 @@ export {
   auditRowCount,
   auditRowCountInRange,
   bronzeManifestTotals,
-  kafkaClusterId,
   readBronzeManifests,
   STREAMING_GROUPS,
   type StageGroup,

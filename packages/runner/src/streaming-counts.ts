@@ -93,17 +93,6 @@ export async function auditRowCount(databaseUrl: string, schema = 'bronze'): Pro
   }
 }
 
-/** The Kafka cluster's id: the audit table keys rows by it, so a wiped broker's offsets are new. */
-export async function kafkaClusterId(kafka: Kafka): Promise<string> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    return (await admin.describeCluster()).clusterId;
-  } finally {
-    await admin.disconnect();
-  }
-}
-
 /**
  * Audit rows of a run: rows of `clusterId` and `topic` whose offset is in the run's [since, end)
  * per partition (a partition missing from `since` counts from 0). Rows an earlier cluster left

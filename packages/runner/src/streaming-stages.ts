@@ -1,16 +1,11 @@
-import { withKafkaStartRetry } from '@lakestream/kafka';
+import { kafkaClusterId, withKafkaStartRetry } from '@lakestream/kafka';
 import type { BronzeManifest } from '@lakestream/lake';
 import type { Logger } from '@lakestream/observability';
 import type { Kafka } from 'kafkajs';
 import { waitForGroups } from './catch-up.js';
 import type { ChildResult } from './child-process.js';
 import { countBetween, offsetsHeld, type PartitionOffsets, topicEndOffsets } from './offsets.js';
-import {
-  auditRowCountInRange,
-  kafkaClusterId,
-  readBronzeManifests,
-  type StageGroup,
-} from './streaming-counts.js';
+import { auditRowCountInRange, readBronzeManifests, type StageGroup } from './streaming-counts.js';
 import { type SupervisionOptions, superviseServices, type WatchedService } from './supervision.js';
 
 /** One line of the run's table. */

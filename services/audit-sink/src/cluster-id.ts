@@ -1,4 +1,4 @@
-import { withKafkaStartRetry } from '@lakestream/kafka';
+import { kafkaClusterId, withKafkaStartRetry } from '@lakestream/kafka';
 import type { Logger } from '@lakestream/observability';
 import type { Kafka } from 'kafkajs';
 import { AuditSinkError } from './errors.js';
@@ -14,15 +14,7 @@ export async function readClusterId(
 ): Promise<string> {
   const clusterId = await withKafkaStartRetry(
     'reading the Kafka cluster id',
-    async () => {
-      const admin = kafka.admin();
-      await admin.connect();
-      try {
-        return (await admin.describeCluster()).clusterId;
-      } finally {
-        await admin.disconnect().catch(() => {});
-      }
-    },
+    () => kafkaClusterId(kafka),
     options,
   );
   if (typeof clusterId !== 'string' || clusterId === '') {
