@@ -1,10 +1,9 @@
-import { spawn } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { consumerLag } from '@lakestream/kafka';
 import type { ObjectStore } from '@lakestream/object-store';
+import { runChild, TS_NODE } from '@lakestream/runner';
 import type { Kafka } from 'kafkajs';
 import { readSilverBatches, withDuckDb } from './batch-checks.js';
 import { ChaosError } from './errors.js';
@@ -17,7 +16,7 @@ import {
 } from './pipeline-layout.js';
 import type { StackEnv } from './private-stack.js';
 import { readBronzeManifests } from './streaming-checks.js';
-import { type ProcessExit, SupervisedProcess, TS_NODE } from './supervised-process.js';
+import { type ProcessExit, SupervisedProcess } from './supervised-process.js';
 
 /** Options of `Pipeline`. */
 export interface PipelineOptions {
@@ -102,19 +101,11 @@ export class Pipeline {
   async produce(file: string, rate: number): Promise<void> {
     const env = serviceEnv(this.layout, this.#options.stack, this.#options.storeHost, 'producer');
     const logFile = join(this.layout.home, 'logs', 'producer.log');
-    const log = createWriteStream(logFile, { flags: 'a' });
-    const child = spawn(
+    const { code } = await runChild(
       process.execPath,
       [...TS_NODE, 'services/producer/src/main.ts', '--rate', String(rate), file],
-      { cwd: this.#options.root, env, stdio: ['ignore', 'pipe', 'pipe'] },
+      { cwd: this.#options.root, env, logFile },
     );
-    child.stdout.pipe(log, { end: false });
-    child.stderr.pipe(log, { end: false });
-    const code = await new Promise<number | null>((resolve, reject) => {
-      child.once('error', reject);
-      child.once('close', resolve);
-    });
-    log.end();
     if (code !== 0) {
       throw new ChaosError(
         'LS_CHAOS_STEP_FAILED',
@@ -179,26 +170,22 @@ export class Pipeline {
   /** `dbt build` on the run's warehouse (models and their tests); rejects when it fails. */
   async dbtBuild(venv: string): Promise<void> {
     const logFile = join(this.layout.home, 'logs', 'dbt.log');
-    const log = createWriteStream(logFile, { flags: 'a' });
-    const child = spawn(join(this.#options.root, 'dbt', 'scripts', 'dbt.sh'), ['build'], {
-      cwd: this.#options.root,
-      env: {
-        ...process.env,
-        LAKESTREAM_HOME: this.layout.home,
-        LAKESTREAM_WAREHOUSE: this.layout.warehousePath,
-        LAKESTREAM_DBT_VENV: venv,
-        LAKESTREAM_DBT_TARGET: 'duckdb',
-        LAKESTREAM_DBT_THREADS: '2',
+    const { code } = await runChild(
+      join(this.#options.root, 'dbt', 'scripts', 'dbt.sh'),
+      ['build'],
+      {
+        cwd: this.#options.root,
+        env: {
+          ...process.env,
+          LAKESTREAM_HOME: this.layout.home,
+          LAKESTREAM_WAREHOUSE: this.layout.warehousePath,
+          LAKESTREAM_DBT_VENV: venv,
+          LAKESTREAM_DBT_TARGET: 'duckdb',
+          LAKESTREAM_DBT_THREADS: '2',
+        },
+        logFile,
       },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    child.stdout.pipe(log, { end: false });
-    child.stderr.pipe(log, { end: false });
-    const code = await new Promise<number | null>((resolve, reject) => {
-      child.once('error', reject);
-      child.once('close', resolve);
-    });
-    log.end();
+    );
     if (code !== 0) {
       throw new ChaosError(
         'LS_CHAOS_STEP_FAILED',

@@ -4,7 +4,6 @@ import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /** Node's arguments to run a workspace TypeScript entry point from its sources, as the runner does. */
-export const TS_NODE = ['--conditions=lakestream-source', '--import', 'tsx'];
 
 /** How one run of a supervised process ended. */
 export interface ProcessExit {
