@@ -26,6 +26,10 @@ export {
 } from './start-retry.js';
 export {
   CONSUMER_GROUPS,
+  DB_TABLE_TOPIC_CONFIG,
+  DB_TABLE_TOPIC_PREFIX,
+  dbTableTopic,
+  dbTableTopicSpec,
   TOPIC_CONFIGS,
   TOPIC_NAME,
   TOPICS,

@@ -8,6 +8,14 @@ export const TOPICS = {
   bronzeFiles: 'lakestream.bronze.files.v1',
   /** One announcement per silver batch published by the transformer. */
   silverBatches: 'lakestream.silver.batches.v1',
+  /**
+   * One announcement per database table synced by a db-sync run (`DbSyncBatch`, packages/lake),
+   * keyed by `<database>.<table>`: the rows are on the table's own topic (`dbTableTopic`) and in
+   * bronze; the announcement says which offsets belong to the run and how to write them.
+   */
+  dbSyncBatches: 'lakestream.db.sync-batches.v1',
+  /** One confirmation per sync batch the warehouse has made durable (`DbSyncApplied`). */
+  dbSyncApplied: 'lakestream.db.sync-applied.v1',
 } as const;
 
 export type TopicName = (typeof TOPICS)[keyof typeof TOPICS];
@@ -25,6 +33,10 @@ export const CONSUMER_GROUPS = {
   transformer: 'lakestream-transformer',
   /** Warehouse loader worker on the silver batch topic (a trigger only). */
   warehouseLoader: 'lakestream-warehouse-loader',
+  /** Bronze sink on the database table topics (its own group: the topic list grows with tables). */
+  bronzeSinkDb: 'lakestream-bronze-sink-db',
+  /** Warehouse loader on the db sync batch topic; offsets commit after the batch is applied. */
+  warehouseLoaderDb: 'lakestream-warehouse-loader-db',
 } as const;
 
 /**
@@ -55,7 +67,47 @@ export const TOPIC_CONFIGS: Readonly<
   [TOPICS.bronzeFiles]: { numPartitions: 3, configEntries: { 'retention.ms': '-1' } },
   // One partition: batches are announced in sequence.
   [TOPICS.silverBatches]: { numPartitions: 1, configEntries: {} },
+  // One partition: a table's batches must be applied in the order they were read. Kept for good,
+  // like the manifests: they say which offsets of a table topic belong to which run.
+  [TOPICS.dbSyncBatches]: { numPartitions: 1, configEntries: { 'retention.ms': '-1' } },
+  [TOPICS.dbSyncApplied]: { numPartitions: 1, configEntries: {} },
 };
+
+/** Prefix of every database table topic: `lakestream.db.<database>.<table>.v1`. */
+export const DB_TABLE_TOPIC_PREFIX = 'lakestream.db.';
+
+/** How a database table topic is created: keyed by primary key, so a row's versions stay in order. */
+export const DB_TABLE_TOPIC_CONFIG = { numPartitions: 3, configEntries: {} } as const;
+
+const DB_NAME_PART = /^[A-Za-z0-9_-]{1,64}$/;
+
+/**
+ * The topic a table's rows are published to: `lakestream.db.<database>.<table>.v1`. Kafka topic
+ * names allow only `[A-Za-z0-9._-]`, and a dot inside a name would make two tables share a topic
+ * (`a.b`+`c` and `a`+`b.c`), so a database or table name outside `[A-Za-z0-9_-]` is refused.
+ */
+export function dbTableTopic(database: string, table: string): string {
+  for (const [what, name] of [
+    ['database', database],
+    ['table', table],
+  ] as const) {
+    if (!DB_NAME_PART.test(name)) {
+      throw new RangeError(
+        `${what} name '${name}' cannot be part of a Kafka topic name (allowed: letters, digits, _ and -, at most 64)`,
+      );
+    }
+  }
+  return `${DB_TABLE_TOPIC_PREFIX}${database}.${table}.v1`;
+}
+
+/** The spec a database table topic is created with. */
+export function dbTableTopicSpec(database: string, table: string) {
+  return {
+    topic: dbTableTopic(database, table),
+    numPartitions: DB_TABLE_TOPIC_CONFIG.numPartitions,
+    configEntries: { ...DB_TABLE_TOPIC_CONFIG.configEntries },
+  };
+}
 
 /**
  * The spec to create `name` with, when it plays the part of the contract topic `role` (tests and
