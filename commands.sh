@@ -48,6 +48,8 @@ COMMANDS=(
   "start-metabase|start Metabase on the warehouse with docker compose (needs a Docker engine)"
   "run|stream CSV files through the whole pipeline, wait for every stage, print counts: run FILE.csv… (on failure or Ctrl-C, stops what it started)"
   "demo|generate sample data and run it end to end: demo [--rows N --seed S] [--live --rate R --duration S]"
+  "db-sync|sync MariaDB/MySQL tables into the warehouse through Kafka and bronze: db-sync [--config FILE] [--full] [--tables t1,t2] [--reconcile] [--every 15m]; db-sync status"
+  "stop-db-pipeline|stop the background bronze sink and loader of the database tables"
   "chaos|the fault suite on a private stack: kills, broker and PostgreSQL restarts, 503 bursts, a frozen owner; checks every layer: chaos [--rows N] [--seed S] [--long]"
   "bench|run the benchmarks (figures beside a reference tool): bench [package]"
   "test|lint, typecheck and run every test against the real local stack (first stops what demo left running in this home)"
@@ -130,6 +132,7 @@ cmd_up() {
   ensure_stack_tools "$@"
   local services=()
   [[ " $* " == *" --all "* ]] && services=(--all)
+  [[ " $* " == *" --with-mariadb "* ]] && services+=(--with-mariadb)
   say "starting the local stack"
   devstack up "${services[@]}" >/dev/null
   devstack status || true
@@ -138,6 +141,7 @@ cmd_up() {
 
 cmd_down() {
   ensure_node
+  cmd_stop_db_pipeline
   cmd_stop_batch_pipeline
   cmd_stop_streaming_pipeline
   stop_background dashboard
@@ -187,6 +191,16 @@ start_service() {
 # port (a service whose port is taken binds a free one and records it in its port file).
 SINKS=("bronze-sink:9464" "audit-sink:9465")
 WORKERS=("transformer:9466" "warehouse-loader:9467")
+# The database source's instances of the same two services (service_of maps a name to its code).
+DB_PIPELINE=("bronze-sink-db:9468" "warehouse-loader-db:9469")
+
+service_of() { # NAME: the services/ folder a background service runs from
+  case "$1" in
+    bronze-sink-db) echo bronze-sink ;;
+    warehouse-loader-db) echo warehouse-loader ;;
+    *) echo "$1" ;;
+  esac
+}
 # What this invocation started: `run` and `demo` stop it again when they fail or are interrupted.
 STARTED_BACKGROUND=()
 STARTED_STACK=()
@@ -203,7 +217,7 @@ start_background() {
   fi
   rm -f "$portfile"
   METRICS_PORT="$port" METRICS_PORT_FILE="$portfile" \
-    setsid nohup "${TS_NODE[@]}" "services/$name/src/main.ts" "$@" \
+    setsid nohup "${TS_NODE[@]}" "services/$(service_of "$name")/src/main.ts" "$@" \
     >>"$LAKESTREAM_HOME/logs/$name.log" 2>&1 &
   echo $! >"$pidfile"
   STARTED_BACKGROUND+=("$name")
@@ -226,7 +240,7 @@ remember_stack() {
   STARTED_STACK=(none)
   local name state
   while read -r name state _; do
-    if [[ "$name" =~ ^(kafka|postgres|gcs)$ && "$state" != up ]]; then STARTED_STACK+=("$name"); fi
+    if [[ "$name" =~ ^(kafka|postgres|gcs|mariadb)$ && "$state" != up ]]; then STARTED_STACK+=("$name"); fi
   done < <(devstack status 2>/dev/null || true)
 }
 
@@ -408,6 +422,71 @@ cmd_run() {
   in_foreground "${TS_NODE[@]}" packages/runner/src/cli.ts run "$@"
 }
 
+db_sync() { "${TS_NODE[@]}" services/db-sync/src/main.ts "$@"; }
+
+# The database source's pipeline for TOPICS (comma-separated table topics): a bronze sink of its
+# own (its own group: its topic list grows with the tables, and a restart picks new ones up) and
+# the loader's db worker. A sink started on other topics is restarted on the new list.
+cmd_start_db_pipeline() {
+  local topics="$1" listfile="$LAKESTREAM_HOME/run/bronze-sink-db.topics"
+  if [[ -f "$listfile" && "$(cat "$listfile")" != "$topics" ]]; then
+    say "the database tables changed: restarting bronze-sink-db on $topics"
+    stop_background bronze-sink-db
+  fi
+  mkdir -p "$LAKESTREAM_HOME/run"
+  echo "$topics" >"$listfile"
+  # Rows of a sync arrive as one burst per table: land them half a second after the burst
+  # rather than after the order-item stream's 5 s, so a sync waits for bronze only briefly.
+  BRONZE_SINK_TOPICS="$topics" BRONZE_SINK_GROUP_ID=lakestream-bronze-sink-db \
+    BRONZE_SINK_INSTANCE_ID="${BRONZE_SINK_INSTANCE_ID:-bronze-sink-db}" \
+    BRONZE_SINK_IDLE_FLUSH="${BRONZE_SINK_DB_IDLE_FLUSH:-500ms}" \
+    KAFKA_CLIENT_ID=lakestream-bronze-sink-db start_background bronze-sink-db 9468
+  KAFKA_CLIENT_ID=lakestream-warehouse-loader-db start_background warehouse-loader-db 9469 db-worker
+}
+
+cmd_stop_db_pipeline() {
+  local entry
+  for entry in "${DB_PIPELINE[@]}"; do stop_background "${entry%%:*}"; done
+  rm -f "$LAKESTREAM_HOME/run/bronze-sink-db.topics"
+}
+
+# db-sync [options]: the tables' topics are created first (db-sync topics), the bronze sink and the
+# loader's db worker started on them, then the sync runs in the foreground and waits until the
+# warehouse confirms each table before it moves that table's watermark. db-sync status: the state.
+cmd_db_sync() {
+  ensure_node
+  if [[ "${1:-}" == status ]]; then
+    shift
+    load_stack_env
+    db_sync status "$@"
+    return
+  fi
+  stop_on_failure
+  remember_stack
+  # The local MariaDB when no server is configured (no db_host in the config nor DB_HOST/MYSQL_URL).
+  if [[ -z "${DB_HOST:-}${MYSQL_URL:-}" ]] && ! grep -qs '"db_host"' "$(db_config_file "$@")"; then
+    cmd_up --with-mariadb >/dev/null
+  else
+    cmd_up >/dev/null
+  fi
+  load_stack_env
+  local topics
+  topics="$(db_sync topics "$@" | paste -sd, -)" || die "db-sync: could not read the configuration (see above)"
+  [[ -n "$topics" ]] || die "db-sync: the configuration lists no table"
+  cmd_start_db_pipeline "$topics"
+  in_foreground "${TS_NODE[@]}" services/db-sync/src/main.ts run "$@"
+}
+
+db_config_file() { # the value of --config in "$@", or nothing
+  while (($#)); do
+    case "$1" in
+      --config) echo "${2:-}"; return ;;
+      --config=*) echo "${1#--config=}"; return ;;
+    esac
+    shift
+  done
+}
+
 # The fault suite (packages/chaos): its own stack in a temporary folder, never the one `up` started.
 cmd_chaos() {
   ensure_stack_tools
@@ -473,6 +552,7 @@ cmd_test() {
   left="$(running_background | tr '\n' ' ')"
   if [[ -n "$left" ]]; then
     say "stopping what is running in the background in $LAKESTREAM_HOME before the tests: $left"
+    cmd_stop_db_pipeline
     cmd_stop_batch_pipeline
     cmd_stop_streaming_pipeline
     stop_background dashboard
@@ -532,6 +612,8 @@ main() {
     dashboard) cmd_dashboard "$@" ;;
     start-metabase) cmd_start_metabase "$@" ;;
     run) cmd_run "$@" ;;
+    db-sync) cmd_db_sync "$@" ;;
+    stop-db-pipeline) cmd_stop_db_pipeline "$@" ;;
     chaos) cmd_chaos "$@" ;;
     bench) cmd_bench "$@" ;;
     demo) cmd_demo "$@" ;;

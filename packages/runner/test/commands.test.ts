@@ -24,6 +24,7 @@ const PROMISED = [
   'demo',
   'bench',
   'test',
+  'db-sync',
 ];
 
 describe('commands.sh', () => {
