@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { formatDuration, parseDuration } from '@lakestream/config';
 
 /** The usage text printed by `--help` and after an argument error. */
-export const USAGE = `Usage: warehouse-loader run [--every DURATION] | worker
+export const USAGE = `Usage: warehouse-loader run [--every DURATION] | worker | db-worker
 
 Applies published silver batches (silver/_batches/<id>.json in the lake) to the warehouse – the
 DuckDB file $LAKESTREAM_HOME/warehouse.duckdb by default, or BigQuery – in batch order, each once.
@@ -17,6 +17,9 @@ Modes:
   run --every 15m       the same, again every interval, until SIGTERM/SIGINT
   worker                consume lakestream.silver.batches.v1 in a consumer group; on each
                         announcement apply everything pending, then commit
+  db-worker             consume lakestream.db.sync-batches.v1 in a consumer group; apply each
+                        database sync batch from bronze to src_<database>.<table> (DuckDB), in
+                        topic order, confirm it on lakestream.db.sync-applied.v1, then commit
 
 Exit status: 0 done (also when there was nothing to apply), 1 a batch could not be applied
 (gap in the sequence, invalid batch, warehouse failure; the message says which), 2 bad arguments
@@ -30,7 +33,8 @@ export type CliCommand =
   | { readonly kind: 'help' }
   | { readonly kind: 'error'; readonly message: string }
   | { readonly kind: 'run'; readonly everyMs?: number }
-  | { readonly kind: 'worker' };
+  | { readonly kind: 'worker' }
+  | { readonly kind: 'db-worker' };
 
 /** Shortest `--every` interval: a loop tighter than this would only hammer the store. */
 export const MIN_EVERY_MS = 1_000;
@@ -49,7 +53,7 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
   if (extra.length > 0) return { kind: 'error', message: `unexpected argument '${extra[0]}'` };
   switch (mode) {
     case undefined:
-      return { kind: 'error', message: 'missing the mode: run or worker' };
+      return { kind: 'error', message: 'missing the mode: run, worker or db-worker' };
     case 'run': {
       if (values.every === undefined) return { kind: 'run' };
       const everyMs = parseDuration(values.every);
@@ -62,12 +66,16 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
       return { kind: 'run', everyMs };
     }
     case 'worker':
+    case 'db-worker':
       if (values.every !== undefined) {
-        return { kind: 'error', message: '--every goes with run, not worker' };
+        return { kind: 'error', message: `--every goes with run, not ${mode}` };
       }
-      return { kind: 'worker' };
+      return { kind: mode };
     default:
-      return { kind: 'error', message: `unknown mode '${mode}' (expected run or worker)` };
+      return {
+        kind: 'error',
+        message: `unknown mode '${mode}' (expected run, worker or db-worker)`,
+      };
   }
 }
 

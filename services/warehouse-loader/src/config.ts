@@ -96,6 +96,35 @@ export const warehouseLoaderConfig = defineConfig({
         default: '30s',
       },
     ),
+    /** The database sync batch announcements the db worker consumes. */
+    dbBatchesTopic: field('WAREHOUSE_LOADER_DB_BATCHES_TOPIC', envVar.string(TOPIC_NAME), {
+      doc: 'db-worker: topic of the database sync batch announcements.',
+      default: TOPICS.dbSyncBatches,
+    }),
+    /** Where the db worker confirms each applied batch. */
+    dbAppliedTopic: field('WAREHOUSE_LOADER_DB_APPLIED_TOPIC', envVar.string(TOPIC_NAME), {
+      doc: 'db-worker: topic the confirmations of applied database sync batches go to.',
+      default: TOPICS.dbSyncApplied,
+    }),
+    /** The bronze manifests the db worker waits for. */
+    bronzeFilesTopic: field('WAREHOUSE_LOADER_BRONZE_FILES_TOPIC', envVar.string(TOPIC_NAME), {
+      doc: "db-worker: topic of the bronze manifests, read from the beginning to know which of the table topics' offsets are in bronze.",
+      default: TOPICS.bronzeFiles,
+    }),
+    /** The db worker's consumer group. */
+    dbGroupId: field('WAREHOUSE_LOADER_DB_GROUP_ID', envVar.string(), {
+      doc: 'db-worker: Kafka consumer group on the sync batch topic.',
+      default: CONSUMER_GROUPS.warehouseLoaderDb,
+    }),
+    /** How long a sync batch may wait for the bronze sink. */
+    dbCoverageTimeoutMs: field(
+      'WAREHOUSE_LOADER_DB_COVERAGE_TIMEOUT',
+      envVar.duration({ min: 100, max: 86_400_000 }),
+      {
+        doc: "db-worker: longest wait for the bronze manifests to cover a sync batch's offsets; then the batch fails (LS_LOADER_DB_NOT_IN_BRONZE), stays uncommitted and is tried again after WAREHOUSE_LOADER_RETRY_MAX.",
+        default: '2m',
+      },
+    ),
     /** Retries of a transient failure. */
     retries: field('WAREHOUSE_LOADER_RETRIES', envVar.int({ min: 0, max: 100 }), {
       doc: 'Retries of a step that failed transiently (store or warehouse unreachable, DuckDB file locked by another process, BigQuery 5xx/429).',

@@ -22,6 +22,10 @@ export const LOADER_ERROR_CODES = [
   'LS_LOADER_WAREHOUSE_FAILED',
   /** The worker's Kafka consumer stopped for good. */
   'LS_LOADER_CONSUMER_CRASHED',
+  /** A database sync batch's ranges are not (yet) all in bronze manifests within the wait; retried. */
+  'LS_LOADER_DB_NOT_IN_BRONZE',
+  /** A database sync batch disagrees with its bronze records (count, decoding, a write without a key). */
+  'LS_LOADER_DB_BATCH_INVALID',
 ] as const;
 
 /** One of `LOADER_ERROR_CODES`. */

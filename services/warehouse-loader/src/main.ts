@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * Entry point: `warehouse-loader run [--every 15m] | worker`. Wiring and signals only.
+ * Entry point: `warehouse-loader run [--every 15m] | worker | db-worker`. Wiring and signals only.
  * Logs (pino JSON) go to stderr, each run's one-line summary to stdout.
  *
  * Shutdown on SIGTERM/SIGINT, bounded by SHUTDOWN_GRACE: stop intake (no new announcement, no
@@ -14,7 +14,9 @@ import { createKafka } from '@lakestream/kafka';
 import { createServiceRuntime, loadServiceConfig } from '@lakestream/observability';
 import { buildLoader, type LoaderParts } from './build-loader.js';
 import { parseCliArgs, USAGE } from './cli.js';
-import { warehouseLoaderConfig } from './config.js';
+import { duckdbPathOf, warehouseLoaderConfig } from './config.js';
+import { createDbDuckdbWriter } from './db-duckdb.js';
+import { createDbWorker } from './db-worker.js';
 import { LoaderError } from './errors.js';
 import { formatSummary, type RunSummary } from './loader.js';
 import { createLoaderMetrics } from './loader-metrics.js';
@@ -56,7 +58,48 @@ logger.info({ config, mode: command.kind, target: target.description }, 'startin
 
 const printSummary = (summary: RunSummary) => process.stdout.write(`${formatSummary(summary)}\n`);
 
-if (command.kind === 'worker') {
+if (command.kind === 'db-worker') {
+  if (config.target !== 'duckdb') {
+    process.stderr.write(
+      `${SERVICE}: db-worker applies database sync batches to DuckDB only (WAREHOUSE_TARGET=${config.target})\n`,
+    );
+    process.exit(2);
+  }
+  const kafka = createKafka({
+    brokers: config.kafkaBrokers,
+    clientId: config.kafkaClientId,
+    logger,
+  });
+  const worker = createDbWorker({
+    kafka,
+    writer: createDbDuckdbWriter({
+      path: duckdbPathOf(config),
+      store,
+      ...(config.tempDir === undefined ? {} : { tempDir: config.tempDir }),
+    }),
+    batchesTopic: config.dbBatchesTopic,
+    appliedTopic: config.dbAppliedTopic,
+    bronzeFilesTopic: config.bronzeFilesTopic,
+    groupId: config.dbGroupId,
+    sessionTimeoutMs: config.sessionTimeoutMs,
+    coverageTimeoutMs: config.dbCoverageTimeoutMs,
+    retryDelayMs: config.retryMaxMs,
+    retry: { retries: config.retries, baseMs: config.retryBaseMs, maxMs: config.retryMaxMs },
+    logger,
+    metrics,
+    onFatal: runtime.fail('db worker failed'),
+  });
+  shutdown.add('stop intake', () => worker.stopIntake());
+  shutdown.add('finish the sync batch under way and commit', () => worker.flush());
+  shutdown.add('leave the consumer group', () => worker.close());
+  await runtime.start(async () => {
+    await runtime.serveHealth({
+      worker: () => worker.checkReady(),
+      store: () => store.healthcheck(),
+    });
+    await worker.start();
+  });
+} else if (command.kind === 'worker') {
   const kafka = createKafka({
     brokers: config.kafkaBrokers,
     clientId: config.kafkaClientId,

@@ -93,18 +93,23 @@ describe('command line', () => {
     expect(parseCliArgs(['run', '--every', '15m'])).toEqual({ kind: 'run', everyMs: 900_000 });
     expect(parseCliArgs(['run', '--every=1h30m'])).toEqual({ kind: 'run', everyMs: 5_400_000 });
     expect(parseCliArgs(['worker'])).toEqual({ kind: 'worker' });
+    expect(parseCliArgs(['db-worker'])).toEqual({ kind: 'db-worker' });
     expect(parseCliArgs(['--help'])).toEqual({ kind: 'help' });
   });
 
   it('explains what is wrong', () => {
-    expect(parseCliArgs([])).toEqual({ kind: 'error', message: 'missing the mode: run or worker' });
+    expect(parseCliArgs([])).toEqual({
+      kind: 'error',
+      message: 'missing the mode: run, worker or db-worker',
+    });
     expect(parseCliArgs(['load'])).toMatchObject({
-      message: "unknown mode 'load' (expected run or worker)",
+      message: "unknown mode 'load' (expected run, worker or db-worker)",
     });
     expect(parseCliArgs(['run', '--every', '15'])).toMatchObject({
       message: "--every expects a duration of at least 1s (like 30s, 15m, 1h), got '15'",
     });
     expect(parseCliArgs(['worker', '--every', '1m'])).toMatchObject({ kind: 'error' });
+    expect(parseCliArgs(['db-worker', '--every', '1m'])).toMatchObject({ kind: 'error' });
     expect(parseCliArgs(['run', '--evry', '1m'])).toMatchObject({ kind: 'error' });
   });
 });
