@@ -4,18 +4,19 @@ import { installTools } from './install.js';
 import { SERVICE_NAMES, type ServiceName } from './services/service.js';
 import { DEFAULT_SERVICES, ensureStack, stackStatus, stopStack } from './stack.js';
 
-const USAGE = `usage: devstack <command> [service…] [--all]
+const USAGE = `usage: devstack <command> [service…] [--all | --with-mariadb]
 
 Runs the real local stack as processes (no Docker needed).
 
 commands:
-  install   fetch and build what the services run (Kafka jars, Go tools, PostgreSQL)
+  install   fetch and build what the services run (Kafka jars, Go tools, PostgreSQL, MariaDB)
   up        start the services (reusing any already up) and print how to reach them
   down      stop the services the devstack started
   status    show each service: running, answering, address
   env       print the client variables (KEY=value), for \`set -a; source\`
 
-services: ${SERVICE_NAMES.join(', ')} (default: ${DEFAULT_SERVICES.join(', ')}; --all adds bigquery)`;
+services: ${SERVICE_NAMES.join(', ')} (default: ${DEFAULT_SERVICES.join(', ')};
+  --with-mariadb adds mariadb, --all adds mariadb and bigquery)`;
 
 function progress(message: string): void {
   process.stderr.write(`[devstack] ${message}\n`);
@@ -25,7 +26,11 @@ async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { all: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      all: { type: 'boolean' },
+      'with-mariadb': { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
   });
   const [command, ...names] = positionals;
   if (values.help || !command) {
@@ -38,7 +43,11 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const services: readonly ServiceName[] =
-    names.length > 0 ? (names as ServiceName[]) : values.all ? SERVICE_NAMES : DEFAULT_SERVICES;
+    names.length > 0
+      ? (names as ServiceName[])
+      : values.all
+        ? SERVICE_NAMES
+        : [...DEFAULT_SERVICES, ...(values['with-mariadb'] ? (['mariadb'] as const) : [])];
   switch (command) {
     case 'install':
       await installTools({ services, progress });

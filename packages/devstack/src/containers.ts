@@ -1,4 +1,5 @@
 import { request } from 'node:http';
+import { SERVER_SETTINGS } from './services/mariadb.js';
 import type { ServiceInstance, ServiceName } from './services/service.js';
 
 /**
@@ -9,6 +10,7 @@ import type { ServiceInstance, ServiceName } from './services/service.js';
 export const IMAGES: Record<ServiceName, string> = {
   kafka: 'apache/kafka:3.9.1',
   postgres: 'postgres:15',
+  mariadb: 'mariadb:10.11',
   gcs: 'fsouza/fake-gcs-server:1.56.1',
   bigquery: 'ghcr.io/goccy/bigquery-emulator:0.8.1',
 };
@@ -89,6 +91,32 @@ export async function startContainer(
       const env = { DATABASE_URL: `postgres://lakestream:lakestream@127.0.0.1:${port}/lakestream` };
       return {
         instance: { ports: { postgres: port }, env, startedAt, version: IMAGES.postgres },
+        stop: () => c.stop().then(() => {}),
+      };
+    }
+    case 'mariadb': {
+      // The image's user may use one database only; ours creates its own, as the process path's.
+      const c = await new GenericContainer(IMAGES.mariadb)
+        .withExposedPorts(3306)
+        .withEnvironment({
+          MARIADB_ROOT_PASSWORD: 'lakestream',
+          MARIADB_USER: 'lakestream',
+          MARIADB_PASSWORD: 'lakestream',
+        })
+        .withCopyContentToContainer([
+          {
+            content: "GRANT ALL PRIVILEGES ON *.* TO 'lakestream'@'%' WITH GRANT OPTION;\n",
+            target: '/docker-entrypoint-initdb.d/lakestream.sql',
+          },
+        ])
+        .withCommand(SERVER_SETTINGS.filter((s) => !s.startsWith('--bind-address')))
+        // The entrypoint's set-up server says it once, the real server a second time.
+        .withWaitStrategy(Wait.forLogMessage(/ready for connections/, 2))
+        .start();
+      const port = c.getMappedPort(3306);
+      const env = { MYSQL_URL: `mysql://lakestream:lakestream@127.0.0.1:${port}` };
+      return {
+        instance: { ports: { mariadb: port }, env, startedAt, version: IMAGES.mariadb },
         stop: () => c.stop().then(() => {}),
       };
     }

@@ -13,5 +13,11 @@ export {
   stackStatus,
   stopStack,
 } from './stack.js';
-export { ensureGoTool, ensureKafkaJars, ensurePostgresBinaries, VERSIONS } from './tools.js';
+export {
+  ensureGoTool,
+  ensureKafkaJars,
+  ensureMariadbBinaries,
+  ensurePostgresBinaries,
+  VERSIONS,
+} from './tools.js';
 export { devstackGlobalSetup } from './vitest-global-setup.js';

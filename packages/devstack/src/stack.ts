@@ -8,6 +8,7 @@ import { isAlive, stopDaemon } from './process-control.js';
 import { bigqueryDriver } from './services/bigquery.js';
 import { gcsDriver } from './services/gcs.js';
 import { kafkaDriver } from './services/kafka.js';
+import { mariadbDriver } from './services/mariadb.js';
 import { postgresDriver } from './services/postgres.js';
 import {
   SERVICE_NAMES,
@@ -21,6 +22,7 @@ import type { Progress } from './tools.js';
 export const DRIVERS: Record<ServiceName, ServiceDriver> = {
   kafka: kafkaDriver,
   postgres: postgresDriver,
+  mariadb: mariadbDriver,
   gcs: gcsDriver,
   bigquery: bigqueryDriver,
 };
@@ -32,7 +34,7 @@ const REQUIRES: Partial<Record<ServiceName, ServiceName[]>> = { bigquery: ['gcs'
 export type Origin = 'started' | 'reused' | 'external';
 
 export interface StackOptions {
-  /** The services wanted; default: kafka, postgres and gcs (the BigQuery emulator on request). */
+  /** The services wanted; default: kafka, postgres and gcs (MariaDB and the BigQuery emulator on request). */
   services?: readonly ServiceName[];
   /** LAKESTREAM_HOME; the stack lives in `<home>/devstack`. */
   home?: string;
@@ -65,7 +67,7 @@ function stackDirOf(options: StackOptions): string {
 
 /**
  * Makes every wanted service available: the user's own when its variable is set (KAFKA_BROKERS,
- * DATABASE_URL, STORAGE_EMULATOR_HOST, BIGQUERY_EMULATOR_HOST), else the one a previous command
+ * DATABASE_URL, MYSQL_URL, STORAGE_EMULATOR_HOST, BIGQUERY_EMULATOR_HOST), else the one a previous command
  * started when it still answers, else a new local process.
  */
 export async function ensureStack(options: StackOptions = {}): Promise<StackHandle> {

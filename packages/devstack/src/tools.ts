@@ -110,26 +110,91 @@ export async function ensureGoTool(
 export async function ensurePostgresBinaries(progress: Progress = () => {}): Promise<string> {
   const found = findPostgresBinDir();
   if (found) return found;
-  if (process.getuid?.() === 0 && existsSync('/usr/bin/apt-get')) {
-    progress("installing Debian's PostgreSQL server package (once)");
-    try {
-      await run('apt-get', ['update', '-qq'], { maxBuffer: 64 * 1024 * 1024 });
-      await run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'postgresql'], {
-        env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
-        maxBuffer: 64 * 1024 * 1024,
-      });
-    } catch (err) {
-      throw new DevstackError('LS_DEVSTACK_INSTALL_FAILED', 'apt-get install postgresql failed', {
-        cause: err,
-        retryable: true,
-      });
-    }
+  if (await aptInstall(['postgresql'], progress)) {
     const installed = findPostgresBinDir();
     if (installed) return installed;
   }
   throw new DevstackError('LS_DEVSTACK_TOOL_MISSING', 'PostgreSQL server binaries not found', {
     hint: 'install PostgreSQL ≥ 14 (Debian: sudo apt-get install postgresql), or set DATABASE_URL to your own server',
   });
+}
+
+/** Where MariaDB's server, its data-directory initialiser and its command-line client are. */
+export interface MariadbBinaries {
+  server: string;
+  installDb: string;
+  client: string;
+}
+
+const MARIADB_HINT =
+  'install MariaDB ≥ 10.6 (Debian: sudo apt-get install mariadb-server-core mariadb-client), or set MYSQL_URL to your own server';
+
+/**
+ * MariaDB from Debian's packages: `mariadb-server-core` (mariadbd, mariadb-install-db) and
+ * `mariadb-client` (mariadb), installed with apt-get when run as root and missing.
+ */
+export async function ensureMariadbBinaries(
+  progress: Progress = () => {},
+): Promise<MariadbBinaries> {
+  const found = findMariadbBinaries();
+  if (found) return found;
+  if (await aptInstall(['mariadb-server-core', 'mariadb-client'], progress)) {
+    const installed = findMariadbBinaries();
+    if (installed) return installed;
+  }
+  throw new DevstackError('LS_DEVSTACK_TOOL_MISSING', 'MariaDB server binaries not found', {
+    hint: MARIADB_HINT,
+  });
+}
+
+/** The `mariadb` client alone: what checking a server, ours or the user's, needs. */
+export function mariadbClient(): string {
+  const client = findCommand('mariadb');
+  if (client) return client;
+  throw new DevstackError('LS_DEVSTACK_TOOL_MISSING', "MariaDB's client 'mariadb' not found", {
+    hint: MARIADB_HINT,
+  });
+}
+
+function findMariadbBinaries(): MariadbBinaries | undefined {
+  const server = findCommand('mariadbd');
+  const installDb = findCommand('mariadb-install-db');
+  const client = findCommand('mariadb');
+  return server && installDb && client ? { server, installDb, client } : undefined;
+}
+
+/** A command on PATH or in the sbin folders, which a non-root PATH often leaves out. */
+function findCommand(name: string): string | undefined {
+  const dirs = [...(process.env.PATH ?? '').split(':'), '/usr/sbin', '/usr/local/sbin'];
+  return dirs
+    .filter(Boolean)
+    .map((dir) => join(dir, name))
+    .find((path) => existsSync(path));
+}
+
+/**
+ * Installs Debian packages when running as root on a Debian-like system; false when that is not
+ * possible here (the caller then names what to install).
+ */
+async function aptInstall(packages: string[], progress: Progress): Promise<boolean> {
+  if (process.getuid?.() !== 0 || !existsSync('/usr/bin/apt-get')) return false;
+  progress(
+    `installing Debian's ${packages.join(' and ')} package${packages.length > 1 ? 's' : ''} (once)`,
+  );
+  try {
+    await run('apt-get', ['update', '-qq'], { maxBuffer: 64 * 1024 * 1024 });
+    await run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...packages], {
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+      maxBuffer: 64 * 1024 * 1024,
+    });
+  } catch (err) {
+    throw new DevstackError(
+      'LS_DEVSTACK_INSTALL_FAILED',
+      `apt-get install ${packages.join(' ')} failed`,
+      { cause: err, retryable: true },
+    );
+  }
+  return true;
 }
 
 function findPostgresBinDir(): string | undefined {
