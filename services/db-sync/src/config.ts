@@ -115,7 +115,7 @@ export const dbSyncConfig = defineConfig({
     }),
     /** Names a change-tracking column is detected by, in order of preference. */
     cursorColumnNames: field('CURSOR_COLUMN_NAMES', envVar.list(envVar.string(name)), {
-      doc: 'Column names detected as the change-tracking column (TIMESTAMP or DATETIME), first match wins.',
+      doc: 'Names of change-tracking columns: the first column, in table order, with one of these names and type TIMESTAMP or DATETIME is used.',
       default: 'updated_at,modified_at,last_modified,last_update,updated,changed_at,ts',
     }),
     /** The zone the source's DATETIME values are written in. */

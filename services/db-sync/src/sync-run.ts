@@ -79,7 +79,7 @@ export async function runSync(
     const queue = [...jobs];
     const worker = async () => {
       for (let job = queue.shift(); job !== undefined; job = queue.shift()) {
-        if (ctx.signal?.aborted) {
+        if (ctx.stopping?.aborted) {
           results.push(
             failed(
               job.store.database,

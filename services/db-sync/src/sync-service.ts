@@ -50,6 +50,7 @@ export interface RunOptions {
   reconcile: boolean;
   print: (line: string) => void;
   onRows?: (rows: number) => void;
+  /** Aborted at shutdown: no table starts after it; the tables under way finish. */
   signal?: AbortSignal;
 }
 
@@ -101,7 +102,7 @@ export async function startSyncService(
             reconcile: options.reconcile,
             print: options.print,
             ...(options.onRows ? { onRows: options.onRows } : {}),
-            ...(options.signal ? { signal: options.signal } : {}),
+            ...(options.signal ? { stopping: options.signal } : {}),
           },
           options.scope,
           home,

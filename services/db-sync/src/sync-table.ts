@@ -47,7 +47,8 @@ export interface SyncContext {
   print: (line: string) => void;
   /** Rows published so far, for a progress line. */
   onRows?: (rows: number) => void;
-  signal?: AbortSignal;
+  /** Aborted at shutdown: no table starts after it, the tables under way finish. */
+  stopping?: AbortSignal;
 }
 
 /** How one table's sync ended. */
@@ -87,7 +88,7 @@ export async function syncTable(
         plan = p;
       }),
     );
-    const applied = await ctx.watch.wait(published.batch, ctx.config.applyTimeoutMs, ctx.signal);
+    const applied = await ctx.watch.wait(published.batch, ctx.config.applyTimeoutMs);
     const drift = schemaDrift(previous?.columns, published.plan.columns);
     for (const change of drift)
       ctx.logger.warn({ database, table, change }, 'source schema changed');
@@ -105,12 +106,13 @@ export async function syncTable(
       const reconciled = await withAttempts(ctx, database, table, (attempt) =>
         reconcileAndAnnounce(ctx, pool, published.plan, attempt),
       );
-      const confirmed = await ctx.watch.wait(reconciled, ctx.config.applyTimeoutMs, ctx.signal);
+      const confirmed = await ctx.watch.wait(reconciled, ctx.config.applyTimeoutMs);
       ctx.logger.info({ database, table, deleted: confirmed.rows_deleted }, 'table reconciled');
       state = withAppliedChanges(state, confirmed);
       await store.update(table, { ...state, seconds: seconds() });
     }
     ctx.metrics?.tables.inc({ database, outcome: 'synced' });
+    ctx.metrics?.shared.batchDuration.observe({ component: 'db_sync' }, seconds());
     return {
       database,
       table,
@@ -162,7 +164,6 @@ function withAttempts<T>(
     retries: ctx.config.maxAttempts - 1,
     baseMs: ctx.config.retryBaseMs,
     maxMs: 30_000,
-    ...(ctx.signal ? { signal: ctx.signal } : {}),
     onRetry: ({ err, attempt, delayMs }) =>
       ctx.logger.warn(
         { err, database, table, attempt, delayMs },
