@@ -27,8 +27,8 @@ die() { printf '\033[1;31merror:\033[0m %s\n' "$*" >&2; exit 1; }
 # name|one-line description – the single source of `help` (and of the test that checks it).
 COMMANDS=(
   "help|list the shortcuts"
-  "setup|install everything a fresh machine needs (pnpm, node packages, Kafka jars, Go tools, PostgreSQL, the dbt venv); --with-bigquery builds the BigQuery emulator too"
-  "up|start the local stack (Kafka, PostgreSQL, fake-gcs-server; --all adds the BigQuery emulator), reusing what is already up"
+  "setup|install everything a fresh machine needs (pnpm, node packages, Kafka jars, Go tools, PostgreSQL, the dbt venv); --with-bigquery builds the BigQuery emulator too, --with-mariadb installs MariaDB"
+  "up|start the local stack (Kafka, PostgreSQL, fake-gcs-server; --with-mariadb adds MariaDB, --all adds MariaDB and the BigQuery emulator), reusing what is already up"
   "down|stop the background services and the local stack"
   "status|show each local service: up or down, and its address"
   "gen-data|write a DataCo-shaped CSV: gen-data --rows N --seed S --out FILE"
@@ -115,11 +115,12 @@ devstack() { "${TS_NODE[@]}" packages/devstack/src/cli.ts "$@"; }
 # What running the stack needs: node packages and the services' binaries (not the dbt venv,
 # which only the commands that run dbt ask for).
 ensure_stack_tools() {
-  local with_bigquery=""
-  [[ " $* " == *" --with-bigquery "* ]] && with_bigquery="bigquery"
+  local with_bigquery="" with_mariadb=""
+  [[ " $* " == *" --with-bigquery "* || " $* " == *" --all "* ]] && with_bigquery="bigquery"
+  [[ " $* " == *" --with-mariadb "* || " $* " == *" --all "* ]] && with_mariadb="mariadb"
   ensure_node
   say "installing the local stack's tools (cached after the first run)"
-  devstack install kafka postgres gcs $with_bigquery
+  devstack install kafka postgres gcs $with_bigquery $with_mariadb
 }
 
 cmd_setup() {
@@ -545,7 +546,7 @@ cmd_demo() {
 }
 
 cmd_test() {
-  cmd_setup --with-bigquery
+  cmd_setup --with-bigquery --with-mariadb
   # What `demo` left running in this home (sinks, workers, dashboard) would compete with the tests
   # for the machine and for the stack: stop it first, with its drain.
   local left
