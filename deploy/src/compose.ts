@@ -26,16 +26,22 @@ export interface ComposeProject {
   volumes?: Record<string, unknown>;
 }
 
+/** The compose profiles of docker-compose.yml: services `docker compose up` starts only when asked. */
+export const COMPOSE_PROFILES = ['db-source'] as const;
+
 /**
  * docker-compose.yml loaded by the compose-spec reference loader (deploy/tools/compose-config):
- * interpolated with `env` only (plus PATH/HOME), validated, normalized and consistency-checked.
+ * interpolated with `env` only (plus PATH/HOME), validated, normalized and consistency-checked,
+ * with the services of `profiles` as well as those without a profile.
  */
 export async function loadComposeProject(
   env: Record<string, string> = {},
   file: string = COMPOSE_FILE,
+  profiles: readonly string[] = [],
 ): Promise<ComposeProject> {
   const binary = await goTool('compose-config');
-  const result = await run(binary, [file], {
+  const args = [...profiles.flatMap((profile) => ['--profile', profile]), file];
+  const result = await run(binary, args, {
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
   });
   if (result.code !== 0) throw new Error(`compose-config ${file}: ${result.stderr.trim()}`);

@@ -114,7 +114,16 @@ export async function checkServiceArgs(
       const command = (
         parseCliArgs as (a: readonly string[]) => { kind: string; message?: string }
       )(args);
-      return command.kind === 'run' || command.kind === 'worker'
+      return command.kind === 'run' || command.kind === 'worker' || command.kind === 'db-worker'
+        ? undefined
+        : (command.message ?? `parsed as ${command.kind}`);
+    }
+    case 'db-sync': {
+      const { parseCliArgs } = await load('cli.ts');
+      const command = (
+        parseCliArgs as (a: readonly string[]) => { kind: string; message?: string }
+      )(args);
+      return command.kind === 'run' || command.kind === 'topics' || command.kind === 'status'
         ? undefined
         : (command.message ?? `parsed as ${command.kind}`);
     }

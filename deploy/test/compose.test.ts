@@ -3,10 +3,12 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { loadConfig } from '@lakestream/config';
 import { VERSIONS } from '@lakestream/devstack';
+import { CONSUMER_GROUPS, dbTableTopic } from '@lakestream/kafka';
 import { Ajv } from 'ajv';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import {
+  COMPOSE_PROFILES,
   type ComposeProject,
   type ComposeService,
   durationSeconds,
@@ -14,7 +16,7 @@ import {
   readComposeYaml,
 } from '../src/compose.js';
 import { envOf, parseDockerfile } from '../src/dockerfile.js';
-import { DEPLOY_DIR, DOCKER_DIR, ROOT_DIR } from '../src/paths.js';
+import { COMPOSE_FILE, DEPLOY_DIR, DOCKER_DIR, ROOT_DIR } from '../src/paths.js';
 import { composeGoVersion, composeSpecSchema } from '../src/tools.js';
 import { checkServiceArgs, serviceConfigDefinition, workspaceServices } from '../src/workspace.js';
 
@@ -23,10 +25,20 @@ const IMAGE_ENV = Object.fromEntries(
   envOf(parseDockerfile(join(DOCKER_DIR, 'Dockerfile')).stages.at(-1)!),
 );
 
+/**
+ * The MariaDB major.minor the devstack runs (Debian 12's mariadb-server-core). packages/devstack
+ * pins no MariaDB version in VERSIONS: it uses the distribution's package, like PostgreSQL.
+ */
+const DEVSTACK_MARIADB = '10.11';
+
+/** Every service, those of the profiles included: what the checks below look at. */
 let project: ComposeProject;
+/** What a plain `docker compose up` starts. */
+let defaultProject: ComposeProject;
 
 beforeAll(async () => {
-  project = await loadComposeProject();
+  project = await loadComposeProject({}, COMPOSE_FILE, COMPOSE_PROFILES);
+  defaultProject = await loadComposeProject();
 });
 
 /** The compose services built from docker/Dockerfile, with their SERVICE build argument. */
@@ -94,6 +106,34 @@ describe('docker-compose.yml', () => {
     }
   });
 
+  it('starts the database source only with its profile, and leaves `docker compose up` as it was', () => {
+    const profiled = Object.entries(project.services)
+      .filter(([, spec]) => (spec.profiles ?? []).length > 0)
+      .map(([name]) => name)
+      .sort();
+    expect(profiled).toEqual([
+      'bronze-sink-db',
+      'db-sync',
+      'db-sync-topics',
+      'mariadb',
+      'warehouse-loader-db',
+    ]);
+    for (const name of profiled) {
+      expect(project.services[name]!.profiles, name).toEqual(['db-source']);
+    }
+    expect(Object.keys(defaultProject.services).sort()).toEqual(
+      Object.keys(project.services)
+        .filter((name) => !profiled.includes(name))
+        .sort(),
+    );
+    // Nothing outside the profile waits for what only the profile starts.
+    for (const [name, spec] of Object.entries(defaultProject.services)) {
+      for (const dependency of Object.keys(spec.depends_on ?? {})) {
+        expect(profiled, `${name} → ${dependency}`).not.toContain(dependency);
+      }
+    }
+  });
+
   it("runs the local stack on the devstack's pinned images, and pins every image", () => {
     expect(project.services.kafka!.image).toBe(`apache/kafka:${VERSIONS.kafka}`);
     expect(project.services.gcs!.image).toBe(
@@ -102,6 +142,7 @@ describe('docker-compose.yml', () => {
     expect(project.services.bigquery!.image).toBe(
       `ghcr.io/goccy/bigquery-emulator:${VERSIONS.bigqueryEmulator.replace(/^v/, '')}`,
     );
+    expect(project.services.mariadb!.image).toBe(`mariadb:${DEVSTACK_MARIADB}`);
     for (const [name, spec] of Object.entries(project.services)) {
       if (spec.build) {
         expect(spec.image, `${name}: built images get a local tag`).toMatch(
@@ -139,6 +180,11 @@ describe('docker-compose.yml', () => {
       const definition = await serviceConfigDefinition(service);
       const env = containerEnv(spec);
       expect(() => loadConfig(definition, env), `${name} (${service})`).not.toThrow();
+      if (service === 'db-sync') {
+        // db-sync also needs a source: DB_HOST, or MYSQL_URL (which the devstack exports).
+        const config = loadConfig(definition, env) as { dbHost?: string; mysqlUrl?: string };
+        expect(config.dbHost ?? config.mysqlUrl, `${name}: the source server`).toBeDefined();
+      }
     }
   });
 
@@ -149,6 +195,9 @@ describe('docker-compose.yml', () => {
     }
     expect(project.services.transformer!.command).toEqual(['worker']);
     expect(project.services['warehouse-loader']!.command).toEqual(['worker']);
+    expect(project.services['warehouse-loader-db']!.command).toEqual(['db-worker']);
+    expect(project.services['db-sync']!.command).toEqual(['run', '--every', '15m']);
+    expect(project.services['db-sync-topics']!.command).toEqual(['topics']);
   });
 
   it('comes up in order: health checks, and depends_on conditions that wait for them', () => {
@@ -190,6 +239,11 @@ describe('docker-compose.yml', () => {
     expect(order.indexOf('kafka')).toBeLessThan(order.indexOf('producer'));
     expect(order.indexOf('transformer')).toBeLessThan(order.indexOf('warehouse-loader'));
     expect(order.indexOf('warehouse-loader')).toBeLessThan(order.indexOf('dbt'));
+    // The table topics exist before their sink subscribes; the sync waits for its confirmer.
+    expect(order.indexOf('db-sync-topics')).toBeLessThan(order.indexOf('bronze-sink-db'));
+    expect(order.indexOf('bronze-sink-db')).toBeLessThan(order.indexOf('warehouse-loader-db'));
+    expect(order.indexOf('warehouse-loader-db')).toBeLessThan(order.indexOf('db-sync'));
+    expect(order.indexOf('mariadb')).toBeLessThan(order.indexOf('db-sync'));
   });
 
   it('gives each service longer to stop than its SHUTDOWN_GRACE drain limit', async () => {
@@ -218,7 +272,9 @@ describe('docker-compose.yml', () => {
           .flatMap((c) => c.static_configs.flatMap((s) => s.targets)),
       );
     const expected = new Set<string>();
+    const expectedDbSource = new Set<string>();
     for (const { name, service, spec } of nodeServices()) {
+      if (spec.restart === 'no' && name !== 'producer') continue;
       const config = loadConfig(await serviceConfigDefinition(service), containerEnv(spec)) as {
         metricsPort?: number;
         port?: number;
@@ -226,11 +282,15 @@ describe('docker-compose.yml', () => {
       const port = service === 'dashboard' ? config.port : config.metricsPort;
       if (name === 'producer') {
         expect(targets('lakestream-producer')).toEqual(new Set([`producer:${port}`]));
+      } else if ((spec.profiles ?? []).length > 0) {
+        // Down by design without their profile: a job LakestreamServiceDown does not watch.
+        expectedDbSource.add(`${name}:${port}`);
       } else {
         expected.add(`${name}:${port}`);
       }
     }
     expect(targets('lakestream')).toEqual(expected);
+    expect(targets('lakestream-db-source')).toEqual(expectedDbSource);
     const dbtPort = project.services.dbt!.environment!.DBT_METRICS_PORT;
     expect(targets('dbt')).toEqual(new Set([`dbt:${dbtPort}`]));
     // Prometheus and the rule checker are the same release (v3.x ↔ Go module v0.3xx).
@@ -248,7 +308,8 @@ describe('docker-compose.yml', () => {
     const warehouse = env('warehouse-loader').WAREHOUSE_DUCKDB_PATH!;
     expect(env('dbt').LAKESTREAM_WAREHOUSE).toBe(warehouse);
     expect(env('dashboard').DASHBOARD_DUCKDB_PATH).toBe(warehouse);
-    for (const name of ['warehouse-loader', 'dbt', 'dashboard']) {
+    expect(env('warehouse-loader-db').WAREHOUSE_DUCKDB_PATH).toBe(warehouse);
+    for (const name of ['warehouse-loader', 'warehouse-loader-db', 'dbt', 'dashboard']) {
       const mount = project.services[name]!.volumes?.find((v) => v.target === dirname(warehouse));
       expect(mount, `${name} mounts ${dirname(warehouse)}`).toMatchObject({
         type: 'volume',
@@ -259,9 +320,60 @@ describe('docker-compose.yml', () => {
     expect(env('transformer').TRANSFORMER_STORAGE_URL).toBe(lake);
     expect(env('warehouse-loader').WAREHOUSE_LOADER_STORAGE_URL).toBe(lake);
     expect(env('warehouse-loader-bigquery').WAREHOUSE_LOADER_STORAGE_URL).toBe(lake);
+    expect(env('bronze-sink-db').BRONZE_SINK_STORAGE_URL).toBe(lake);
+    expect(env('warehouse-loader-db').WAREHOUSE_LOADER_STORAGE_URL).toBe(lake);
     expect(env('dashboard').DASHBOARD_STORAGE_URL).toBe(lake);
     const bucket = /^gs:\/\/([^/]+)/.exec(lake)![1]!;
     expect(project.services['gcs-init']!.command!.join(' ')).toContain(`"name":"${bucket}"`);
+  });
+
+  it('wires the database source: table topics, groups, the source and the sync state', async () => {
+    const config = async (name: string) => {
+      const spec = project.services[name]!;
+      const definition = await serviceConfigDefinition(String(spec.build!.args!.SERVICE));
+      return loadConfig(definition, containerEnv(spec)) as Record<string, unknown>;
+    };
+    const sync = await config('db-sync');
+    const sink = await config('bronze-sink-db');
+    const loader = await config('warehouse-loader-db');
+    // The sink lands exactly the synced tables' topics, in its own group, soon after a burst.
+    const tables = (sync.dbList as string[]).flatMap((db) =>
+      (sync.tableList as string[]).map((table) => dbTableTopic(db, table)),
+    );
+    expect([...(sink.topics as string[])].sort()).toEqual([...tables].sort());
+    expect(await config('db-sync-topics')).toMatchObject({
+      dbList: sync.dbList,
+      tableList: sync.tableList,
+    });
+    expect(sink.groupId).toBe(CONSUMER_GROUPS.bronzeSinkDb);
+    expect(sink.idleFlushMs).toBe(500);
+    expect(loader.dbGroupId).toBe(CONSUMER_GROUPS.warehouseLoaderDb);
+    expect(loader.target).toBe(sync.warehouseTarget);
+    // Each long-running Kafka client has its own id.
+    const clientIds = new Map<string, string>();
+    for (const { name, spec } of nodeServices()) {
+      if (spec.restart === 'no') continue;
+      const id = (await config(name)).kafkaClientId as string | undefined;
+      if (id === undefined) continue;
+      expect(clientIds.get(id), `${name} and ${clientIds.get(id)} share ${id}`).toBeUndefined();
+      clientIds.set(id, name);
+    }
+    // The sync reads the compose MariaDB as the user its image creates, on a database it seeds.
+    const mariadb = project.services.mariadb!.environment!;
+    expect(sync).toMatchObject({ dbHost: 'mariadb', dbPort: 3306, dbUser: mariadb.MARIADB_USER });
+    expect(sync.dbPass).toBe(mariadb.MARIADB_PASSWORD);
+    expect(sync.dbList).toContain(mariadb.MARIADB_DATABASE);
+    const seed = readFileSync(join(DOCKER_DIR, 'mariadb', 'init', '01-shop.sql'), 'utf8');
+    for (const table of sync.tableList as string[]) {
+      expect(seed, `docker/mariadb/init creates ${table}`).toMatch(
+        new RegExp(`CREATE TABLE ${table} \\(`),
+      );
+    }
+    // The state outlives the container: LAKESTREAM_HOME (sync_state/ inside) is a named volume.
+    const home = project.services['db-sync']!.volumes!.find(
+      (v) => v.target === sync.lakestreamHome,
+    );
+    expect(home, `db-sync mounts ${sync.lakestreamHome}`).toMatchObject({ type: 'volume' });
   });
 
   it('mounts only files of the repository that exist, and publishes ports on 127.0.0.1 only', () => {
