@@ -1,3 +1,3 @@
 import { devstackGlobalSetup } from '@lakestream/devstack';
 
-export default () => devstackGlobalSetup(['kafka']);
+export default () => devstackGlobalSetup(['kafka', 'mariadb']);
