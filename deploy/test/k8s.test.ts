@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, loadConfig } from '@lakestream/config';
+import { CONSUMER_GROUPS, dbTableTopic } from '@lakestream/kafka';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { envOf, parseDockerfile } from '../src/dockerfile.js';
@@ -21,6 +22,12 @@ import { checkServiceArgs, serviceConfigDefinition, workspaceServices } from '..
 const TARGETS = ['overlays/dev', 'overlays/prod', 'examples/prod-with-gcp-key'] as const;
 
 const STREAMING = ['audit-sink', 'bronze-sink', 'dashboard', 'transformer', 'warehouse-loader'];
+/**
+ * The database source (components/db-source). The loader applies database sync batches to DuckDB
+ * only, so a build deploys it exactly when its warehouse is DuckDB (dev), and prod (BigQuery)
+ * leaves db-sync out until the loader applies the batches to BigQuery.
+ */
+const DB_SOURCE = { Deployment: ['bronze-sink-db', 'warehouse-loader-db'], CronJob: ['db-sync'] };
 const NODE_IMAGE_ENV = Object.fromEntries(
   envOf(parseDockerfile(join(DOCKER_DIR, 'Dockerfile')).stages.at(-1)!),
 );
@@ -36,6 +43,20 @@ function containerOf(workload: Workload): any {
   return workload.podSpec.containers[0];
 }
 
+/** The init containers of a pod, then its container: everything that runs in it. */
+// biome-ignore lint/suspicious/noExplicitAny: container specs
+function containersOf(workload: Workload): any[] {
+  return [...(workload.podSpec.initContainers ?? []), containerOf(workload)];
+}
+
+/** The warehouse a build's services write: WAREHOUSE_TARGET of the shared ConfigMap. */
+function warehouseTargetOf(objects: readonly K8sObject[]): string {
+  const config = objects.find(
+    (o) => o.kind === 'ConfigMap' && o.metadata.name.startsWith('lakestream-config'),
+  );
+  return config?.data?.WAREHOUSE_TARGET ?? 'duckdb';
+}
+
 /**
  * Loads a Node container's environment with its service's config schema. Variables that come
  * from Secrets created outside Git (not in the build) may be missing; nothing else may be wrong.
@@ -43,8 +64,9 @@ function containerOf(workload: Workload): any {
 async function loadContainerConfig(
   workload: Workload,
   objects: readonly K8sObject[],
+  // biome-ignore lint/suspicious/noExplicitAny: a container spec
+  container: any = containerOf(workload),
 ): Promise<{ service: string; config: Record<string, unknown>; external: string[] }> {
-  const container = containerOf(workload);
   const service = serviceOf(container.image);
   const { env, external } = resolveEnv(container, objects);
   const definition = await serviceConfigDefinition(service);
@@ -57,7 +79,7 @@ async function loadContainerConfig(
     );
     expect(
       unexpected.map((p) => p.message),
-      `${workload.kind}/${workload.name}`,
+      `${workload.kind}/${workload.name} ${container.name}`,
     ).toEqual([]);
     // Only out-of-band secrets are missing: load with stand-ins to read the rest of the config.
     const standIns = Object.fromEntries(
@@ -136,10 +158,15 @@ describe.each(TARGETS)('deploy/k8s/%s', (target) => {
         .filter((w) => w.kind === kind)
         .map((w) => w.name)
         .sort();
-    expect(names('Deployment')).toEqual(STREAMING);
+    const dbSource = warehouseTargetOf(objects) === 'duckdb';
+    const withDb = (base: string[], db: string[]) => [...base, ...(dbSource ? db : [])].sort();
+    expect(names('Deployment')).toEqual(withDb(STREAMING, DB_SOURCE.Deployment));
     expect(names('Job')).toEqual(['producer']);
-    expect(names('CronJob')).toEqual(['dbt', 'transformer-run', 'warehouse-loader-run']);
-    const args = (name: string) => containerOf(all.find((w) => w.name === name)!).args;
+    expect(names('CronJob')).toEqual(
+      withDb(['dbt', 'transformer-run', 'warehouse-loader-run'], DB_SOURCE.CronJob),
+    );
+    const workload = (name: string) => all.find((w) => w.name === name)!;
+    const args = (name: string) => containerOf(workload(name)).args;
     expect(args('transformer')).toEqual(['worker']);
     expect(args('warehouse-loader')).toEqual(['worker']);
     expect(args('transformer-run')).toEqual(['run']);
@@ -147,27 +174,50 @@ describe.each(TARGETS)('deploy/k8s/%s', (target) => {
     for (const cron of all.filter((w) => w.kind === 'CronJob')) {
       expect(cron.object.spec.concurrencyPolicy, cron.name).toBe('Forbid');
     }
-    // Every image is a workspace service's (or dbt's), and every workspace service is deployed.
-    const services = new Set(all.map((w) => serviceOf(containerOf(w).image)));
-    expect(services).toEqual(new Set([...workspaceServices().map((s) => s.name), 'dbt']));
+    if (dbSource) {
+      expect(args('db-sync')).toEqual(['run']);
+      expect(workload('db-sync').object.spec.schedule).toBe('*/15 * * * *');
+      expect(workload('db-sync').object.spec.suspend).toBe(false);
+      expect(args('warehouse-loader-db')).toEqual(['db-worker']);
+      // Sync batches apply strictly in topic order: one worker, also during a rollout.
+      expect(workload('warehouse-loader-db').object.spec.replicas).toBe(1);
+      expect(workload('warehouse-loader-db').object.spec.strategy.type).toBe('Recreate');
+      // The sink's topics are created before it subscribes.
+      const init = workload('bronze-sink-db').podSpec.initContainers;
+      expect(init.map((c: { image: string }) => serviceOf(c.image))).toEqual(['db-sync']);
+      expect(init[0].args).toEqual(['topics']);
+    }
+    // Every image is a workspace service's (or dbt's), and every workspace service is deployed
+    // (db-sync where the warehouse is DuckDB, see DB_SOURCE).
+    const services = new Set(all.flatMap((w) => containersOf(w).map((c) => serviceOf(c.image))));
+    const deployed = workspaceServices()
+      .map((s) => s.name)
+      .filter((name) => dbSource || name !== 'db-sync');
+    expect(services).toEqual(new Set([...deployed, 'dbt']));
   });
 
   it('gives every Node container an environment and arguments its service accepts', async () => {
     for (const workload of all) {
-      const container = containerOf(workload);
-      const service = serviceOf(container.image);
-      if (service === 'dbt') continue;
-      const { config } = await loadContainerConfig(workload, objects);
-      const { env } = resolveEnv(container, objects);
-      const problem = await checkServiceArgs(service, container.args ?? [], {
-        ...NODE_IMAGE_ENV,
-        ...env,
-        DATABASE_URL: 'postgres://user:secret@db.invalid:5432/lakestream',
-      });
-      expect(problem, `${workload.kind}/${workload.name} args ${container.args}`).toBeUndefined();
-      expect(config, workload.name).toBeDefined();
-      // The image's ENTRYPOINT is the start script: manifests pass arguments only.
-      expect(container.command, workload.name).toBeUndefined();
+      for (const container of containersOf(workload)) {
+        const service = serviceOf(container.image);
+        if (service === 'dbt') continue;
+        const { config } = await loadContainerConfig(workload, objects, container);
+        const { env } = resolveEnv(container, objects);
+        const problem = await checkServiceArgs(service, container.args ?? [], {
+          ...NODE_IMAGE_ENV,
+          ...env,
+          DATABASE_URL: 'postgres://user:secret@db.invalid:5432/lakestream',
+        });
+        const what = `${workload.kind}/${workload.name} ${container.name}`;
+        expect(problem, `${what} args ${container.args}`).toBeUndefined();
+        expect(config, what).toBeDefined();
+        if (service === 'db-sync') {
+          // db-sync also needs a source: DB_HOST, or MYSQL_URL (which the devstack exports).
+          expect(config.dbHost ?? config.mysqlUrl, `${what}: the source server`).toBeDefined();
+        }
+        // The image's ENTRYPOINT is the start script: manifests pass arguments only.
+        expect(container.command, what).toBeUndefined();
+      }
     }
   });
 
@@ -195,27 +245,32 @@ describe.each(TARGETS)('deploy/k8s/%s', (target) => {
 
   it("waits longer than each service's drain limit before killing it", async () => {
     for (const workload of all) {
-      const container = containerOf(workload);
-      if (serviceOf(container.image) === 'dbt') continue;
-      const { config } = await loadContainerConfig(workload, objects);
-      const grace = workload.podSpec.terminationGracePeriodSeconds as number;
-      expect(
-        grace,
-        `${workload.kind}/${workload.name} sets terminationGracePeriodSeconds`,
-      ).toBeDefined();
-      expect(
-        grace * 1000,
-        `${workload.name}: ${grace}s vs SHUTDOWN_GRACE ${config.shutdownGraceMs}ms`,
-      ).toBeGreaterThan((config.shutdownGraceMs as number) + 5_000);
+      for (const container of containersOf(workload)) {
+        if (serviceOf(container.image) === 'dbt') continue;
+        const { config } = await loadContainerConfig(workload, objects, container);
+        const grace = workload.podSpec.terminationGracePeriodSeconds as number;
+        expect(
+          grace,
+          `${workload.kind}/${workload.name} sets terminationGracePeriodSeconds`,
+        ).toBeDefined();
+        expect(
+          grace * 1000,
+          `${workload.name} ${container.name}: ${grace}s vs SHUTDOWN_GRACE ${config.shutdownGraceMs}ms`,
+        ).toBeGreaterThan((config.shutdownGraceMs as number) + 5_000);
+      }
     }
   });
 
   it('sets resources, and covers every Deployment with a PodDisruptionBudget', () => {
     for (const workload of all) {
-      const { resources } = containerOf(workload);
-      for (const kind of ['requests', 'limits']) {
-        expect(resources?.[kind]?.cpu, `${workload.name} ${kind}.cpu`).toBeDefined();
-        expect(resources?.[kind]?.memory, `${workload.name} ${kind}.memory`).toBeDefined();
+      for (const { name, resources } of containersOf(workload)) {
+        for (const kind of ['requests', 'limits']) {
+          expect(resources?.[kind]?.cpu, `${workload.name} ${name} ${kind}.cpu`).toBeDefined();
+          expect(
+            resources?.[kind]?.memory,
+            `${workload.name} ${name} ${kind}.memory`,
+          ).toBeDefined();
+        }
       }
     }
     const budgets = objects.filter((o) => o.kind === 'PodDisruptionBudget');
@@ -243,16 +298,17 @@ describe.each(TARGETS)('deploy/k8s/%s', (target) => {
       expect(pod.securityContext?.seccompProfile?.type, workload.name).toBe('RuntimeDefault');
       expect(pod.serviceAccountName, workload.name).toBe('lakestream');
       expect(pod.automountServiceAccountToken, workload.name).toBe(false);
-      const security = containerOf(workload).securityContext;
-      expect(security, workload.name).toMatchObject({
-        allowPrivilegeEscalation: false,
-        readOnlyRootFilesystem: true,
-        capabilities: { drop: ['ALL'] },
-      });
+      for (const container of containersOf(workload)) {
+        expect(container.securityContext, `${workload.name} ${container.name}`).toMatchObject({
+          allowPrivilegeEscalation: false,
+          readOnlyRootFilesystem: true,
+          capabilities: { drop: ['ALL'] },
+        });
+      }
     }
   });
 
-  it('keeps credentials out of Git: no key material, secrets only by reference', () => {
+  it('keeps credentials out of Git: no key material, secrets only by reference', async () => {
     for (const object of objects) {
       const text = JSON.stringify(object);
       expect(text, `${object.kind}/${object.metadata.name}`).not.toMatch(
@@ -260,12 +316,29 @@ describe.each(TARGETS)('deploy/k8s/%s', (target) => {
       );
     }
     for (const workload of all) {
-      const { env } = resolveEnv(containerOf(workload), objects);
-      for (const [name, value] of Object.entries(env)) {
-        // A password may only arrive through a Secret, never a ConfigMap or a literal.
-        if (/postgres(ql)?:\/\/[^:/]+:[^@]+@/.test(value)) {
-          const literal = containerOf(workload).env?.find((e: { name: string }) => e.name === name);
-          expect(literal?.valueFrom?.secretKeyRef, `${workload.name}: ${name}`).toBeDefined();
+      for (const container of containersOf(workload)) {
+        const service = serviceOf(container.image);
+        const secretFields =
+          service === 'dbt'
+            ? []
+            : Object.values((await serviceConfigDefinition(service)).fields)
+                .filter((spec) => spec.secret)
+                .map((spec) => spec.env);
+        const { env } = resolveEnv(container, objects);
+        for (const [name, value] of Object.entries(env)) {
+          // A password (a field its service declares secret, or one inside a connection URL)
+          // may only arrive through a Secret, never a ConfigMap or a literal.
+          if (
+            !secretFields.includes(name) &&
+            !/(postgres(ql)?|mysql|mariadb):\/\/[^:/]+:[^@]+@/.test(value)
+          ) {
+            continue;
+          }
+          const entry = container.env?.find((e: { name: string }) => e.name === name);
+          expect(
+            entry?.valueFrom?.secretKeyRef,
+            `${workload.name} ${container.name}: ${name}`,
+          ).toBeDefined();
         }
       }
     }
@@ -293,9 +366,71 @@ describe.each(TARGETS)('deploy/k8s/%s', (target) => {
     }
   });
 
+  it('wires the database source: table topics, groups, client ids, the password and the sync state', async () => {
+    if (warehouseTargetOf(objects) !== 'duckdb') return; // not deployed here (DB_SOURCE)
+    const workload = (name: string) => all.find((w) => w.name === name)!;
+    const configOf = async (name: string) =>
+      (await loadContainerConfig(workload(name), objects)).config;
+    const sync = await configOf('db-sync');
+    const sink = await configOf('bronze-sink-db');
+    const loader = await configOf('warehouse-loader-db');
+    // The sink lands exactly the synced tables' topics, in its own group, soon after a burst;
+    // its init container creates the same topics.
+    const tables = (sync.dbList as string[]).flatMap((db) =>
+      (sync.tableList as string[]).map((table) => dbTableTopic(db, table)),
+    );
+    expect([...(sink.topics as string[])].sort()).toEqual([...tables].sort());
+    const init = workload('bronze-sink-db').podSpec.initContainers[0];
+    const topicsConfig = (await loadContainerConfig(workload('bronze-sink-db'), objects, init))
+      .config;
+    expect(topicsConfig).toMatchObject({ dbList: sync.dbList, tableList: sync.tableList });
+    expect(sink.groupId).toBe(CONSUMER_GROUPS.bronzeSinkDb);
+    expect(sink.idleFlushMs).toBe(500);
+    expect(loader.dbGroupId).toBe(CONSUMER_GROUPS.warehouseLoaderDb);
+    // Each Deployment is a Kafka client of its own id.
+    const clientIds = new Map<string, string>();
+    for (const deployment of all.filter((w) => w.kind === 'Deployment')) {
+      const id = (await loadContainerConfig(deployment, objects)).config.kafkaClientId as
+        | string
+        | undefined;
+      if (id === undefined) continue;
+      expect(clientIds.get(id), `${deployment.name} and ${clientIds.get(id)}: ${id}`).toBe(
+        undefined,
+      );
+      clientIds.set(id, deployment.name);
+    }
+    // The password comes from a Secret (generated in dev, created outside Git elsewhere).
+    const password = containerOf(workload('db-sync')).env.find(
+      (e: { name: string }) => e.name === 'DB_PASS',
+    );
+    expect(password?.valueFrom?.secretKeyRef?.key).toBe('DB_PASS');
+    // The sync state ($LAKESTREAM_HOME/sync_state) outlives the pod: the deepest mount holding it
+    // is a persistent volume claim, not an emptyDir.
+    const stateDir = `${sync.lakestreamHome}/sync_state`;
+    const mounts = containerOf(workload('db-sync')).volumeMounts as Array<{
+      name: string;
+      mountPath: string;
+    }>;
+    const holding = mounts
+      .filter((m) => stateDir === m.mountPath || stateDir.startsWith(`${m.mountPath}/`))
+      .sort((a, b) => b.mountPath.length - a.mountPath.length)[0];
+    const volume = workload('db-sync').podSpec.volumes.find(
+      (v: { name: string }) => v.name === holding?.name,
+    );
+    expect(volume?.persistentVolumeClaim?.claimName, stateDir).toBeDefined();
+    expect(
+      objects.some(
+        (o) =>
+          o.kind === 'PersistentVolumeClaim' &&
+          o.metadata.name === volume.persistentVolumeClaim.claimName,
+      ),
+    ).toBe(true);
+  });
+
   it('points every stage at the same lake and warehouse', async () => {
     const lakes = new Set<string>();
     const warehouses = new Set<unknown>();
+    const targets = new Set<string>();
     for (const workload of all) {
       const container = containerOf(workload);
       const { env } = resolveEnv(container, objects);
@@ -307,6 +442,9 @@ describe.each(TARGETS)('deploy/k8s/%s', (target) => {
       }
       const { service, config } = await loadContainerConfig(workload, objects);
       if ('storageUrl' in config) lakes.add(String(config.storageUrl));
+      // db-sync records the warehouse its tables go to (status): the loader's.
+      if (service === 'db-sync') targets.add(String(config.warehouseTarget));
+      if (service === 'warehouse-loader') targets.add(String(config.target));
       if (service === 'warehouse-loader') {
         warehouses.add(config.target === 'duckdb' ? config.duckdbPath : 'bigquery');
       }
@@ -316,6 +454,7 @@ describe.each(TARGETS)('deploy/k8s/%s', (target) => {
     }
     expect(lakes.size, [...lakes].join(', ')).toBe(1);
     expect(warehouses.size, [...warehouses].join(', ')).toBe(1);
+    expect([...targets]).toEqual([warehouseTargetOf(objects)]);
     if (target === 'overlays/dev') {
       // One volume holds the lake and the DuckDB file for every pod.
       for (const workload of all) {
