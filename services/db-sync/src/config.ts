@@ -13,6 +13,7 @@ import {
   field,
   loadConfig,
 } from '@lakestream/config';
+import { TOPIC_NAME, TOPICS } from '@lakestream/kafka';
 import { z } from 'zod';
 import { DbSyncError } from './errors.js';
 
@@ -127,6 +128,16 @@ export const dbSyncConfig = defineConfig({
     warehouseTarget: field('WAREHOUSE_TARGET', envVar.enum(DB_WAREHOUSE_TARGETS), {
       doc: 'Warehouse the loader applies the tables to: duckdb or bigquery (shown in status).',
       default: 'duckdb',
+    }),
+    /** Where each table's batch is announced. */
+    batchesTopic: field('DB_SYNC_BATCHES_TOPIC', envVar.string(TOPIC_NAME), {
+      doc: "Topic of the sync batch announcements (the warehouse loader's db worker reads it).",
+      default: TOPICS.dbSyncBatches,
+    }),
+    /** Where the warehouse confirms each batch. */
+    appliedTopic: field('DB_SYNC_APPLIED_TOPIC', envVar.string(TOPIC_NAME), {
+      doc: 'Topic of the confirmations of applied batches, awaited before the state moves.',
+      default: TOPICS.dbSyncApplied,
     }),
     /** Longest wait for the warehouse's confirmation of a batch. */
     applyTimeoutMs: field('DB_SYNC_APPLY_TIMEOUT', envVar.duration({ min: 1_000 }), {

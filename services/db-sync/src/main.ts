@@ -63,7 +63,7 @@ if (command.kind === 'topics') {
   });
   let exitCode = 0;
   try {
-    await ensureDbTopics(kafka, scope, logger, stop);
+    await ensureDbTopics(kafka, config, scope, logger, stop);
     for (const topic of tableTopics(scope)) out(topic);
   } catch (err) {
     exitCode = 1;

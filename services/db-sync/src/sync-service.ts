@@ -28,13 +28,14 @@ export function tableTopics(scope: RunScope): string[] {
 /** Creates the contract's db topics and the table topics of `scope` where missing. */
 export async function ensureDbTopics(
   kafka: Kafka,
+  config: Pick<DbSyncConfig, 'batchesTopic' | 'appliedTopic'>,
   scope: RunScope,
   logger: Logger,
   signal?: AbortSignal,
 ): Promise<void> {
   const specs = [
-    topicSpec(TOPICS.dbSyncBatches),
-    topicSpec(TOPICS.dbSyncApplied),
+    topicSpec(TOPICS.dbSyncBatches, config.batchesTopic),
+    topicSpec(TOPICS.dbSyncApplied, config.appliedTopic),
     ...scope.databases.flatMap((db) => scope.tables.map((table) => dbTableTopicSpec(db, table))),
   ];
   await withKafkaStartRetry('creating the db topics', () => ensureTopics(kafka, specs), {
@@ -81,10 +82,10 @@ export async function startSyncService(
   return {
     kafka,
     async run(options) {
-      await ensureDbTopics(kafka, options.scope, logger, options.signal);
+      await ensureDbTopics(kafka, config, options.scope, logger, options.signal);
       const watch = await withKafkaStartRetry(
         'reading the confirmations',
-        () => AppliedWatch.start(kafka, TOPICS.dbSyncApplied, logger),
+        () => AppliedWatch.start(kafka, config.appliedTopic, logger),
         retry,
       );
       try {

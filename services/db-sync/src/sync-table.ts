@@ -4,7 +4,7 @@
  * (its records are told apart by the attempt number); nothing moves the state but a confirmation.
  */
 import { withRetry } from '@lakestream/config';
-import { dbTableTopic, TOPICS } from '@lakestream/kafka';
+import { dbTableTopic } from '@lakestream/kafka';
 import {
   DB_SYNC_VERSION,
   type DbColumn,
@@ -353,7 +353,7 @@ function batchOf(
 async function announce(ctx: SyncContext, batch: DbSyncBatch): Promise<void> {
   try {
     await ctx.producer.send({
-      topic: TOPICS.dbSyncBatches,
+      topic: ctx.config.batchesTopic,
       acks: -1,
       messages: [{ key: dbSyncKey(batch.database, batch.table), value: JSON.stringify(batch) }],
     });

@@ -49,7 +49,12 @@ export async function service(config: DbSyncConfig) {
   const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: 'db-sync-test', logger });
   const sync = await startSyncService(config, { logger, kafka });
   // The stand-in loader subscribes to the contract topics before the first run creates them.
-  await ensureDbTopics(kafka, { databases: config.dbList, tables: config.tableList }, logger);
+  await ensureDbTopics(
+    kafka,
+    config,
+    { databases: config.dbList, tables: config.tableList },
+    logger,
+  );
   const printed: string[] = [];
   return {
     kafka,
