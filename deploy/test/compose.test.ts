@@ -348,6 +348,9 @@ describe('docker-compose.yml', () => {
     expect(sink.groupId).toBe(CONSUMER_GROUPS.bronzeSinkDb);
     expect(sink.idleFlushMs).toBe(500);
     expect(loader.dbGroupId).toBe(CONSUMER_GROUPS.warehouseLoaderDb);
+    // The sync announces where the db worker listens, and waits where it confirms.
+    expect(sync.batchesTopic).toBe(loader.dbBatchesTopic);
+    expect(sync.appliedTopic).toBe(loader.dbAppliedTopic);
     expect(loader.target).toBe(sync.warehouseTarget);
     // Each long-running Kafka client has its own id.
     const clientIds = new Map<string, string>();

@@ -387,6 +387,9 @@ describe.each(TARGETS)('deploy/k8s/%s', (target) => {
     expect(sink.groupId).toBe(CONSUMER_GROUPS.bronzeSinkDb);
     expect(sink.idleFlushMs).toBe(500);
     expect(loader.dbGroupId).toBe(CONSUMER_GROUPS.warehouseLoaderDb);
+    // The sync announces where the db worker listens, and waits where it confirms.
+    expect(sync.batchesTopic).toBe(loader.dbBatchesTopic);
+    expect(sync.appliedTopic).toBe(loader.dbAppliedTopic);
     // Each Deployment is a Kafka client of its own id.
     const clientIds = new Map<string, string>();
     for (const deployment of all.filter((w) => w.kind === 'Deployment')) {
