@@ -1,4 +1,5 @@
 import { devstackGlobalSetup } from '@lakestream/devstack';
 
 // gcs too: commands.sh brings up the default stack, which then only checks the services given.
-export default () => devstackGlobalSetup(['kafka', 'postgres', 'gcs']);
+// MariaDB for the database source's end-to-end test.
+export default () => devstackGlobalSetup(['kafka', 'postgres', 'gcs', 'mariadb']);

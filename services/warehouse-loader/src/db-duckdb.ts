@@ -279,8 +279,9 @@ async function recorded(
 ): Promise<{ confirmation?: DbSyncApplied; lastOffset?: number }> {
   try {
     const same = await conn.runAndReadAll(
-      `SELECT CAST(confirmation AS VARCHAR) AS c FROM ${bookkeeping} WHERE table_name = $1 AND run_id = $2 AND attempt = $3`,
-      [batch.table, batch.run_id, batch.attempt],
+      // A run announces a reconcile batch after its merge batch, under the same run and attempt.
+      `SELECT CAST(confirmation AS VARCHAR) AS c FROM ${bookkeeping} WHERE table_name = $1 AND run_id = $2 AND attempt = $3 AND "write" = $4`,
+      [batch.table, batch.run_id, batch.attempt, batch.write],
     );
     const [row] = same.getRowObjectsJson();
     if (row) return { confirmation: DbSyncAppliedSchema.parse(JSON.parse(String(row.c))) };
