@@ -2,6 +2,8 @@ import { type ObjectStore, openObjectStore } from '@lakestream/object-store';
 import type { Logger } from '@lakestream/observability';
 import { createBigqueryTarget } from './bigquery-target.js';
 import { duckdbPathOf, storageUrlOf, type WarehouseLoaderConfig } from './config.js';
+import { createDbBigqueryWriter } from './db-bigquery.js';
+import { createDbDuckdbWriter, type DbDuckdbWriter } from './db-duckdb.js';
 import { createDuckdbTarget } from './duckdb-target.js';
 import { metricCode } from './errors.js';
 import { createLoader, type Loader } from './loader.js';
@@ -62,4 +64,25 @@ export function buildLoader(
     retry: { retries: config.retries, baseMs: config.retryBaseMs, maxMs: config.retryMaxMs },
   });
   return { store, target, loader };
+}
+
+/**
+ * The db worker's writer of a configuration: `src_<database>` in the DuckDB file, or datasets
+ * `src_<database>` in BigQuery (loads staged through the gs:// lake). Throws
+ * `LS_LOADER_CONFIG_INVALID` as `buildLoader` does.
+ */
+export function buildDbWriter(config: WarehouseLoaderConfig, store: ObjectStore): DbDuckdbWriter {
+  const tempDir = config.tempDir === undefined ? {} : { tempDir: config.tempDir };
+  if (config.target === 'duckdb') {
+    return createDbDuckdbWriter({ path: duckdbPathOf(config), store, ...tempDir });
+  }
+  return createDbBigqueryWriter({
+    store,
+    ...tempDir,
+    ...(config.bigqueryProject === undefined ? {} : { projectId: config.bigqueryProject }),
+    ...(config.bigqueryLocation === undefined ? {} : { location: config.bigqueryLocation }),
+    ...(config.bigqueryEmulatorHost === undefined
+      ? {}
+      : { emulatorHost: config.bigqueryEmulatorHost }),
+  });
 }

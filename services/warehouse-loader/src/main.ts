@@ -12,10 +12,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { loadConfig } from '@lakestream/config';
 import { createKafka } from '@lakestream/kafka';
 import { createServiceRuntime, loadServiceConfig } from '@lakestream/observability';
-import { buildLoader, type LoaderParts } from './build-loader.js';
+import { buildDbWriter, buildLoader, type LoaderParts } from './build-loader.js';
 import { parseCliArgs, USAGE } from './cli.js';
-import { duckdbPathOf, warehouseLoaderConfig } from './config.js';
-import { createDbDuckdbWriter } from './db-duckdb.js';
+import { warehouseLoaderConfig } from './config.js';
 import { createDbWorker } from './db-worker.js';
 import { LoaderError } from './errors.js';
 import { formatSummary, type RunSummary } from './loader.js';
@@ -59,12 +58,6 @@ logger.info({ config, mode: command.kind, target: target.description }, 'startin
 const printSummary = (summary: RunSummary) => process.stdout.write(`${formatSummary(summary)}\n`);
 
 if (command.kind === 'db-worker') {
-  if (config.target !== 'duckdb') {
-    process.stderr.write(
-      `${SERVICE}: db-worker applies database sync batches to DuckDB only (WAREHOUSE_TARGET=${config.target})\n`,
-    );
-    process.exit(2);
-  }
   const kafka = createKafka({
     brokers: config.kafkaBrokers,
     clientId: config.kafkaClientId,
@@ -72,11 +65,7 @@ if (command.kind === 'db-worker') {
   });
   const worker = createDbWorker({
     kafka,
-    writer: createDbDuckdbWriter({
-      path: duckdbPathOf(config),
-      store,
-      ...(config.tempDir === undefined ? {} : { tempDir: config.tempDir }),
-    }),
+    writer: buildDbWriter(config, store),
     batchesTopic: config.dbBatchesTopic,
     appliedTopic: config.dbAppliedTopic,
     bronzeFilesTopic: config.bronzeFilesTopic,
