@@ -204,13 +204,19 @@ export const DbSchemaChangeSchema = z.object({
 export type DbSchemaChange = z.infer<typeof DbSchemaChangeSchema>;
 
 /**
- * The warehouse's confirmation that a batch is durable (committed with its bookkeeping row), on
- * `lakestream.db.sync-applied.v1` keyed like the batch. Only after it may the sync's state move
- * the table's watermark to the batch's `watermark_to`. Published again, identically, when a
- * batch already applied is announced again.
+ * The warehouse's answer to a batch, on `lakestream.db.sync-applied.v1` keyed like the batch.
+ * `applied`: the batch is durable (committed with its bookkeeping row); only then may the sync's
+ * state move the table's watermark to the batch's `watermark_to`. Published again, identically,
+ * when a batch already applied is announced again. `rejected`: the warehouse will never apply it
+ * (its records did not reach bronze within the loader's wait, or do not match the batch); the
+ * loader moves on to the next batch, so one such batch never blocks the other tables, and the
+ * sync fails the table at once and keeps its watermark, so its next run reads those rows again.
  */
 export const DbSyncAppliedSchema = z.object({
   version: z.literal(DB_SYNC_VERSION),
+  outcome: z.enum(['applied', 'rejected']).default('applied'),
+  /** Why a batch was rejected: the loader's `LS_…` code and message; null when applied. */
+  error: z.object({ code: z.string(), message: z.string() }).nullable().default(null),
   run_id: z.string().min(1),
   attempt: z.number().int().positive(),
   database: z.string().min(1),

@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { formatDuration } from '@lakestream/config';
-import { type DbSyncApplied, DbSyncAppliedSchema } from '@lakestream/lake';
+import { type DbSyncApplied, DbSyncAppliedSchema, type DbSyncBatch } from '@lakestream/lake';
 import type { Logger } from '@lakestream/observability';
 import type { Consumer, Kafka } from 'kafkajs';
 import { DbSyncError } from './errors.js';
@@ -17,10 +17,12 @@ export interface BatchId {
   attempt: number;
   database: string;
   table: string;
+  /** A `--reconcile` run announces its reconcile batch under the same run and attempt. */
+  write: DbSyncBatch['write'];
 }
 
 function idOf(b: BatchId): string {
-  return JSON.stringify([b.run_id, b.attempt, b.database, b.table]);
+  return JSON.stringify([b.run_id, b.attempt, b.database, b.table, b.write]);
 }
 
 /** Reads the confirmations topic from the offsets it had when it started. */
@@ -79,7 +81,7 @@ export class AppliedWatch {
   wait(batch: BatchId, timeoutMs: number, signal?: AbortSignal): Promise<DbSyncApplied> {
     const id = idOf(batch);
     const already = this.seen.get(id);
-    if (already) return Promise.resolve(already);
+    if (already) return settle(batch, already);
     return new Promise((resolve, reject) => {
       const done = () => {
         clearTimeout(timer);
@@ -102,7 +104,7 @@ export class AppliedWatch {
       }, timeoutMs);
       this.waiters.set(id, (applied) => {
         done();
-        resolve(applied);
+        settle(batch, applied).then(resolve, reject);
       });
       if (signal?.aborted) onAbort();
       else signal?.addEventListener('abort', onAbort, { once: true });
@@ -124,4 +126,16 @@ export class AppliedWatch {
       await admin.disconnect().catch(() => {});
     }
   }
+}
+
+/** The confirmation, or the warehouse's rejection of the batch as this table's error. */
+function settle(batch: BatchId, answer: DbSyncApplied): Promise<DbSyncApplied> {
+  if (answer.outcome === 'applied') return Promise.resolve(answer);
+  return Promise.reject(
+    new DbSyncError(
+      'LS_DB_SYNC_REJECTED',
+      `${batch.database}.${batch.table}: the warehouse rejected the batch (${answer.error?.code ?? 'no code'}: ${answer.error?.message ?? 'no reason given'}); the watermark stays, the next run reads these rows again`,
+      { details: { run_id: batch.run_id, attempt: batch.attempt } },
+    ),
+  );
 }

@@ -20,6 +20,8 @@ export const DB_SYNC_ERROR_CODES = [
   'LS_DB_SYNC_PUBLISH_FAILED',
   /** The batch was announced but the warehouse did not confirm it within DB_SYNC_APPLY_TIMEOUT. */
   'LS_DB_SYNC_APPLY_TIMEOUT',
+  /** The warehouse loader answered that it will never apply the batch (its records did not reach bronze in time, or do not match it). */
+  'LS_DB_SYNC_REJECTED',
   /** Another sync of the same database holds its lock file. */
   'LS_DB_SYNC_LOCKED',
   /** The state file exists but does not parse. */

@@ -19,7 +19,7 @@ describe('failures leave the state where it was', () => {
   it('without a confirmation the run fails with a clear timeout and the watermark does not move', async () => {
     const env = testConfig([db.name], ['orders'], { DB_SYNC_APPLY_TIMEOUT: '3s' });
     const svc = await service(env.config);
-    const loader = await standIn(svc.kafka, [db.name], { confirm: false });
+    const loader = await standIn(svc, [db.name], { confirm: false });
     try {
       const [result] = await svc.run();
       expect(result).toMatchObject({
@@ -40,10 +40,32 @@ describe('failures leave the state where it was', () => {
     }
   });
 
+  it('a batch the warehouse rejects fails the table at once, with the reason, the watermark kept', async () => {
+    const env = testConfig([db.name], ['orders']);
+    const svc = await service(env.config);
+    const loader = await standIn(svc, [db.name], {
+      reject: { code: 'LS_LOADER_DB_NOT_IN_BRONZE', message: 'no bronze manifest covers it' },
+    });
+    try {
+      const began = Date.now();
+      const [result] = await svc.run();
+      expect(result).toMatchObject({ status: 'failed', error: { code: 'LS_DB_SYNC_REJECTED' } });
+      expect(result!.error!.message).toContain('LS_LOADER_DB_NOT_IN_BRONZE');
+      // Not the apply timeout (60 s here): the answer ends the wait.
+      expect(Date.now() - began).toBeLessThan(30_000);
+      const state = readDatabaseState(env.home, db.name).tables.orders!;
+      expect(state).toMatchObject({ watermark: null, status: 'failed' });
+    } finally {
+      await loader.close();
+      await svc.close();
+      env.cleanup();
+    }
+  });
+
   it('names an unknown database or table, and never prints the password', async () => {
     const env = testConfig([db.name, 'no_such_db'], ['orders', 'no_such_table']);
     const svc = await service(env.config);
-    const loader = await standIn(svc.kafka, [db.name]);
+    const loader = await standIn(svc, [db.name]);
     try {
       const results = await svc.run();
       const byName = new Map(results.map((r) => [`${r.database}.${r.table}`, r]));
@@ -97,7 +119,7 @@ describe('a source fault', () => {
   it('retries the table as the next attempt after its connection is killed mid-read', async () => {
     const env = testConfig([db.name], ['items'], { DB_SYNC_BATCH_ROWS: '1' });
     const svc = await service(env.config);
-    const loader = await standIn(svc.kafka, [db.name]);
+    const loader = await standIn(svc, [db.name]);
     try {
       await db.admin.query(`LOCK TABLES ${db.name}.items WRITE`);
       const running = svc.run();

@@ -29,7 +29,7 @@ describe('modes, reconcile and state', () => {
       DB_SYNC_RECONCILE_RANGE: '2',
     });
     svc = await service(env.config);
-    loader = await standIn(svc.kafka, [db.name]);
+    loader = await standIn(svc, [db.name]);
   });
   afterAll(async () => {
     await loader?.close();

@@ -32,7 +32,7 @@ describe('the read', () => {
     db = await freshDatabase(TYPES);
     env = testConfig([db.name], ['typed', 'events'], { SAFE_WINDOW_SECONDS: '0' });
     svc = await service(env.config);
-    loader = await standIn(svc.kafka, [db.name]);
+    loader = await standIn(svc, [db.name]);
   });
   afterAll(async () => {
     await loader?.close();
@@ -113,7 +113,11 @@ describe('the read', () => {
     await db.admin.query(`INSERT INTO ${db.name}.events VALUES (200, '2024-05-01 11:00:00')`);
     await svc.run({ tables: ['events'] });
     await db.admin.query(`INSERT INTO ${db.name}.events VALUES (201, '2024-05-01 10:58:00')`);
-    const windowed = testConfig([db.name], ['events'], { SAFE_WINDOW_SECONDS: '300' });
+    const windowed = testConfig([db.name], ['events'], {
+      SAFE_WINDOW_SECONDS: '300',
+      DB_SYNC_BATCHES_TOPIC: env.config.batchesTopic,
+      DB_SYNC_APPLIED_TOPIC: env.config.appliedTopic,
+    });
     try {
       // Same state: the window is a read setting, the watermark is the state's.
       const late = await service({

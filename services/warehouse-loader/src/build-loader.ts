@@ -3,7 +3,8 @@ import type { Logger } from '@lakestream/observability';
 import { createBigqueryTarget } from './bigquery-target.js';
 import { duckdbPathOf, storageUrlOf, type WarehouseLoaderConfig } from './config.js';
 import { createDbBigqueryWriter } from './db-bigquery.js';
-import { createDbDuckdbWriter, type DbDuckdbWriter } from './db-duckdb.js';
+import { createDbDuckdbWriter } from './db-duckdb.js';
+import type { DbWriter } from './db-writer.js';
 import { createDuckdbTarget } from './duckdb-target.js';
 import { metricCode } from './errors.js';
 import { createLoader, type Loader } from './loader.js';
@@ -71,7 +72,7 @@ export function buildLoader(
  * `src_<database>` in BigQuery (loads staged through the gs:// lake). Throws
  * `LS_LOADER_CONFIG_INVALID` as `buildLoader` does.
  */
-export function buildDbWriter(config: WarehouseLoaderConfig, store: ObjectStore): DbDuckdbWriter {
+export function buildDbWriter(config: WarehouseLoaderConfig, store: ObjectStore): DbWriter {
   const tempDir = config.tempDir === undefined ? {} : { tempDir: config.tempDir };
   if (config.target === 'duckdb') {
     return createDbDuckdbWriter({ path: duckdbPathOf(config), store, ...tempDir });

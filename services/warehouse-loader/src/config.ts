@@ -121,7 +121,7 @@ export const warehouseLoaderConfig = defineConfig({
       'WAREHOUSE_LOADER_DB_COVERAGE_TIMEOUT',
       envVar.duration({ min: 100, max: 86_400_000 }),
       {
-        doc: "db-worker: longest wait for the bronze manifests to cover a sync batch's offsets; then the batch fails (LS_LOADER_DB_NOT_IN_BRONZE), stays uncommitted and is tried again after WAREHOUSE_LOADER_RETRY_MAX.",
+        doc: "db-worker: longest wait for the bronze manifests to cover a sync batch's offsets; then the batch is rejected (LS_LOADER_DB_NOT_IN_BRONZE in its confirmation) and the worker goes on with the next one; db-sync fails that table and keeps its watermark.",
         default: '2m',
       },
     ),

@@ -32,8 +32,8 @@ import {
   SYNC_BATCHES_FIELDS,
 } from './db-bigquery-sql.js';
 import { stageBatch } from './db-bigquery-stage.js';
-import type { DbApplyOutcome, DbDuckdbWriter } from './db-duckdb.js';
 import { SYNC_BATCHES_TABLE } from './db-sql.js';
+import type { DbApplyOutcome, DbWriter } from './db-writer.js';
 import { LoaderError } from './errors.js';
 
 /** Options of `createDbBigqueryWriter`. */
@@ -53,7 +53,7 @@ export interface DbBigqueryOptions {
 }
 
 /** The writer of the database source into BigQuery (the db worker's `writer`). */
-export function createDbBigqueryWriter(options: DbBigqueryOptions): DbDuckdbWriter {
+export function createDbBigqueryWriter(options: DbBigqueryOptions): DbWriter {
   const emulator = options.emulatorHost !== undefined;
   if (!options.store.location.startsWith('gs://')) {
     throw new LoaderError(
@@ -124,6 +124,7 @@ export function createDbBigqueryWriter(options: DbBigqueryOptions): DbDuckdbWrit
   }
 
   return {
+    kind: 'bigquery',
     get description() {
       return `bigquery ${project || '(default project)'}.src_<database>`;
     },
@@ -242,6 +243,8 @@ export function createDbBigqueryWriter(options: DbBigqueryOptions): DbDuckdbWrit
         rows_in: rowsIn,
         rows_after: Number(counts?.live),
         rows_deleted: batch.write === 'reconcile' ? Number(counts?.marked) : 0,
+        outcome: 'applied',
+        error: null,
         schema_changes: followed.changes,
         applied_at: appliedAt,
       } satisfies DbSyncApplied);

@@ -31,17 +31,9 @@ import {
   syncBatchesDdl,
   writeStatements,
 } from './db-sql.js';
+import type { DbWriter } from './db-writer.js';
 import { classifyDuckdbError } from './duckdb-target.js';
 import { LoaderError } from './errors.js';
-
-/** What applying a batch came to. */
-export type DbApplyOutcome =
-  /** Written now, with its confirmation. */
-  | { kind: 'applied'; confirmation: DbSyncApplied }
-  /** Recorded before (a replayed announcement): its recorded confirmation, unchanged. */
-  | { kind: 'recorded'; confirmation: DbSyncApplied }
-  /** Announced before a batch of the same table that is already applied: never written over it. */
-  | { kind: 'superseded'; lastOffset: number };
 
 /** Options of `createDbDuckdbWriter`. */
 export interface DbDuckdbOptions {
@@ -53,18 +45,8 @@ export interface DbDuckdbOptions {
   tempDir?: string;
 }
 
-/** Applies one batch; `offset` is its announcement's offset. */
-export interface DbDuckdbWriter {
-  readonly description: string;
-  apply(
-    batch: DbSyncBatch,
-    offset: number,
-    pieces: readonly CoveragePiece[],
-  ): Promise<DbApplyOutcome>;
-}
-
 /** The DuckDB writer of the database source. */
-export function createDbDuckdbWriter(options: DbDuckdbOptions): DbDuckdbWriter {
+export function createDbDuckdbWriter(options: DbDuckdbOptions): DbWriter {
   const local = options.store.location.startsWith('file:');
 
   async function localPieces(
@@ -117,6 +99,7 @@ export function createDbDuckdbWriter(options: DbDuckdbOptions): DbDuckdbWriter {
   }
 
   return {
+    kind: 'duckdb',
     description: `duckdb ${options.path}`,
 
     async apply(batch, offset, pieces) {
@@ -240,6 +223,8 @@ async function write(
     rows_in: rowsIn,
     rows_after: rowsAfter,
     rows_deleted: batch.write === 'reconcile' ? liveBefore - rowsAfter : 0,
+    outcome: 'applied',
+    error: null,
     schema_changes: changes,
     applied_at: appliedAt,
   } satisfies DbSyncApplied);

@@ -2,7 +2,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { withRetry } from '@lakestream/config';
 import { createManagedConsumer, TOPICS, topicSpec, withKafkaStartRetry } from '@lakestream/kafka';
 import {
+  DB_SYNC_VERSION,
   type DbSyncApplied,
+  type DbSyncBatch,
   DbSyncBatchSchema,
   dbSyncKey,
   dbWarehouseSchema,
@@ -10,7 +12,7 @@ import {
 import { faultPoint, type Logger } from '@lakestream/observability';
 import type { EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import { BronzeIndex, followBronzeManifests, waitForCoverage } from './db-coverage.js';
-import type { DbDuckdbWriter } from './db-duckdb.js';
+import type { DbWriter } from './db-writer.js';
 import { LoaderError, metricCode } from './errors.js';
 import { COMPONENT, type LoaderMetrics } from './loader-metrics.js';
 import type { Worker } from './worker.js';
@@ -18,7 +20,7 @@ import type { Worker } from './worker.js';
 /** Options of `createDbWorker`. */
 export interface DbWorkerOptions {
   kafka: Kafka;
-  writer: DbDuckdbWriter;
+  writer: DbWriter;
   /** The sync batch announcements (`lakestream.db.sync-batches.v1`). */
   batchesTopic: string;
   /** Where confirmations go (`lakestream.db.sync-applied.v1`). */
@@ -145,6 +147,13 @@ export function createDbWorker(options: DbWorkerOptions): Worker {
         return true;
       } catch (err) {
         if (stop.signal.aborted) return false;
+        if (isNeverApplicable(err)) {
+          // Retrying would hold every other table's batches behind this one for good.
+          metrics?.shared.errors.inc({ component: COMPONENT, code: metricCode(err) });
+          log.error({ err, ...fields }, 'sync batch rejected: it cannot be applied; moving on');
+          await confirm(rejection(batch, err, writer.kind));
+          return true;
+        }
         lastFailure = err;
         metrics?.shared.errors.inc({ component: COMPONENT, code: metricCode(err) });
         log.error(
@@ -172,10 +181,10 @@ export function createDbWorker(options: DbWorkerOptions): Worker {
       'applied sync batch',
     );
     if (!metrics) return;
-    metrics.batchesApplied.inc({ target: 'duckdb' });
+    metrics.batchesApplied.inc({ target: writer.kind });
     metrics.rowsLoaded.inc(
       {
-        target: 'duckdb',
+        target: writer.kind,
         table: `${dbWarehouseSchema(confirmation.database)}.${confirmation.table}`,
       },
       confirmation.rows_in,
@@ -285,4 +294,36 @@ function safeJson(text: string | undefined): unknown {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Faults no retry can mend: the batch's records are not in bronze after the whole wait (their
+ * table's bronze sink is not running, or they were never produced), or they do not match it.
+ */
+function isNeverApplicable(err: unknown): err is LoaderError {
+  return (
+    err instanceof LoaderError &&
+    (err.code === 'LS_LOADER_DB_NOT_IN_BRONZE' || err.code === 'LS_LOADER_DB_BATCH_INVALID')
+  );
+}
+
+/** The answer to a batch the warehouse will never apply: the sync fails the table at once. */
+function rejection(batch: DbSyncBatch, err: LoaderError, target: DbWriter['kind']): DbSyncApplied {
+  return {
+    version: DB_SYNC_VERSION,
+    outcome: 'rejected',
+    error: { code: err.code, message: err.message },
+    run_id: batch.run_id,
+    attempt: batch.attempt,
+    database: batch.database,
+    table: batch.table,
+    write: batch.write,
+    target,
+    target_table: `${dbWarehouseSchema(batch.database)}.${batch.table}`,
+    rows_in: 0,
+    rows_after: 0,
+    rows_deleted: 0,
+    schema_changes: [],
+    applied_at: new Date().toISOString(),
+  };
 }

@@ -22,9 +22,9 @@ export const LOADER_ERROR_CODES = [
   'LS_LOADER_WAREHOUSE_FAILED',
   /** The worker's Kafka consumer stopped for good. */
   'LS_LOADER_CONSUMER_CRASHED',
-  /** A database sync batch's ranges are not (yet) all in bronze manifests within the wait; retried. */
+  /** A database sync batch's ranges are not all in bronze manifests within the wait; the batch is rejected. */
   'LS_LOADER_DB_NOT_IN_BRONZE',
-  /** A database sync batch disagrees with its bronze records (count, decoding, a write without a key). */
+  /** A database sync batch disagrees with its bronze records (count, decoding, a write without a key); rejected. */
   'LS_LOADER_DB_BATCH_INVALID',
 ] as const;
 

@@ -275,8 +275,10 @@ describe('db worker (real Kafka, local lake, DuckDB)', () => {
     ]);
   });
 
-  it('waits for the bronze sink: unready naming the missing offsets, then applied once they land', async () => {
-    const { batch, land } = await source.publish('late-1', {
+  it('rejects a batch whose records never reach bronze, and applies the next one after it', async () => {
+    // No bronze sink lands 'late-1' (its table's sink is not running): waiting for it for good
+    // would hold every later batch of every table behind it.
+    const { batch } = await source.publish('late-1', {
       table: 'late',
       columns: [col('id', 'int(11)', 1)],
       primaryKey: ['id'],
@@ -284,13 +286,24 @@ describe('db worker (real Kafka, local lake, DuckDB)', () => {
       rows: [{ id: 1 }, { id: 2 }, { id: 3 }],
     });
     await source.announce(batch);
+    const next = await source.publish('next-1', {
+      table: 'after_late',
+      columns: [col('id', 'int(11)', 1)],
+      primaryKey: ['id'],
+      write: 'replace',
+      rows: [{ id: 7 }],
+    });
+    await next.land();
+    await source.announce(next.batch);
+    const rejected = await applied('late-1', 'late');
+    expect(rejected).toMatchObject({ outcome: 'rejected', rows_in: 0 });
+    expect(rejected.error?.code).toBe('LS_LOADER_DB_NOT_IN_BRONZE');
     const topic = batch.topic.replaceAll('.', '\\.');
-    await expect
-      .poll(() => readiness(worker), { timeout: APPLIED_WITHIN_MS })
-      .toMatch(new RegExp(`no bronze manifest of ${topic} covers partition \\d offsets \\d+…\\d+`));
-    expect(source.confirmations.some((c) => c.run_id === 'late-1')).toBe(false);
-    await land();
-    expect(await applied('late-1', 'late')).toMatchObject({ rows_in: 3 });
+    expect(rejected.error?.message).toMatch(
+      new RegExp(`no bronze manifest of ${topic} covers partition \\d offsets \\d+…\\d+`),
+    );
+    expect(await applied('next-1', 'after_late')).toMatchObject({ outcome: 'applied', rows_in: 1 });
+    expect(await queryDuckdb(path, `SELECT id FROM ${table('after_late')}`)).toEqual([{ id: 7 }]);
     await expect.poll(() => readiness(worker), { timeout: APPLIED_WITHIN_MS }).toBe('ready');
   });
 });

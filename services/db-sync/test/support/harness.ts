@@ -1,4 +1,5 @@
 /** What the integration tests share: a config for a database, a logger that keeps its lines, the service. */
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,6 +29,7 @@ export function testConfig(
   env: Record<string, string> = {},
 ): { config: DbSyncConfig; home: string; cleanup: () => void } {
   const home = mkdtempSync(join(tmpdir(), 'db-sync-test-'));
+  const suffix = randomUUID().slice(0, 8);
   const config = loadDbSyncConfig({
     env: {
       MYSQL_URL: mysqlUrl(),
@@ -36,6 +38,10 @@ export function testConfig(
       DB_LIST: databases.join(','),
       TABLE_LIST: tables.join(','),
       DB_SYNC_APPLY_TIMEOUT: '60s',
+      // The test's own announcement and confirmation topics: a real loader on the shared stack
+      // must never meet these batches, whose records no bronze sink lands.
+      DB_SYNC_BATCHES_TOPIC: `test.db-sync.${suffix}.batches`,
+      DB_SYNC_APPLIED_TOPIC: `test.db-sync.${suffix}.applied`,
       DB_SYNC_RETRY_BASE: '100ms',
       ...env,
     },
@@ -58,6 +64,7 @@ export async function service(config: DbSyncConfig) {
   const printed: string[] = [];
   return {
     kafka,
+    topics: { batches: config.batchesTopic, applied: config.appliedTopic },
     lines,
     printed,
     run: (opts: { full?: boolean; reconcile?: boolean; tables?: string[] } = {}) =>

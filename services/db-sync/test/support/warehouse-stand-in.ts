@@ -4,7 +4,6 @@
  * and collects the announced batches. The records themselves are read from the table topics.
  */
 import { randomUUID } from 'node:crypto';
-import { TOPICS } from '@lakestream/kafka';
 import {
   DB_SYNC_VERSION,
   type DbRowRecord,
@@ -18,10 +17,11 @@ import type { Kafka } from 'kafkajs';
 
 /** Starts confirming the batches of `databases`; `confirm: false` only collects them. */
 export async function standIn(
-  kafka: Kafka,
+  svc: { kafka: Kafka; topics: { batches: string; applied: string } },
   databases: readonly string[],
-  options: { confirm?: boolean } = {},
+  options: { confirm?: boolean; reject?: { code: string; message: string } } = {},
 ) {
+  const { kafka, topics } = svc;
   const batches: DbSyncBatch[] = [];
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
@@ -30,7 +30,7 @@ export async function standIn(
     maxWaitTimeInMs: 100,
   });
   await consumer.connect();
-  await consumer.subscribe({ topic: TOPICS.dbSyncBatches, fromBeginning: false });
+  await consumer.subscribe({ topic: topics.batches, fromBeginning: false });
   let joined!: () => void;
   const ready = new Promise<void>((resolve) => {
     joined = resolve;
@@ -54,11 +54,13 @@ export async function standIn(
         rows_in: batch.rows,
         rows_after: batch.rows,
         rows_deleted: 0,
+        outcome: options.reject ? 'rejected' : 'applied',
+        error: options.reject ?? null,
         schema_changes: [],
         applied_at: new Date().toISOString(),
       };
       await producer.send({
-        topic: TOPICS.dbSyncApplied,
+        topic: topics.applied,
         messages: [{ key: dbSyncKey(batch.database, batch.table), value: JSON.stringify(applied) }],
       });
     },
