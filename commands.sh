@@ -456,6 +456,7 @@ cmd_stop_db_pipeline() {
 # warehouse confirms each table before it moves that table's watermark. db-sync status: the state.
 cmd_db_sync() {
   ensure_node
+  export DB_SYNC_LOG_FILE="${DB_SYNC_LOG_FILE:-$LAKESTREAM_HOME/logs/db-sync.log}"
   if [[ "${1:-}" == status ]]; then
     shift
     load_stack_env
@@ -475,8 +476,14 @@ cmd_db_sync() {
   topics="$(db_sync topics "$@" | paste -sd, -)" || die "db-sync: could not read the configuration (see above)"
   [[ -n "$topics" ]] || die "db-sync: the configuration lists no table"
   cmd_start_db_pipeline "$topics"
-  in_foreground "${TS_NODE[@]}" services/db-sync/src/main.ts run "$@"
+  say "syncing (logs in $LAKESTREAM_HOME/logs/db-sync.log)"
+  in_foreground db_sync_logged run "$@"
 }
+
+# db-sync in the foreground (its JSON logs go to DB_SYNC_LOG_FILE: the terminal shows the
+# decisions, the progress and the summary with its errors). exec: the signals in_foreground
+# forwards reach node itself.
+db_sync_logged() { exec "${TS_NODE[@]}" services/db-sync/src/main.ts "$@"; }
 
 db_config_file() { # the value of --config in "$@", or nothing
   while (($#)); do

@@ -129,6 +129,10 @@ export const dbSyncConfig = defineConfig({
       doc: 'Warehouse the loader applies the tables to: duckdb or bigquery (shown in status).',
       default: 'duckdb',
     }),
+    /** Where the JSON logs go instead of stderr. */
+    logFile: field('DB_SYNC_LOG_FILE', envVar.string().optional(), {
+      doc: 'Append the JSON logs to this file instead of stderr (`./commands.sh db-sync` uses $LAKESTREAM_HOME/logs/db-sync.log), so a terminal shows only the decisions, the progress and the summary.',
+    }),
     /** Where each table's batch is announced. */
     batchesTopic: field('DB_SYNC_BATCHES_TOPIC', envVar.string(TOPIC_NAME), {
       doc: "Topic of the sync batch announcements (the warehouse loader's db worker reads it).",

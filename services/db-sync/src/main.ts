@@ -8,6 +8,8 @@
  * Kafka clients → close the health server. A second signal exits at once; a table cut short
  * leaves its state as it was, and the next run reads it again.
  */
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { resolveLakestreamHome } from '@lakestream/config';
 import { createKafka } from '@lakestream/kafka';
@@ -45,7 +47,9 @@ const oneShot = command.kind !== 'run' || command.everyMs === undefined;
 const runtime = createServiceRuntime({
   service: SERVICE,
   config,
-  logDestination: process.stderr,
+  // commands.sh keeps the JSON logs in a file: the terminal shows the decisions, the progress
+  // line and the summary with its errors.
+  logDestination: config.logFile === undefined ? process.stderr : appendTo(config.logFile),
   metrics: createDbSyncMetrics,
   oneShot,
 });
@@ -149,4 +153,9 @@ function progressLine() {
       shown = 0;
     },
   };
+}
+
+function appendTo(file: string): NodeJS.WritableStream {
+  mkdirSync(dirname(file), { recursive: true });
+  return createWriteStream(file, { flags: 'a' });
 }
