@@ -160,6 +160,8 @@ export type DbWriteMode = (typeof DB_WRITE_MODES)[number];
  * The announcement of one table's rows read by one sync run, produced once every row is
  * acknowledged by Kafka. The warehouse applies a batch only when the bronze manifests cover all
  * of its ranges, using exactly the records in the ranges whose `run_id` and `attempt` match.
+ * A batch is identified by (database, table, run_id, attempt, write): a `--reconcile` run
+ * announces a `reconcile` batch after its `merge` batch, under the same run and attempt.
  */
 export const DbSyncBatchSchema = z.object({
   version: z.literal(DB_SYNC_VERSION),
