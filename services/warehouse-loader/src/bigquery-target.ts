@@ -1,4 +1,4 @@
-import { BigQuery } from '@google-cloud/bigquery';
+import type { BigQuery } from '@google-cloud/bigquery';
 import type { ObjectStore } from '@lakestream/object-store';
 import { faultPoint } from '@lakestream/observability';
 import {
@@ -8,6 +8,7 @@ import {
   type SilverTableName,
 } from '@lakestream/silver';
 import { type AppliedBatch, type PublishedBatch, tablesToLoad } from './batches.js';
+import { bigqueryClient } from './bigquery-client.js';
 import { classifyBigqueryError, isAlreadyExists, isNotFound } from './bigquery-errors.js';
 import { bigqueryJobId, createBigqueryJobs, type JobConfiguration } from './bigquery-jobs.js';
 import {
@@ -57,30 +58,7 @@ export interface BigqueryTargetOptions {
  */
 export function createBigqueryTarget(options: BigqueryTargetOptions): WarehouseTarget {
   const emulator = options.emulatorHost !== undefined;
-  if (!options.store.location.startsWith('gs://')) {
-    throw new LoaderError(
-      'LS_LOADER_CONFIG_INVALID',
-      `the bigquery target loads Parquet files from gs:// URIs, but the store is ${options.store.location}: set WAREHOUSE_LOADER_STORAGE_URL to the gs:// lake`,
-    );
-  }
-  if (emulator && !options.projectId) {
-    throw new LoaderError(
-      'LS_LOADER_CONFIG_INVALID',
-      'a BigQuery emulator needs a project id: set BIGQUERY_PROJECT',
-    );
-  }
-  // An emulator client has no credentials; without this, google-auth-library would probe the
-  // GCE metadata server (a non-loopback address) before every first request.
-  if (emulator) process.env.METADATA_SERVER_DETECTION ??= 'none';
-  const bq =
-    options.client ??
-    new BigQuery({
-      ...(options.projectId ? { projectId: options.projectId } : {}),
-      ...(options.location ? { location: options.location } : {}),
-      ...(emulator ? { apiEndpoint: options.emulatorHost } : {}),
-      // One retry policy, the loader's: every step below is safe to repeat.
-      retryOptions: { autoRetry: false },
-    });
+  const bq = bigqueryClient(options, 'Parquet files');
   const datasetId = options.dataset;
   const dataset = bq.dataset(datasetId, options.location ? { location: options.location } : {});
   let project = options.projectId ?? '';

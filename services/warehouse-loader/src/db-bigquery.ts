@@ -6,7 +6,8 @@
  * id (project, dataset, table incarnation, run, attempt, step): a batch retried after a crash
  * finds its jobs instead of running them again.
  */
-import { BigQuery } from '@google-cloud/bigquery';
+
+import type { BigQuery } from '@google-cloud/bigquery';
 import {
   DB_METADATA_COLUMNS,
   DB_SYNC_VERSION,
@@ -16,6 +17,7 @@ import {
   dbWarehouseSchema,
 } from '@lakestream/lake';
 import type { ObjectStore } from '@lakestream/object-store';
+import { bigqueryClient } from './bigquery-client.js';
 import { classifyBigqueryError, isAlreadyExists, isNotFound } from './bigquery-errors.js';
 import { createBigqueryJobs } from './bigquery-jobs.js';
 import { followSourceBigquery } from './db-bigquery-drift.js';
@@ -55,27 +57,7 @@ export interface DbBigqueryOptions {
 /** The writer of the database source into BigQuery (the db worker's `writer`). */
 export function createDbBigqueryWriter(options: DbBigqueryOptions): DbWriter {
   const emulator = options.emulatorHost !== undefined;
-  if (!options.store.location.startsWith('gs://')) {
-    throw new LoaderError(
-      'LS_LOADER_CONFIG_INVALID',
-      `the bigquery target loads staging files from gs:// URIs, but the store is ${options.store.location}: set WAREHOUSE_LOADER_STORAGE_URL to the gs:// lake`,
-    );
-  }
-  if (emulator && !options.projectId) {
-    throw new LoaderError(
-      'LS_LOADER_CONFIG_INVALID',
-      'a BigQuery emulator needs a project id: set BIGQUERY_PROJECT',
-    );
-  }
-  if (emulator) process.env.METADATA_SERVER_DETECTION ??= 'none';
-  const bq =
-    options.client ??
-    new BigQuery({
-      ...(options.projectId ? { projectId: options.projectId } : {}),
-      ...(options.location ? { location: options.location } : {}),
-      ...(emulator ? { apiEndpoint: options.emulatorHost } : {}),
-      retryOptions: { autoRetry: false },
-    });
+  const bq = bigqueryClient(options, 'staging files');
   const location = options.location ? { location: options.location } : {};
   const jobs = createBigqueryJobs(bq, location, emulator);
   let project = options.projectId ?? '';
