@@ -3,6 +3,7 @@
  * confirmation → move the state. A source or Kafka fault retries the read as the next attempt
  * (its records are told apart by the attempt number); nothing moves the state but a confirmation.
  */
+
 import { withRetry } from '@lakestream/config';
 import { dbTableTopic } from '@lakestream/kafka';
 import {
@@ -13,7 +14,7 @@ import {
   type DbSyncBatch,
   dbSyncKey,
 } from '@lakestream/lake';
-import type { Logger } from '@lakestream/observability';
+import { faultPoint, type Logger } from '@lakestream/observability';
 import type { Admin, Producer } from 'kafkajs';
 import type { Pool, PoolConnection } from 'mysql2/promise';
 import type { AppliedWatch } from './applied-watch.js';
@@ -252,6 +253,8 @@ async function readAndAnnounce(
       watermarkTo: read.upper,
     });
     await announce(ctx, batch);
+    // The fault suite's crash point: the batch is announced, its confirmation not yet awaited.
+    faultPoint('db-sync.after-announce');
     return { plan, batch };
   });
 }
