@@ -180,16 +180,14 @@ try {
   await Promise.all(services.map((s) => s.stop()));
   const admin = kafka.admin();
   await admin.connect();
-  await admin
-    .deleteTopics({
-      topics: [
-        dbTableTopic(database, TABLE),
-        names.batchesTopic,
-        names.appliedTopic,
-        names.filesTopic,
-      ],
-    })
-    .catch(() => {});
+  const ours = new Set([
+    dbTableTopic(database, TABLE),
+    names.batchesTopic,
+    names.appliedTopic,
+    names.filesTopic,
+  ]);
+  const topics = (await admin.listTopics()).filter((t) => ours.has(t));
+  await admin.deleteTopics({ topics }).catch(() => {});
   await admin.deleteGroups([names.bronzeGroup, names.loaderGroup]).catch(() => {});
   await admin.disconnect();
   await db.query(`DROP DATABASE IF EXISTS \`${database}\``).catch(() => {});

@@ -46,6 +46,7 @@ export async function createSourceTable(
   rows: number,
 ): Promise<void> {
   await db.query(`CREATE DATABASE \`${database}\``);
+  await db.query(`USE \`${database}\``);
   await db.query(`CREATE TABLE \`${database}\`.\`${table}\` (
     id BIGINT PRIMARY KEY,
     customer_id INT NOT NULL,
@@ -57,7 +58,8 @@ export async function createSourceTable(
     created_at DATETIME(6) NOT NULL,
     updated_at DATETIME(6) NOT NULL,
     KEY updated_at (updated_at))`);
-  // seq_<from>_to_<to> is MariaDB's Sequence engine: the rows never leave the server.
+  // seq_<from>_to_<to> is MariaDB's Sequence engine (in the current database): the rows never
+  // leave the server.
   for (let from = 1; from <= rows; from += FILL_CHUNK) {
     const to = Math.min(rows, from + FILL_CHUNK - 1);
     await db.query(`INSERT INTO \`${database}\`.\`${table}\`
