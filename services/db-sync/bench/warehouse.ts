@@ -1,30 +1,7 @@
-// The warehouse copy, read-only, to check that the measured sync really landed every row.
-// db-sync never opens the warehouse, so it does not depend on DuckDB: the bench loads the driver
-// the warehouse loader installs (a library, not the loader's code).
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
+// The warehouse copy, read-only, to check that the measured sync really landed every row (the
+// DuckDB driver is a devDependency: db-sync itself never opens the warehouse).
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ROOT } from './pipeline.js';
-
-/** The part of @duckdb/node-api the bench uses. */
-interface DuckDb {
-  DuckDBInstance: {
-    create(
-      path: string,
-      options: Record<string, string>,
-    ): Promise<{
-      connect(): Promise<{
-        runAndReadAll(sql: string): Promise<{ getRows(): unknown[][] }>;
-        closeSync(): void;
-      }>;
-      closeSync(): void;
-    }>;
-  };
-}
-
-const duckdb = createRequire(join(ROOT, 'services/warehouse-loader/package.json'))(
-  '@duckdb/node-api',
-) as DuckDb;
+import { DuckDBInstance } from '@duckdb/node-api';
 
 /** Live rows (not marked deleted) and the sum of `qty` of `schema.table` in the DuckDB file. */
 export async function warehouseFigures(
@@ -50,7 +27,7 @@ export async function warehouseFigures(
 async function openReadOnly(file: string) {
   for (let tries = 0; ; tries++) {
     try {
-      return await duckdb.DuckDBInstance.create(file, { access_mode: 'READ_ONLY' });
+      return await DuckDBInstance.create(file, { access_mode: 'READ_ONLY' });
     } catch (err) {
       if (tries >= 100 || !/Could not set lock/.test(String(err))) throw err;
       await sleep(200);
