@@ -49,10 +49,18 @@ export async function streamRows(
 ): Promise<number> {
   const core = connection.connection as unknown as CoreConnection;
   const stream = core.query({ sql, values }).stream({ highWaterMark: 256 });
+  // A server that goes away mid-read fails the connection, not the paused row stream: without
+  // this the read would wait for the next row for good instead of failing and being retried.
+  const lost = (err: Error) => stream.destroy(err);
+  core.once('error', lost);
   let rows = 0;
-  for await (const row of stream) {
-    await onRow(row as Record<string, unknown>);
-    rows++;
+  try {
+    for await (const row of stream) {
+      await onRow(row as Record<string, unknown>);
+      rows++;
+    }
+  } finally {
+    core.off('error', lost);
   }
   return rows;
 }

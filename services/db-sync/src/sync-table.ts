@@ -14,7 +14,7 @@ import {
   type DbSyncBatch,
   dbSyncKey,
 } from '@lakestream/lake';
-import { faultPoint, type Logger } from '@lakestream/observability';
+import type { Logger } from '@lakestream/observability';
 import type { Admin, Producer } from 'kafkajs';
 import type { Pool, PoolConnection } from 'mysql2/promise';
 import type { AppliedWatch } from './applied-watch.js';
@@ -253,8 +253,6 @@ async function readAndAnnounce(
       watermarkTo: read.upper,
     });
     await announce(ctx, batch);
-    // The fault suite's crash point: the batch is announced, its confirmation not yet awaited.
-    faultPoint('db-sync.after-announce');
     return { plan, batch };
   });
 }
