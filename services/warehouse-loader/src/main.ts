@@ -19,7 +19,7 @@ import { createDbWorker } from './db-worker.js';
 import { LoaderError } from './errors.js';
 import { formatSummary, type RunSummary } from './loader.js';
 import { createLoaderMetrics } from './loader-metrics.js';
-import { createWorker } from './worker.js';
+import { createWorker, type Worker } from './worker.js';
 
 const SERVICE = 'warehouse-loader';
 
@@ -57,29 +57,13 @@ logger.info({ config, mode: command.kind, target: target.description }, 'startin
 
 const printSummary = (summary: RunSummary) => process.stdout.write(`${formatSummary(summary)}\n`);
 
-if (command.kind === 'db-worker') {
-  const kafka = createKafka({
-    brokers: config.kafkaBrokers,
-    clientId: config.kafkaClientId,
-    logger,
-  });
-  const worker = createDbWorker({
-    kafka,
-    writer: buildDbWriter(config, store),
-    batchesTopic: config.dbBatchesTopic,
-    appliedTopic: config.dbAppliedTopic,
-    bronzeFilesTopic: config.bronzeFilesTopic,
-    groupId: config.dbGroupId,
-    sessionTimeoutMs: config.sessionTimeoutMs,
-    coverageTimeoutMs: config.dbCoverageTimeoutMs,
-    retryDelayMs: config.retryMaxMs,
-    retry: { retries: config.retries, baseMs: config.retryBaseMs, maxMs: config.retryMaxMs },
-    logger,
-    metrics,
-    onFatal: runtime.fail('db worker failed'),
-  });
+/**
+ * Both workers stop the same way – stop intake → finish the batch under way and commit → leave the
+ * group – and are ready while their consumer is in its group and the lake answers.
+ */
+async function runWorker(worker: Worker, batch: string): Promise<void> {
   shutdown.add('stop intake', () => worker.stopIntake());
-  shutdown.add('finish the sync batch under way and commit', () => worker.flush());
+  shutdown.add(`finish the ${batch} under way and commit`, () => worker.flush());
   shutdown.add('leave the consumer group', () => worker.close());
   await runtime.start(async () => {
     await runtime.serveHealth({
@@ -88,36 +72,48 @@ if (command.kind === 'db-worker') {
     });
     await worker.start();
   });
-} else if (command.kind === 'worker') {
+}
+
+if (command.kind === 'db-worker' || command.kind === 'worker') {
   const kafka = createKafka({
     brokers: config.kafkaBrokers,
     clientId: config.kafkaClientId,
     logger,
   });
-  const worker = createWorker({
-    kafka,
-    loader,
-    topic: config.topic,
-    groupId: config.groupId,
-    sessionTimeoutMs: config.sessionTimeoutMs,
-    runIntervalMs: config.runIntervalMs,
-    logger,
-    metrics,
-    onRun: (summary) => {
-      if (summary.applied.length > 0) printSummary(summary);
-    },
-    onFatal: runtime.fail('worker failed'),
-  });
-  shutdown.add('stop intake', () => worker.stopIntake());
-  shutdown.add('finish the batch under way and commit', () => worker.flush());
-  shutdown.add('leave the consumer group', () => worker.close());
-  await runtime.start(async () => {
-    await runtime.serveHealth({
-      worker: () => worker.checkReady(),
-      store: () => store.healthcheck(),
+  if (command.kind === 'db-worker') {
+    const worker = createDbWorker({
+      kafka,
+      writer: buildDbWriter(config, store),
+      batchesTopic: config.dbBatchesTopic,
+      appliedTopic: config.dbAppliedTopic,
+      bronzeFilesTopic: config.bronzeFilesTopic,
+      groupId: config.dbGroupId,
+      sessionTimeoutMs: config.sessionTimeoutMs,
+      coverageTimeoutMs: config.dbCoverageTimeoutMs,
+      retryDelayMs: config.retryMaxMs,
+      retry: { retries: config.retries, baseMs: config.retryBaseMs, maxMs: config.retryMaxMs },
+      logger,
+      metrics,
+      onFatal: runtime.fail('db worker failed'),
     });
-    await worker.start();
-  });
+    await runWorker(worker, 'sync batch');
+  } else {
+    const worker = createWorker({
+      kafka,
+      loader,
+      topic: config.topic,
+      groupId: config.groupId,
+      sessionTimeoutMs: config.sessionTimeoutMs,
+      runIntervalMs: config.runIntervalMs,
+      logger,
+      metrics,
+      onRun: (summary) => {
+        if (summary.applied.length > 0) printSummary(summary);
+      },
+      onFatal: runtime.fail('worker failed'),
+    });
+    await runWorker(worker, 'batch');
+  }
 } else if (command.everyMs !== undefined) {
   const everyMs = command.everyMs;
   let lastFailure: unknown;
