@@ -2,6 +2,7 @@ import { gunzipSync } from 'node:zlib';
 import { readTopicToEnd } from '@lakestream/kafka';
 import {
   type BronzeManifest,
+  isBronzeFileManifestKey,
   manifestNextOffset,
   manifestStartOffset,
   parseBronzeManifest,
@@ -79,7 +80,7 @@ export async function readBronzeManifests(
     timeoutMs: 120_000,
   });
   return records
-    .filter((r) => r.value !== null)
+    .filter((r) => r.value !== null && !isBronzeFileManifestKey(r.key))
     .map((r) => parseBronzeManifest(r.value!))
     .filter((m) => m.topic === topic);
 }

@@ -16,6 +16,16 @@ export const TOPICS = {
   dbSyncBatches: 'lakestream.db.sync-batches.v1',
   /** One confirmation per sync batch the warehouse has made durable (`DbSyncApplied`). */
   dbSyncApplied: 'lakestream.db.sync-applied.v1',
+  /**
+   * Firestore quality reports (`QualityReport`, packages/lake), keyed by `insert_id`: the live
+   * stream's events and a managed-export backfill's documents, told apart by their `source`.
+   */
+  qualityReports: 'lakestream.quality_reports.v1',
+  /**
+   * Dead letters of the document sources (`DeadLetterRecord` with an `export` source): managed-export
+   * records that are damaged, of an unknown property type, or outside the expected document path.
+   */
+  firestoreQuarantine: 'lakestream.firestore.quarantine.v1',
 } as const;
 
 export type TopicName = (typeof TOPICS)[keyof typeof TOPICS];
@@ -37,6 +47,14 @@ export const CONSUMER_GROUPS = {
   bronzeSinkDb: 'lakestream-bronze-sink-db',
   /** Warehouse loader on the db sync batch topic; offsets commit after the batch is applied. */
   warehouseLoaderDb: 'lakestream-warehouse-loader-db',
+  /** Bronze sink on the document topics (quality reports); its own group and topic list. */
+  bronzeSinkDocuments: 'lakestream-bronze-sink-documents',
+  /**
+   * Warehouse loader on the bronze manifest topic for document data: Firestore snapshots (file
+   * manifests) and quality-report objects; offsets commit after the warehouse write, so the
+   * group's committed offset is how far the warehouse has applied the manifests.
+   */
+  warehouseLoaderDocuments: 'lakestream-warehouse-loader-documents',
 } as const;
 
 /**
@@ -71,6 +89,8 @@ export const TOPIC_CONFIGS: Readonly<
   // like the manifests: they say which offsets of a table topic belong to which run.
   [TOPICS.dbSyncBatches]: { numPartitions: 1, configEntries: { 'retention.ms': '-1' } },
   [TOPICS.dbSyncApplied]: { numPartitions: 1, configEntries: {} },
+  [TOPICS.qualityReports]: { numPartitions: 3, configEntries: {} },
+  [TOPICS.firestoreQuarantine]: { numPartitions: 1, configEntries: {} },
 };
 
 /** Prefix of every database table topic: `lakestream.db.<database>.<table>.v1`. */

@@ -45,10 +45,23 @@ export const TopicSourceSchema = z.object({
 });
 export type TopicSource = z.infer<typeof TopicSourceSchema>;
 
+/** A record of a Firestore managed export (a LevelDB log file of an export). */
+export const ExportSourceSchema = z.object({
+  kind: z.literal('export'),
+  /** The export file (`…/all_namespaces/kind_x/output-3`, as a path or URI). */
+  file: z.string().min(1),
+  /** Byte offset in the file of the record (or of the damaged block). */
+  offset: z.number().int().nonnegative(),
+  /** The document path, when the record was readable far enough to tell it. */
+  path: z.string().nullable(),
+});
+export type ExportSource = z.infer<typeof ExportSourceSchema>;
+
 /** Where the rejected record was; readers dedupe on it (dead letters are at least once). */
 export const DeadLetterSourceSchema = z.discriminatedUnion('kind', [
   FileSourceSchema,
   TopicSourceSchema,
+  ExportSourceSchema,
 ]);
 export type DeadLetterSource = z.infer<typeof DeadLetterSourceSchema>;
 
@@ -137,7 +150,12 @@ export function deadLetterHeaders(record: DeadLetterRecord): Record<string, stri
           'lakestream-source-partition': String(source.partition),
           'lakestream-source-offset': source.offset,
         }
-      : { 'lakestream-source-file': source.file, 'lakestream-source-row': String(source.row) };
+      : source.kind === 'file'
+        ? { 'lakestream-source-file': source.file, 'lakestream-source-row': String(source.row) }
+        : {
+            'lakestream-source-file': source.file,
+            'lakestream-source-byte-offset': String(source.offset),
+          };
   return {
     'lakestream-dlq-version': String(record.dlq_version),
     'lakestream-error-code': record.reasons[0]!.code,

@@ -1,4 +1,20 @@
 export {
+  BRONZE_FILE_DATASETS,
+  type BronzeAnnouncement,
+  type BronzeFileDataset,
+  type BronzeFileManifest,
+  BronzeFileManifestSchema,
+  bronzeFileManifestKey,
+  FILE_COLUMN_TYPES,
+  type FileColumn,
+  FileColumnSchema,
+  type FileColumnType,
+  type FirestoreFileSource,
+  FirestoreFileSourceSchema,
+  isBronzeFileManifestKey,
+  parseBronzeAnnouncement,
+} from './bronze-file.js';
+export {
   BRONZE_PREFIX,
   type BronzeObjectKey,
   bronzeObjectKey,
@@ -57,6 +73,8 @@ export {
   DeadLetterSourceSchema,
   DLQ_VERSION,
   deadLetterHeaders,
+  type ExportSource,
+  ExportSourceSchema,
   type FileSource,
   FileSourceSchema,
   MAX_REASON_VALUE_CHARS,
@@ -64,3 +82,26 @@ export {
   type TopicSource,
   TopicSourceSchema,
 } from './dead-letter.js';
+export {
+  FIRESTORE_BRONZE_PREFIX,
+  FIRESTORE_METADATA_COLUMNS,
+  FIRESTORE_WAREHOUSE_SCHEMA_PREFIX,
+  firestoreDoubleJson,
+  firestoreExportKey,
+  firestoreIntegerJson,
+  firestoreTimestampJson,
+  firestoreWarehouseSchema,
+} from './firestore.js';
+export {
+  parseReportTimestamp,
+  QUALITY_REPORT_PATTERN,
+  QUALITY_REPORT_SOURCES,
+  QUALITY_REPORT_VERSION,
+  QUALITY_STREAM_COLUMNS,
+  QUALITY_STREAM_TABLE,
+  type QualityReport,
+  QualityReportSchema,
+  type QualityReportSource,
+  qualityInsertId,
+  qualityReportReplaces,
+} from './quality-reports.js';

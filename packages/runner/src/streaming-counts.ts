@@ -1,5 +1,9 @@
 import { CONSUMER_GROUPS, consumerLag, readTopicToEnd, TOPICS } from '@lakestream/kafka';
-import { type BronzeManifest, parseBronzeManifest } from '@lakestream/lake';
+import {
+  type BronzeManifest,
+  isBronzeFileManifestKey,
+  parseBronzeManifest,
+} from '@lakestream/lake';
 import type { Kafka } from 'kafkajs';
 import pg from 'pg';
 import type { PartitionOffsets } from './offsets.js';
@@ -55,8 +59,9 @@ export async function readBronzeManifests(
     timeoutMs,
   });
   const seen = new Map<string, BronzeManifest>();
-  for (const { value } of records) {
-    if (value === null) continue;
+  for (const { key, value } of records) {
+    // File manifests (a Firestore export run) name no topic records.
+    if (value === null || isBronzeFileManifestKey(key)) continue;
     const manifest = parseBronzeManifest(value);
     seen.set(manifest.uri, manifest);
   }

@@ -3,6 +3,7 @@ import {
   type BronzeManifest,
   BronzeManifestSchema,
   bronzeTopicPrefix,
+  isBronzeFileManifestKey,
   manifestNextOffset,
   manifestStartOffset,
   parseBronzeObjectKey,
@@ -112,7 +113,7 @@ export async function readManifestTopic(options: ManifestTopicOptions): Promise<
   const manifests: BronzeManifest[] = [];
   let invalid = 0;
   for (const record of records) {
-    if (record.value === null) continue;
+    if (record.value === null || isBronzeFileManifestKey(record.key)) continue;
     const position = `${record.partition}:${record.offset}`;
     const parsed = BronzeManifestSchema.safeParse(parseJson(record.value));
     if (!parsed.success) {

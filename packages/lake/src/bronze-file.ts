@@ -1,0 +1,99 @@
+/**
+ * Bronze objects that come from a file or an export run rather than from a topic's records: a
+ * Firestore collection's export. They are announced on the same manifest topic as every bronze
+ * object (`lakestream.bronze.files.v1`), with a manifest of their own shape (`kind: 'file'`), keyed
+ * by `bronzeFileManifestKey` so one dataset's announcements stay in order in one partition.
+ */
+import { z } from 'zod';
+import { BRONZE_PREFIX } from './bronze-key.js';
+import { type BronzeManifest, BronzeManifestSchema } from './bronze-manifest.js';
+
+const isoTime = z.iso.datetime({ offset: true });
+const count = z.number().int().nonnegative();
+
+/** Datasets landed as files, and what each one's `source` block says. */
+export const BRONZE_FILE_DATASETS = ['firestore'] as const;
+export type BronzeFileDataset = (typeof BRONZE_FILE_DATASETS)[number];
+
+/** A warehouse column type a file's rows are loaded with (BigQuery spelling; DuckDB maps them). */
+export const FILE_COLUMN_TYPES = [
+  'STRING',
+  'INT64',
+  'FLOAT64',
+  'BOOL',
+  'TIMESTAMP',
+  'BYTES',
+  'JSON',
+] as const;
+export type FileColumnType = (typeof FILE_COLUMN_TYPES)[number];
+
+export const FileColumnSchema = z.object({
+  name: z.string().min(1),
+  type: z.enum(FILE_COLUMN_TYPES),
+});
+export type FileColumn = z.infer<typeof FileColumnSchema>;
+
+/** What a Firestore collection export object holds. */
+export const FirestoreFileSourceSchema = z.object({
+  dataset: z.literal('firestore'),
+  project: z.string().min(1),
+  /** The collection id (for a subcollection export: its id; `_ls_path` tells the parents). */
+  collection: z.string().min(1),
+  /** The export run: one read time for every collection of the run. */
+  run_id: z.string().min(1),
+  /** The consistent read time of the run (ISO 8601 UTC, microseconds). */
+  read_time: isoTime,
+  /** Warehouse schema (DuckDB) / dataset (BigQuery) and table the run replaces. */
+  target_schema: z.string().min(1),
+  target_table: z.string().min(1),
+  /** The rows' columns, in order: the `_ls_` columns first, then the documents' top-level fields. */
+  columns: z.array(FileColumnSchema).min(1),
+});
+export type FirestoreFileSource = z.infer<typeof FirestoreFileSourceSchema>;
+
+/** The announcement of one bronze object landed from a file or an export run. */
+export const BronzeFileManifestSchema = z.object({
+  version: z.literal(1),
+  kind: z.literal('file'),
+  /** Absolute object URI: `gs://bucket/prefix/bronze/…` or `file:///…/bronze/…`. */
+  uri: z.string().min(1),
+  /** Object key relative to the store root (`bronze/firestore/…`). */
+  key: z.string().startsWith(BRONZE_PREFIX),
+  record_count: count,
+  /** Size of the gzip object, and of its JSON lines before compression. */
+  bytes: count,
+  uncompressed_bytes: count,
+  written_at: isoTime,
+  /** The process that wrote it (`firestore-source@host`). */
+  writer: z.string().min(1),
+  format: z.literal('jsonl.gz'),
+  source: z.discriminatedUnion('dataset', [FirestoreFileSourceSchema]),
+});
+export type BronzeFileManifest = z.infer<typeof BronzeFileManifestSchema>;
+
+/** The Kafka key of a file manifest: one dataset's (project's collection's) runs stay in order. */
+export function bronzeFileManifestKey(source: FirestoreFileSource): string {
+  return `file+${source.dataset}+${source.project}+${source.collection}`;
+}
+
+/** Whether a manifest message key is a file manifest's (readers of topic manifests skip these). */
+export function isBronzeFileManifestKey(key: string | Buffer | null | undefined): boolean {
+  return key?.toString().startsWith('file+') ?? false;
+}
+
+/** Any message of the manifest topic, as readers take it. */
+export type BronzeAnnouncement =
+  | { kind: 'records'; manifest: BronzeManifest }
+  | { kind: 'file'; manifest: BronzeFileManifest };
+
+/**
+ * Parses a manifest topic message's value of either shape; throws (a ZodError or SyntaxError)
+ * when it is neither.
+ */
+export function parseBronzeAnnouncement(value: string | Buffer): BronzeAnnouncement {
+  const json: unknown = JSON.parse(value.toString());
+  if (typeof json === 'object' && json !== null && (json as { kind?: unknown }).kind === 'file') {
+    return { kind: 'file', manifest: BronzeFileManifestSchema.parse(json) };
+  }
+  return { kind: 'records', manifest: BronzeManifestSchema.parse(json) };
+}
