@@ -1,0 +1,39 @@
+#!/usr/bin/env node
+/**
+ * Entry point: `firestore-source <command> …`. Each command lives in its own module under
+ * commands/ and returns its exit status; this file only picks one.
+ */
+const USAGE = `Usage: firestore-source export [--profile NAME] [--config FILE] [--every 24h] [--run-id ID]
+       firestore-source backfill --export PATH [--pattern GLOB]
+       firestore-source quality-events [--count N]
+       firestore-source dump PATH
+
+Commands:
+  export           export the configured collections at one read time to bronze (gzip NDJSON),
+                   announced on lakestream.bronze.files.v1; the loader replaces each snapshot
+  backfill         read a Firestore managed export (lake folder or gs:// prefix) and publish its
+                   quality reports to lakestream.quality_reports.v1 (source backfill)
+  quality-events   publish sample quality reports (source stream) for development
+  dump             print every document of a managed export as JSON lines {"path", "fields"}
+
+Run a command with --help for its options.`;
+
+const COMMANDS = {
+  export: () => import('./commands/export.js'),
+  backfill: () => import('./commands/backfill.js'),
+  'quality-events': () => import('./commands/quality-events.js'),
+  dump: () => import('./commands/dump.js'),
+} as const;
+
+const [name, ...argv] = process.argv.slice(2);
+if (name === undefined || name === '--help' || name === '-h') {
+  process.stdout.write(`${USAGE}\n`);
+  process.exit(name === undefined ? 2 : 0);
+}
+const load = COMMANDS[name as keyof typeof COMMANDS];
+if (!load) {
+  process.stderr.write(`firestore-source: unknown command '${name}'\n${USAGE}\n`);
+  process.exit(2);
+}
+const command = await load();
+process.exitCode = await command.main(argv);
