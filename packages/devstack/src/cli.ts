@@ -4,19 +4,21 @@ import { installTools } from './install.js';
 import { SERVICE_NAMES, type ServiceName } from './services/service.js';
 import { DEFAULT_SERVICES, ensureStack, stackStatus, stopStack } from './stack.js';
 
-const USAGE = `usage: devstack <command> [service…] [--all | --with-mariadb]
+const USAGE = `usage: devstack <command> [service…] [--all | --with-mariadb | --with-firestore]
 
 Runs the real local stack as processes (no Docker needed).
 
 commands:
-  install   fetch and build what the services run (Kafka jars, Go tools, PostgreSQL, MariaDB)
+  install   fetch and build what the services run (Kafka jars, Go tools, PostgreSQL, MariaDB;
+            the Firestore emulator's jar is only looked for: no registry offers it)
   up        start the services (reusing any already up) and print how to reach them
   down      stop the services the devstack started
   status    show each service: running, answering, address
   env       print the client variables (KEY=value), for \`set -a; source\`
 
 services: ${SERVICE_NAMES.join(', ')} (default: ${DEFAULT_SERVICES.join(', ')};
-  --with-mariadb adds mariadb, --all adds mariadb and bigquery)`;
+  --with-mariadb adds mariadb, --with-firestore adds firestore, --all adds mariadb, bigquery
+  and firestore)`;
 
 function progress(message: string): void {
   process.stderr.write(`[devstack] ${message}\n`);
@@ -29,6 +31,7 @@ async function main(argv: string[]): Promise<number> {
     options: {
       all: { type: 'boolean' },
       'with-mariadb': { type: 'boolean' },
+      'with-firestore': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -47,7 +50,11 @@ async function main(argv: string[]): Promise<number> {
       ? (names as ServiceName[])
       : values.all
         ? SERVICE_NAMES
-        : [...DEFAULT_SERVICES, ...(values['with-mariadb'] ? (['mariadb'] as const) : [])];
+        : [
+            ...DEFAULT_SERVICES,
+            ...(values['with-mariadb'] ? (['mariadb'] as const) : []),
+            ...(values['with-firestore'] ? (['firestore'] as const) : []),
+          ];
   switch (command) {
     case 'install':
       await installTools({ services, progress });

@@ -13,6 +13,8 @@ export const IMAGES: Record<ServiceName, string> = {
   mariadb: 'mariadb:10.11',
   gcs: 'fsouza/fake-gcs-server:1.56.1',
   bigquery: 'ghcr.io/goccy/bigquery-emulator:0.8.1',
+  // The same SDK release (528.0.0, emulator 1.19.9) as the machine image's Debian package.
+  firestore: 'gcr.io/google.com/cloudsdktool/google-cloud-cli:528.0.0-emulators',
 };
 
 /** True when LAKESTREAM_DEVSTACK=containers, or unset and a Docker engine answers on its socket. */
@@ -153,6 +155,19 @@ export async function startContainer(
       };
       return {
         instance: { ports: { http: port }, env, startedAt, version: IMAGES.bigquery },
+        stop: () => c.stop().then(() => {}),
+      };
+    }
+    case 'firestore': {
+      const c = await new GenericContainer(IMAGES.firestore)
+        .withExposedPorts(8080)
+        .withCommand(['gcloud', 'emulators', 'firestore', 'start', '--host-port=0.0.0.0:8080'])
+        .withWaitStrategy(Wait.forLogMessage(/Dev App Server is now running/))
+        .start();
+      const port = c.getMappedPort(8080);
+      const env = { FIRESTORE_EMULATOR_HOST: `127.0.0.1:${port}` };
+      return {
+        instance: { ports: { firestore: port }, env, startedAt, version: IMAGES.firestore },
         stop: () => c.stop().then(() => {}),
       };
     }

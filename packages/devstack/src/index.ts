@@ -1,8 +1,14 @@
-export { DevstackError, type DevstackErrorCode } from './errors.js';
+export { DEVSTACK_ERROR_CODES, DevstackError, type DevstackErrorCode } from './errors.js';
 export { type InstallOptions, installTools } from './install.js';
 export { lakestreamHome, REPO_ROOT, toolCache } from './paths.js';
 export { freePort } from './ports.js';
 export { BIGQUERY_EMULATOR_PROJECT } from './services/bigquery.js';
+export {
+  FIRESTORE_JAR_ENV,
+  type FirestoreJarLookup,
+  findFirestoreEmulatorJar,
+  resetFirestoreEmulator,
+} from './services/firestore.js';
 export { SERVICE_NAMES, type ServiceInstance, type ServiceName } from './services/service.js';
 export {
   DEFAULT_SERVICES,
@@ -14,6 +20,7 @@ export {
   stopStack,
 } from './stack.js';
 export {
+  ensureFirestoreReaderPython,
   ensureGoTool,
   ensureKafkaJars,
   ensureMariadbBinaries,

@@ -6,6 +6,7 @@ import { DevstackError } from './errors.js';
 import { lakestreamHome } from './paths.js';
 import { isAlive, stopDaemon } from './process-control.js';
 import { bigqueryDriver } from './services/bigquery.js';
+import { firestoreDriver } from './services/firestore.js';
 import { gcsDriver } from './services/gcs.js';
 import { kafkaDriver } from './services/kafka.js';
 import { mariadbDriver } from './services/mariadb.js';
@@ -25,6 +26,7 @@ export const DRIVERS: Record<ServiceName, ServiceDriver> = {
   mariadb: mariadbDriver,
   gcs: gcsDriver,
   bigquery: bigqueryDriver,
+  firestore: firestoreDriver,
 };
 
 /** The BigQuery emulator reads gs:// through fake-gcs-server, so it brings it along. */
@@ -34,7 +36,7 @@ const REQUIRES: Partial<Record<ServiceName, ServiceName[]>> = { bigquery: ['gcs'
 export type Origin = 'started' | 'reused' | 'external';
 
 export interface StackOptions {
-  /** The services wanted; default: kafka, postgres and gcs (MariaDB and the BigQuery emulator on request). */
+  /** The services wanted; default: kafka, postgres and gcs (MariaDB and the BigQuery and Firestore emulators on request). */
   services?: readonly ServiceName[];
   /** LAKESTREAM_HOME; the stack lives in `<home>/devstack`. */
   home?: string;
@@ -67,7 +69,7 @@ function stackDirOf(options: StackOptions): string {
 
 /**
  * Makes every wanted service available: the user's own when its variable is set (KAFKA_BROKERS,
- * DATABASE_URL, MYSQL_URL, STORAGE_EMULATOR_HOST, BIGQUERY_EMULATOR_HOST), else the one a previous command
+ * DATABASE_URL, MYSQL_URL, STORAGE_EMULATOR_HOST, BIGQUERY_EMULATOR_HOST, FIRESTORE_EMULATOR_HOST), else the one a previous command
  * started when it still answers, else a new local process.
  */
 export async function ensureStack(options: StackOptions = {}): Promise<StackHandle> {

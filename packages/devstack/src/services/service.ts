@@ -5,7 +5,7 @@ export interface ServiceInstance {
   /** Process group id when the devstack started it; absent when it is the user's own. */
   pid?: number;
   ports: Record<string, number>;
-  /** The environment variables clients use to reach it (KAFKA_BROKERS, DATABASE_URL, MYSQL_URL, …). */
+  /** The variables clients use to reach it (KAFKA_BROKERS, DATABASE_URL, MYSQL_URL, FIRESTORE_EMULATOR_HOST, …). */
   env: Record<string, string>;
   startedAt: string;
   version: string;
@@ -25,7 +25,14 @@ export interface StartContext {
 }
 
 /** The services of the local stack, in start order. */
-export const SERVICE_NAMES = ['kafka', 'postgres', 'mariadb', 'gcs', 'bigquery'] as const;
+export const SERVICE_NAMES = [
+  'kafka',
+  'postgres',
+  'mariadb',
+  'gcs',
+  'bigquery',
+  'firestore',
+] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 
 /** One kind of local service: install once, start as a process, check it answers, stop it. */
