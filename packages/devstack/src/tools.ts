@@ -1,5 +1,14 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { DevstackError } from './errors.js';
@@ -104,6 +113,81 @@ export async function ensureGoTool(
   }
   renameSync(partial, binary);
   return binary;
+}
+
+/** What the Firestore export reader's venv proves it can import once installed. */
+const FIRESTORE_READER_IMPORTS =
+  'import google_crc32c; from leveldb_export.records import RecordsReader; from google.appengine.datastore import entity_bytes_pb2';
+
+/**
+ * The Python of a venv holding the independent reader of Firestore managed exports
+ * (`leveldb-export` with the App Engine entity protos), pinned in `tools/firestore-reader/`.
+ * Installed from PyPI on first use, into the tool cache under a name derived from the pins and
+ * the Python version, so a changed pin or Python makes a new venv. `LAKESTREAM_PYTHON` chooses
+ * the Python (default `python3`).
+ */
+export async function ensureFirestoreReaderPython(progress: Progress = () => {}): Promise<string> {
+  const base = process.env.LAKESTREAM_PYTHON || 'python3';
+  const requirements = join(TOOLS_DIR, 'firestore-reader', 'requirements.txt');
+  let baseVersion: string;
+  try {
+    baseVersion = (
+      await run(base, [
+        '-c',
+        'import sys; assert sys.version_info >= (3, 10), sys.version; print(sys.version)',
+      ])
+    ).stdout;
+  } catch (err) {
+    throw new DevstackError('LS_DEVSTACK_TOOL_MISSING', `no Python ≥ 3.10 as '${base}'`, {
+      cause: err,
+      hint: 'install Python 3.10 or newer with its venv module (Debian: python3-venv), or set LAKESTREAM_PYTHON',
+    });
+  }
+  const id = createHash('sha256')
+    .update(readFileSync(requirements))
+    .update(baseVersion)
+    .digest('hex')
+    .slice(0, 12);
+  const dir = join(toolCache(), 'python', `firestore-reader-${id}`);
+  const python = join(dir, 'bin', 'python');
+  if (existsSync(join(dir, '.complete'))) return python;
+  progress('installing the Firestore export reader (leveldb-export 0.1.1) from PyPI (once)');
+  const staging = `${dir}.partial-${process.pid}`;
+  rmSync(staging, { recursive: true, force: true });
+  try {
+    await run(base, ['-m', 'venv', staging]);
+    await run(
+      join(staging, 'bin', 'python'),
+      [
+        '-m',
+        'pip',
+        'install',
+        '--quiet',
+        '--disable-pip-version-check',
+        '--no-input',
+        '-r',
+        requirements,
+      ],
+      { maxBuffer: 64 * 1024 * 1024 },
+    );
+    await run(join(staging, 'bin', 'python'), ['-c', FIRESTORE_READER_IMPORTS]);
+  } catch (err) {
+    rmSync(staging, { recursive: true, force: true });
+    throw new DevstackError(
+      'LS_DEVSTACK_INSTALL_FAILED',
+      'installing the Firestore export reader into a venv failed',
+      { cause: err, hint: 'check that PyPI is reachable (pip install)', retryable: true },
+    );
+  }
+  writeFileSync(join(staging, '.complete'), `${new Date().toISOString()}\n`);
+  try {
+    renameSync(staging, dir);
+  } catch (err) {
+    // Another process installed the same pins first: use its venv.
+    rmSync(staging, { recursive: true, force: true });
+    if (!existsSync(join(dir, '.complete'))) throw err;
+  }
+  return python;
 }
 
 /** The folder holding PostgreSQL's server binaries (initdb, postgres, pg_ctl). */
