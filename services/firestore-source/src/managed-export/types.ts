@@ -1,0 +1,69 @@
+/** One document read from a managed export. */
+export interface ExportDocument {
+  /** The document path relative to the database: `teams/t1/reports/r1`. */
+  path: string;
+  /** Top-level fields, values in the JSON encoding of `@lakestream/lake`'s firestore contract. */
+  fields: Record<string, unknown>;
+  /** The output file it came from (`gs://…` or an absolute local path). */
+  file: string;
+  /** Byte offset in that file of the record's first fragment header. */
+  offset: number;
+}
+
+/** The classes of bad input the reader counts, reports and skips. */
+export const BAD_EXPORT_RECORD_CLASSES = [
+  /** A fragment's masked CRC32C does not match its type and data. */
+  'crc_mismatch',
+  /** A record cut by the end of the file, or a FIRST/MIDDLE/LAST sequence that is broken. */
+  'truncated',
+  /** A Property meaning or PropertyValue field the reader does not know. */
+  'unknown_property_type',
+  /** A record that is not a parseable EntityProto (or a metadata file that does not parse). */
+  'bad_entity',
+] as const;
+
+/** One of `BAD_EXPORT_RECORD_CLASSES`. */
+export type BadExportRecordClass = (typeof BAD_EXPORT_RECORD_CLASSES)[number];
+
+/** A record the reader skipped, with where it was. */
+export interface BadExportRecord {
+  class: BadExportRecordClass;
+  /** The output file (`gs://…` or an absolute local path). */
+  file: string;
+  /** Byte offset in that file where the bad record (or bad fragment) starts. */
+  offset: number;
+  /** The document path, when the key could still be read. */
+  path: string | null;
+  /** What was wrong, for a person. */
+  message: string;
+  /** The record's bytes as read (reassembled data or the damaged fragment), when there are any. */
+  raw: Buffer | null;
+}
+
+/** Export-level facts from `export_metadata` (absent when the export has none). */
+export interface ExportFacts {
+  /** The export's name as its metadata gives it. */
+  name: string | null;
+  /** When the export started (UTC, µs precision as an ISO string with 6 digits). */
+  startTime: string | null;
+  /** When the export finished. */
+  endTime: string | null;
+  /** The collections (kinds) it holds, when the layout says so (`kind_<collection>` folders). */
+  kinds: string[];
+  /** The output files, in the order they are read. */
+  files: string[];
+}
+
+/** Options of `readManagedExport`. */
+export interface ReadManagedExportOptions {
+  /** Called for each bad record; the reader then resyncs and goes on. */
+  onBadRecord: (bad: BadExportRecord) => void;
+  /** Only these collections (kinds); for the all_kinds layout, filters by the key's kind. */
+  kinds?: string[];
+  /** Stops reading (the iterator then throws the signal's reason). */
+  signal?: AbortSignal;
+  /** Called once the layout is known, before the first document. */
+  onFacts?: (facts: ExportFacts) => void;
+  /** fake-gcs-server for `gs://` locations; default the environment's STORAGE_EMULATOR_HOST. */
+  emulatorHost?: string;
+}
