@@ -28,7 +28,7 @@ die() { printf '\033[1;31merror:\033[0m %s\n' "$*" >&2; exit 1; }
 COMMANDS=(
   "help|list the shortcuts"
   "setup|install everything a fresh machine needs (pnpm, node packages, Kafka jars, Go tools, PostgreSQL, the dbt venv); --with-bigquery builds the BigQuery emulator too, --with-mariadb installs MariaDB"
-  "up|start the local stack (Kafka, PostgreSQL, fake-gcs-server; --with-mariadb adds MariaDB, --all adds MariaDB and the BigQuery emulator), reusing what is already up"
+  "up|start the local stack (Kafka, PostgreSQL, fake-gcs-server; --with-mariadb adds MariaDB, --with-firestore the Firestore emulator, --all adds all of them and the BigQuery emulator), reusing what is already up"
   "down|stop the background services and the local stack"
   "status|show each local service: up or down, and its address"
   "gen-data|write a DataCo-shaped CSV: gen-data --rows N --seed S --out FILE"
@@ -50,6 +50,12 @@ COMMANDS=(
   "demo|generate sample data and run it end to end: demo [--rows N --seed S] [--live --rate R --duration S]"
   "db-sync|sync MariaDB/MySQL tables into the warehouse through Kafka and bronze: db-sync [--config FILE] [--full] [--tables t1,t2] [--reconcile] [--every 15m]; db-sync status"
   "stop-db-pipeline|stop the background bronze sink and loader of the database tables"
+  "firestore-export|export Firestore collections to bronze and replace their warehouse snapshots: firestore-export [--profile dev] [--config FILE] [--every 24h] [--run-id ID]"
+  "firestore-backfill|backfill quality reports from a Firestore managed export (folder or gs:// prefix) into reports.quality_stream: firestore-backfill --export PATH [--pattern GLOB]"
+  "quality-events|publish sample quality reports (source stream) through the same path: quality-events [--count N] [--seed S]"
+  "firestore-dump|print every document of a Firestore managed export as JSON lines: firestore-dump PATH"
+  "gcs-load|load a prefix of JSON-lines files (lake or gs://) into a warehouse table, replacing it: gcs-load URI_PREFIX SCHEMA.TABLE [--format ndjson]"
+  "stop-documents-pipeline|stop the background bronze sink and loader of the document sources"
   "chaos|the fault suite on a private stack: kills, broker and PostgreSQL restarts, 503 bursts, a frozen owner; checks every layer: chaos [--rows N] [--seed S] [--long]"
   "bench|run the benchmarks (figures beside a reference tool): bench [package]"
   "test|lint, typecheck and run every test against the real local stack (first stops what demo left running in this home)"
@@ -134,6 +140,7 @@ cmd_up() {
   local services=()
   [[ " $* " == *" --all "* ]] && services=(--all)
   [[ " $* " == *" --with-mariadb "* ]] && services+=(--with-mariadb)
+  [[ " $* " == *" --with-firestore "* ]] && services+=(--with-firestore)
   say "starting the local stack"
   devstack up "${services[@]}" >/dev/null
   devstack status || true
@@ -142,6 +149,7 @@ cmd_up() {
 
 cmd_down() {
   ensure_node
+  cmd_stop_documents_pipeline
   cmd_stop_db_pipeline
   cmd_stop_batch_pipeline
   cmd_stop_streaming_pipeline
@@ -194,11 +202,13 @@ SINKS=("bronze-sink:9464" "audit-sink:9465")
 WORKERS=("transformer:9466" "warehouse-loader:9467")
 # The database source's instances of the same two services (service_of maps a name to its code).
 DB_PIPELINE=("bronze-sink-db:9468" "warehouse-loader-db:9469")
+# The document sources' instances: quality reports to bronze, and the loader's documents worker.
+DOCUMENTS_PIPELINE=("bronze-sink-documents:9470" "warehouse-loader-documents:9471")
 
 service_of() { # NAME: the services/ folder a background service runs from
   case "$1" in
-    bronze-sink-db) echo bronze-sink ;;
-    warehouse-loader-db) echo warehouse-loader ;;
+    bronze-sink-db | bronze-sink-documents) echo bronze-sink ;;
+    warehouse-loader-db | warehouse-loader-documents) echo warehouse-loader ;;
     *) echo "$1" ;;
   esac
 }
@@ -495,6 +505,82 @@ db_config_file() { # the value of --config in "$@", or nothing
   done
 }
 
+firestore_source() { "${TS_NODE[@]}" services/firestore-source/src/main.ts "$@"; }
+
+# The document sources' pipeline: a bronze sink of its own on the quality-report topic (its own
+# group) and the loader's documents worker, which applies Firestore snapshots and quality reports
+# as their manifests arrive.
+cmd_start_documents_pipeline() {
+  BRONZE_SINK_TOPICS="${QUALITY_REPORTS_TOPIC:-lakestream.quality_reports.v1}" \
+    BRONZE_SINK_GROUP_ID=lakestream-bronze-sink-documents \
+    BRONZE_SINK_INSTANCE_ID="${BRONZE_SINK_INSTANCE_ID:-bronze-sink-documents}" \
+    BRONZE_SINK_IDLE_FLUSH="${BRONZE_SINK_DOCUMENTS_IDLE_FLUSH:-500ms}" \
+    KAFKA_CLIENT_ID=lakestream-bronze-sink-documents start_background bronze-sink-documents 9470
+  KAFKA_CLIENT_ID=lakestream-warehouse-loader-documents \
+    start_background warehouse-loader-documents 9471 documents-worker
+}
+
+cmd_stop_documents_pipeline() {
+  local entry
+  for entry in "${DOCUMENTS_PIPELINE[@]}"; do stop_background "${entry%%:*}"; done
+}
+
+# The stack a document command needs: the local Firestore emulator unless the user points at one
+# (FIRESTORE_EMULATOR_HOST) or at Google (GOOGLE_APPLICATION_CREDENTIALS, or ADC with
+# FIRESTORE_USE_GOOGLE=1).
+documents_stack() {
+  remember_stack
+  if [[ -z "${FIRESTORE_EMULATOR_HOST:-}${GOOGLE_APPLICATION_CREDENTIALS:-}${FIRESTORE_USE_GOOGLE:-}" ]]; then
+    cmd_up --with-firestore >/dev/null
+  else
+    cmd_up >/dev/null
+  fi
+  load_stack_env
+}
+
+# firestore-export [options]: the loader's documents worker started, then the export in the
+# foreground; it waits until the warehouse has replaced each collection's snapshot.
+cmd_firestore_export() {
+  ensure_node
+  stop_on_failure
+  documents_stack
+  cmd_start_documents_pipeline
+  in_foreground firestore_source_exec export "$@"
+}
+
+# firestore-backfill --export PATH [--pattern GLOB]: reports go through the topic, bronze and the
+# loader's MERGE like the stream's, so the two never count a report twice.
+cmd_firestore_backfill() {
+  ensure_node
+  stop_on_failure
+  documents_stack
+  cmd_start_documents_pipeline
+  in_foreground firestore_source_exec backfill "$@"
+}
+
+cmd_quality_events() {
+  ensure_node
+  stop_on_failure
+  documents_stack
+  cmd_start_documents_pipeline
+  in_foreground firestore_source_exec quality-events "$@"
+}
+
+cmd_firestore_dump() {
+  ensure_node
+  load_stack_env
+  firestore_source dump "$@"
+}
+
+cmd_gcs_load() {
+  ensure_node
+  load_stack_env
+  "${TS_NODE[@]}" services/warehouse-loader/src/main.ts gcs-load "$@"
+}
+
+# exec: the signals in_foreground forwards reach node itself.
+firestore_source_exec() { exec "${TS_NODE[@]}" services/firestore-source/src/main.ts "$@"; }
+
 # The fault suite (packages/chaos): its own stack in a temporary folder, never the one `up` started.
 cmd_chaos() {
   ensure_stack_tools
@@ -560,6 +646,7 @@ cmd_test() {
   left="$(running_background | tr '\n' ' ')"
   if [[ -n "$left" ]]; then
     say "stopping what is running in the background in $LAKESTREAM_HOME before the tests: $left"
+    cmd_stop_documents_pipeline
     cmd_stop_db_pipeline
     cmd_stop_batch_pipeline
     cmd_stop_streaming_pipeline
@@ -622,6 +709,12 @@ main() {
     run) cmd_run "$@" ;;
     db-sync) cmd_db_sync "$@" ;;
     stop-db-pipeline) cmd_stop_db_pipeline "$@" ;;
+    firestore-export) cmd_firestore_export "$@" ;;
+    firestore-backfill) cmd_firestore_backfill "$@" ;;
+    quality-events) cmd_quality_events "$@" ;;
+    firestore-dump) cmd_firestore_dump "$@" ;;
+    gcs-load) cmd_gcs_load "$@" ;;
+    stop-documents-pipeline) cmd_stop_documents_pipeline "$@" ;;
     chaos) cmd_chaos "$@" ;;
     bench) cmd_bench "$@" ;;
     demo) cmd_demo "$@" ;;

@@ -25,6 +25,11 @@ const PROMISED = [
   'bench',
   'test',
   'db-sync',
+  'firestore-export',
+  'firestore-backfill',
+  'quality-events',
+  'firestore-dump',
+  'gcs-load',
 ];
 
 describe('commands.sh', () => {
