@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { PassThrough } from 'node:stream';
 import type { GetFilesOptions, Storage } from '@google-cloud/storage';
 import { type RetryOptions, withRetry } from '@lakestream/config';
 import {
@@ -164,6 +165,30 @@ export function createGcsStore(options: GcsStoreOptions): ObjectStore {
           throw classifyGcsError(err, 'get', key);
         }
       });
+    },
+
+    async getStream(key) {
+      validateKey(key);
+      const file = bucket.file(nameOf(key));
+      await retry(async () => {
+        try {
+          await file.getMetadata();
+        } catch (err) {
+          if (httpStatus(err) === 404) throw new ObjectNotFoundError(key, location, err);
+          throw classifyGcsError(err, 'getStream', key);
+        }
+      });
+      const source = file.createReadStream();
+      const stream = new PassThrough({ highWaterMark: 1 << 20 });
+      source.on('error', (err) => {
+        stream.destroy(
+          httpStatus(err) === 404
+            ? new ObjectNotFoundError(key, location, err)
+            : classifyGcsError(err, 'getStream', key),
+        );
+      });
+      stream.on('close', () => source.destroy());
+      return source.pipe(stream);
     },
 
     async *list(prefix = '') {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Dirent } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
 import {
   access,
   constants,
@@ -13,6 +14,7 @@ import {
   unlink,
 } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
+import { PassThrough } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import { type RetryOptions, withRetry } from '@lakestream/config';
 import {
@@ -34,6 +36,9 @@ export interface LocalStoreOptions {
    */
   faults?: { afterTempWrite?: (tempPath: string) => Promise<void> | void };
 }
+
+// Read size of `getStream`: large enough that a reader of a big object pays few calls.
+const STREAM_CHUNK_BYTES = 1 << 20;
 
 // Errors that can go away by themselves: resource exhaustion and interrupted calls.
 const TRANSIENT_FS_CODES = new Set(['EAGAIN', 'EBUSY', 'EMFILE', 'ENFILE', 'EINTR', 'ETIMEDOUT']);
@@ -210,6 +215,25 @@ export function createLocalStore(root: string, options: LocalStoreOptions = {}):
         }
       });
       return body!;
+    },
+
+    async getStream(key) {
+      validateKey(key);
+      let handle: FileHandle | undefined;
+      await retry(async () => {
+        try {
+          handle = await open(pathOf(key), 'r');
+        } catch (err) {
+          if (ABSENT_CODES.has(fsCode(err) ?? ''))
+            throw new ObjectNotFoundError(key, location, err);
+          throw ioError(err, 'getStream', key);
+        }
+      });
+      const source = handle!.createReadStream({ highWaterMark: STREAM_CHUNK_BYTES });
+      const stream = new PassThrough({ highWaterMark: STREAM_CHUNK_BYTES });
+      source.on('error', (err) => stream.destroy(ioError(err, 'getStream', key)));
+      stream.on('close', () => source.destroy());
+      return source.pipe(stream);
     },
 
     async *list(prefix = '') {

@@ -1,3 +1,5 @@
+import type { Readable } from 'node:stream';
+
 /** What `list` tells about one object. */
 export interface ObjectInfo {
   /** The object's key, relative to the store's location. */
@@ -56,6 +58,13 @@ export interface ObjectStore {
   put(key: string, body: Buffer, options?: PutOptions): Promise<void>;
   /** The object's bytes; rejects with `ObjectNotFoundError` when there is none. */
   get(key: string): Promise<Buffer>;
+  /**
+   * The object's bytes as a stream, for objects too large to hold in memory. Resolves once the
+   * object is open (rejects with `ObjectNotFoundError` when there is none; opening is retried like
+   * any call); a failure while reading is an `ObjectStoreError` emitted on the stream and is not
+   * retried, since the caller has already consumed part of the bytes.
+   */
+  getStream(key: string): Promise<Readable>;
   /**
    * Every object whose key starts with `prefix` (a plain string prefix, not only whole folders),
    * in ascending key order (by UTF-8 bytes, as GCS orders them). Pages through large listings.
