@@ -1,6 +1,6 @@
 /** Error codes of the devstack; each is documented in packages/devstack/README.md. */
 export const DEVSTACK_ERROR_CODES = [
-  /** A program a service needs (java, mvn, go, PostgreSQL's or MariaDB's binaries) is not installed. */
+  /** A program a service needs (java, mvn, go, PostgreSQL's or MariaDB's binaries, Python) is not installed. */
   'LS_DEVSTACK_TOOL_MISSING',
   /** Fetching or building a tool failed (Maven Central, the Go proxy, apt-get, PyPI); retriable. */
   'LS_DEVSTACK_INSTALL_FAILED',

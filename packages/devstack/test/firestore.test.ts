@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Firestore } from '@google-cloud/firestore';
@@ -132,6 +132,31 @@ describe('the emulator jar lookup', () => {
     expect((error as Error).message).toContain(missing);
     expect((error as Error).message).toContain('google-cloud-cli-firestore-emulator');
     expect((error as Error).message).toContain(FIRESTORE_JAR_ENV);
+  });
+
+  it('documents the code in the README', () => {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    expect(readme).toContain('`LS_DEVSTACK_FIRESTORE_EMULATOR_MISSING`');
+  });
+
+  it('fails a start with the lookup error, or with a clear one when the jar is not the emulator', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'lakestream-devstack-firestore-bad-'));
+    const before = process.env[FIRESTORE_JAR_ENV];
+    try {
+      process.env[FIRESTORE_JAR_ENV] = missing;
+      await expect(ensureStack({ home, env: {}, services: ['firestore'] })).rejects.toMatchObject({
+        code: 'LS_DEVSTACK_FIRESTORE_EMULATOR_MISSING',
+      });
+      process.env[FIRESTORE_JAR_ENV] = named;
+      await expect(ensureStack({ home, env: {}, services: ['firestore'] })).rejects.toMatchObject({
+        code: 'LS_DEVSTACK_START_FAILED',
+        message: expect.stringContaining(`${named} does not run as the Firestore emulator`),
+      });
+    } finally {
+      if (before === undefined) delete process.env[FIRESTORE_JAR_ENV];
+      else process.env[FIRESTORE_JAR_ENV] = before;
+      rmSync(home, { recursive: true, force: true });
+    }
   });
 
   it('refuses a LAKESTREAM_FIRESTORE_EMULATOR_JAR that is not a file, rather than running another jar', async () => {
