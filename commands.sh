@@ -124,9 +124,11 @@ ensure_stack_tools() {
   local with_bigquery="" with_mariadb=""
   [[ " $* " == *" --with-bigquery "* || " $* " == *" --all "* ]] && with_bigquery="bigquery"
   [[ " $* " == *" --with-mariadb "* || " $* " == *" --all "* ]] && with_mariadb="mariadb"
+  local with_firestore=""
+  [[ " $* " == *" --with-firestore "* || " $* " == *" --all "* ]] && with_firestore="firestore"
   ensure_node
   say "installing the local stack's tools (cached after the first run)"
-  devstack install kafka postgres gcs $with_bigquery $with_mariadb
+  devstack install kafka postgres gcs $with_bigquery $with_mariadb $with_firestore
 }
 
 cmd_setup() {
