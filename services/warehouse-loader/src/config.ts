@@ -116,6 +116,20 @@ export const warehouseLoaderConfig = defineConfig({
       doc: 'db-worker: Kafka consumer group on the sync batch topic.',
       default: CONSUMER_GROUPS.warehouseLoaderDb,
     }),
+    /** The topic whose bronze objects hold quality reports (documents-worker). */
+    qualityReportsTopic: field(
+      'WAREHOUSE_LOADER_QUALITY_REPORTS_TOPIC',
+      envVar.string(TOPIC_NAME),
+      {
+        doc: 'documents-worker: the topic whose bronze objects hold quality reports; their manifests are merged into reports.quality_stream.',
+        default: TOPICS.qualityReports,
+      },
+    ),
+    /** The documents worker's consumer group. */
+    documentsGroupId: field('WAREHOUSE_LOADER_DOCUMENTS_GROUP_ID', envVar.string(), {
+      doc: 'documents-worker: Kafka consumer group on the bronze manifest topic (WAREHOUSE_LOADER_BRONZE_FILES_TOPIC).',
+      default: CONSUMER_GROUPS.warehouseLoaderDocuments,
+    }),
     /** How long a sync batch may wait for the bronze sink. */
     dbCoverageTimeoutMs: field(
       'WAREHOUSE_LOADER_DB_COVERAGE_TIMEOUT',

@@ -26,6 +26,12 @@ export const LOADER_ERROR_CODES = [
   'LS_LOADER_DB_NOT_IN_BRONZE',
   /** A database sync batch disagrees with its bronze records (count, decoding, a write without a key); rejected. */
   'LS_LOADER_DB_BATCH_INVALID',
+  /** A document source's object (a Firestore snapshot, a quality report object) does not fit its manifest or cannot be read; the manifest is skipped. */
+  'LS_LOADER_DOCUMENTS_INVALID',
+  /** A record of a quality report object is not a quality report; it is skipped and counted. */
+  'LS_LOADER_QUALITY_REPORT_INVALID',
+  /** gcs-load: the prefix holds no JSON-lines object, or an object under it cannot be read as JSON lines. */
+  'LS_LOADER_GCS_LOAD_INVALID',
 ] as const;
 
 /** One of `LOADER_ERROR_CODES`. */

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /**
- * Entry point: `warehouse-loader run [--every 15m] | worker | db-worker`. Wiring and signals only.
+ * Entry point: `warehouse-loader run [--every 15m] | worker | db-worker | documents-worker |
+ * gcs-load URI_PREFIX SCHEMA.TABLE`. Wiring and signals only.
  * Logs (pino JSON) go to stderr, each run's one-line summary to stdout.
  *
  * Shutdown on SIGTERM/SIGINT, bounded by SHUTDOWN_GRACE: stop intake (no new announcement, no
@@ -16,7 +17,10 @@ import { buildDbWriter, buildLoader, type LoaderParts } from './build-loader.js'
 import { parseCliArgs, USAGE } from './cli.js';
 import { warehouseLoaderConfig } from './config.js';
 import { createDbWorker } from './db-worker.js';
-import { LoaderError } from './errors.js';
+import { buildDocumentsWriter, gcsLoadTarget } from './documents-build.js';
+import { createDocumentsWorker } from './documents-worker.js';
+import { exitCodeFor, LoaderError } from './errors.js';
+import { gcsLoad } from './gcs-load.js';
 import { formatSummary, type RunSummary } from './loader.js';
 import { createLoaderMetrics } from './loader-metrics.js';
 import { createWorker, type Worker } from './worker.js';
@@ -34,7 +38,8 @@ if (command.kind === 'error') {
 }
 
 const config = loadServiceConfig(SERVICE, () => loadConfig(warehouseLoaderConfig));
-const oneShot = command.kind === 'run' && command.everyMs === undefined;
+const oneShot =
+  (command.kind === 'run' && command.everyMs === undefined) || command.kind === 'gcs-load';
 const runtime = createServiceRuntime({
   service: SERVICE,
   config,
@@ -74,7 +79,53 @@ async function runWorker(worker: Worker, batch: string): Promise<void> {
   });
 }
 
-if (command.kind === 'db-worker' || command.kind === 'worker') {
+if (command.kind === 'gcs-load') {
+  let exitCode = 0;
+  try {
+    const loaded = await gcsLoad({
+      prefix: command.prefix,
+      schema: command.schema,
+      table: command.table,
+      lake: store,
+      target: gcsLoadTarget(config),
+      ...(config.storageEmulatorHost === undefined
+        ? {}
+        : { storageEmulatorHost: config.storageEmulatorHost }),
+      ...(config.tempDir === undefined ? {} : { tempDir: config.tempDir }),
+    });
+    process.stdout.write(
+      `gcs-load: ${loaded.rows} rows from ${loaded.objects} objects into ${loaded.table}\n`,
+    );
+  } catch (err) {
+    exitCode = exitCodeFor(err);
+    logger.error({ err }, 'gcs-load failed');
+    process.stderr.write(`${SERVICE}: ${(err as Error).message}\n`);
+  }
+  const closed = await shutdown.run(exitCode === 0 ? 'done' : 'failed');
+  process.exit(exitCode === 0 ? closed.exitCode : exitCode);
+} else if (command.kind === 'documents-worker') {
+  let writer: ReturnType<typeof buildDocumentsWriter>;
+  try {
+    writer = buildDocumentsWriter(config, store);
+  } catch (err) {
+    process.stderr.write(`${SERVICE}: ${(err as Error).message}\n`);
+    process.exit(exitCodeFor(err));
+  }
+  const worker = createDocumentsWorker({
+    kafka: createKafka({ brokers: config.kafkaBrokers, clientId: config.kafkaClientId, logger }),
+    writer,
+    manifestsTopic: config.bronzeFilesTopic,
+    qualityReportsTopic: config.qualityReportsTopic,
+    groupId: config.documentsGroupId,
+    sessionTimeoutMs: config.sessionTimeoutMs,
+    retryDelayMs: config.retryMaxMs,
+    retry: { retries: config.retries, baseMs: config.retryBaseMs, maxMs: config.retryMaxMs },
+    logger,
+    metrics,
+    onFatal: runtime.fail('documents worker failed'),
+  });
+  await runWorker(worker, 'object');
+} else if (command.kind === 'db-worker' || command.kind === 'worker') {
   const kafka = createKafka({
     brokers: config.kafkaBrokers,
     clientId: config.kafkaClientId,

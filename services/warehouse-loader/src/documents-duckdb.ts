@@ -1,0 +1,118 @@
+/**
+ * The document sources into the DuckDB warehouse: Firestore snapshots
+ * (firestore-snapshot-duckdb.ts) and quality reports (quality-stream-duckdb.ts). The file is
+ * opened per object and closed after, as the other writers do (dbt, the dashboard and the silver
+ * loader open it too); objects on GCS are downloaded to a scratch folder first.
+ */
+import { mkdirSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import type { ObjectStore } from '@lakestream/object-store';
+import type { DocumentsWriter } from './documents-writer.js';
+import { classifyDuckdbError } from './duckdb-target.js';
+import { type BeforeCommit, replaceSnapshotDuckdb } from './firestore-snapshot-duckdb.js';
+import { mergeQualityDuckdb } from './quality-stream-duckdb.js';
+import { readQualityReports, stagedReportsJsonl } from './quality-stream-read.js';
+
+/** Options of `createDocumentsDuckdbWriter`. */
+export interface DocumentsDuckdbOptions {
+  /** The warehouse file (created when missing). */
+  path: string;
+  /** The lake the objects are in: read in place when local, downloaded from GCS. */
+  store: ObjectStore;
+  /** Parent of the scratch folders; default the OS temp folder. */
+  tempDir?: string;
+  /** Runs inside a snapshot's transaction before its commit (tests look at the file there). */
+  beforeSnapshotCommit?: (instance: DuckDBInstance) => Promise<void>;
+}
+
+/** Opens the DuckDB file for one call (UTC session), closing it after. */
+export async function withDuckdbFile<T>(
+  path: string,
+  fn: (conn: DuckDBConnection, instance: DuckDBInstance) => Promise<T>,
+): Promise<T> {
+  mkdirSync(dirname(path), { recursive: true });
+  let instance: DuckDBInstance | undefined;
+  let conn: DuckDBConnection | undefined;
+  try {
+    instance = await DuckDBInstance.create(path, {
+      autoinstall_known_extensions: 'false',
+      autoload_known_extensions: 'false',
+    });
+    conn = await instance.connect();
+    await conn.run("SET TimeZone = 'UTC'");
+  } catch (err) {
+    conn?.closeSync();
+    instance?.closeSync();
+    throw classifyDuckdbError(err, `opening ${path}`);
+  }
+  try {
+    return await fn(conn, instance);
+  } finally {
+    conn.closeSync();
+    instance.closeSync();
+  }
+}
+
+/** The DuckDB writer of the document sources. */
+export function createDocumentsDuckdbWriter(options: DocumentsDuckdbOptions): DocumentsWriter {
+  const local = options.store.location.startsWith('file:');
+
+  /** A scratch folder for one object, removed after `fn`. */
+  async function scratch<T>(fn: (dir: string) => Promise<T>): Promise<T> {
+    const dir = await mkdtemp(join(options.tempDir ?? tmpdir(), 'lakestream-documents-'));
+    try {
+      return await fn(dir);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+
+  return {
+    kind: 'duckdb',
+    description: `duckdb ${options.path}`,
+
+    replaceSnapshot(manifest) {
+      return scratch(async (dir) => {
+        let file: string | undefined;
+        if (manifest.record_count > 0) {
+          if (local) {
+            file = fileURLToPath(options.store.uri(manifest.key));
+          } else {
+            file = join(dir, 'snapshot.jsonl.gz');
+            await writeFile(file, await options.store.get(manifest.key));
+          }
+        }
+        return withDuckdbFile(options.path, (conn, instance) => {
+          const hook = options.beforeSnapshotCommit;
+          const beforeCommit: BeforeCommit | undefined = hook ? () => hook(instance) : undefined;
+          return replaceSnapshotDuckdb(conn, manifest, file, beforeCommit);
+        });
+      });
+    },
+
+    async mergeQualityReports(manifest) {
+      const read = readQualityReports(await options.store.get(manifest.key), manifest.key);
+      const outcome = {
+        reports: read.reports,
+        invalid: read.invalid,
+        staged: read.staged.length,
+        changed: 0,
+      };
+      if (read.staged.length === 0) return outcome;
+      return scratch(async (dir) => {
+        const file = join(dir, 'staged.jsonl');
+        await writeFile(file, stagedReportsJsonl(read.staged));
+        const what = `quality reports of ${manifest.key}`;
+        const at = new Date().toISOString();
+        const changed = await withDuckdbFile(options.path, (conn) =>
+          mergeQualityDuckdb(conn, file, at, what),
+        );
+        return { ...outcome, changed };
+      });
+    },
+  };
+}

@@ -1,0 +1,195 @@
+/**
+ * `warehouse-loader gcs-load URI_PREFIX SCHEMA.TABLE`: replaces a warehouse table with every
+ * JSON-lines object under a prefix (the pod-inventory case: other jobs drop JSON files into a
+ * folder), columns detected from the data. Idempotent: the table is replaced as a whole, so a
+ * second run over the same objects gives the same table. DuckDB reads every row to detect the
+ * columns (`read_json`, all files by name); BigQuery runs one load job (autodetect,
+ * WRITE_TRUNCATE) whose id is derived from the prefix, the table and the objects' names and
+ * generations, so a repeated run over unchanged objects finds that job instead of loading again.
+ */
+import { createHash } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { BigQuery } from '@google-cloud/bigquery';
+import type { ObjectInfo, ObjectStore } from '@lakestream/object-store';
+import { quoteIdent } from '@lakestream/silver';
+import { bigqueryClient } from './bigquery-client.js';
+import { classifyBigqueryError, isAlreadyExists } from './bigquery-errors.js';
+import { createBigqueryJobs } from './bigquery-jobs.js';
+import { sqlString } from './db-sql.js';
+import { withDuckdbFile } from './documents-duckdb.js';
+import { classifyDuckdbError } from './duckdb-target.js';
+import { LoaderError } from './errors.js';
+import { listGcsLoadSource } from './gcs-load-source.js';
+
+/** What a load did. */
+export interface GcsLoadResult {
+  rows: number;
+  objects: number;
+  /** `schema.table` (DuckDB) or `project.dataset.table` (BigQuery). */
+  table: string;
+}
+
+/** Options of `gcsLoad`. */
+export interface GcsLoadOptions {
+  prefix: string;
+  schema: string;
+  table: string;
+  /** The lake (a prefix without a scheme is a key prefix in it). */
+  lake: ObjectStore;
+  storageEmulatorHost?: string;
+  tempDir?: string;
+  target:
+    | { kind: 'duckdb'; path: string }
+    | {
+        kind: 'bigquery';
+        projectId?: string;
+        location?: string;
+        emulatorHost?: string;
+        client?: BigQuery;
+      };
+}
+
+/** Loads the prefix into the table; throws a `LoaderError` naming the object that cannot be read. */
+export async function gcsLoad(options: GcsLoadOptions): Promise<GcsLoadResult> {
+  const source = await listGcsLoadSource(options.prefix, options.lake, {
+    ...(options.storageEmulatorHost === undefined
+      ? {}
+      : { storageEmulatorHost: options.storageEmulatorHost }),
+  });
+  const { target } = options;
+  if (target.kind === 'duckdb') return loadDuckdb(options, target.path, source);
+  return loadBigquery(options, target, source);
+}
+
+async function loadDuckdb(
+  options: GcsLoadOptions,
+  path: string,
+  { store, objects }: { store: ObjectStore; objects: ObjectInfo[] },
+): Promise<GcsLoadResult> {
+  const dir = await mkdtemp(join(options.tempDir ?? tmpdir(), 'lakestream-gcs-load-'));
+  try {
+    const local = store.location.startsWith('file:');
+    const files: { file: string; uri: string }[] = [];
+    for (const [i, object] of objects.entries()) {
+      const uri = store.uri(object.key);
+      if (local) {
+        files.push({ file: fileURLToPath(uri), uri });
+        continue;
+      }
+      // The extension tells DuckDB whether the object is gzip.
+      const file = join(dir, `${String(i).padStart(6, '0')}-${basename(object.key)}`);
+      await writeFile(file, await store.get(object.key));
+      files.push({ file, uri });
+    }
+    const table = `${options.schema}.${options.table}`;
+    const target = `${quoteIdent(options.schema)}.${quoteIdent(options.table)}`;
+    const read = (list: string[]) =>
+      `read_json([${list.map(sqlString).join(', ')}], format = 'newline_delimited', union_by_name = true, sample_size = -1)`;
+    return await withDuckdbFile(path, async (conn) => {
+      await conn
+        .run(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(options.schema)}`)
+        .catch((err: unknown) => {
+          throw classifyDuckdbError(err, `creating schema ${options.schema}`);
+        });
+      await conn.run('BEGIN TRANSACTION');
+      try {
+        await conn.run(
+          `CREATE OR REPLACE TABLE ${target} AS SELECT * FROM ${read(files.map((f) => f.file))}`,
+        );
+        const [row] = (
+          await conn.runAndReadAll(`SELECT count(*) AS n FROM ${target}`)
+        ).getRowObjectsJson();
+        await conn.run('COMMIT');
+        return { rows: Number(row?.n), objects: objects.length, table };
+      } catch (err) {
+        await conn.run('ROLLBACK').catch(() => {});
+        const busy = classifyDuckdbError(err, `loading ${table}`);
+        if (busy.retryable) throw busy;
+        // Name the object: read each alone until one fails.
+        for (const { file, uri } of files) {
+          try {
+            await conn.run(`SELECT count(*) FROM ${read([file])}`);
+          } catch (fileErr) {
+            throw new LoaderError(
+              'LS_LOADER_GCS_LOAD_INVALID',
+              `${uri} is not JSON lines: ${(fileErr as Error).message.split('\n')[0]}`,
+              { cause: fileErr, details: { object: uri } },
+            );
+          }
+        }
+        throw new LoaderError(
+          'LS_LOADER_GCS_LOAD_INVALID',
+          `the objects under ${options.prefix} do not load together into ${table}: ${(err as Error).message.split('\n')[0]}`,
+          { cause: err },
+        );
+      }
+    });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** The load job's id: the prefix, the table and exactly which objects (names and generations). */
+export function gcsLoadJobId(
+  prefix: string,
+  dataset: string,
+  table: string,
+  objects: readonly ObjectInfo[],
+): string {
+  const hash = createHash('sha256').update(`${prefix}\n${dataset}.${table}\n`);
+  for (const o of objects) hash.update(`${o.key}#${o.generation ?? ''}\n`);
+  return `lakestream_gcs_load_${dataset}_${table}_${hash.digest('hex').slice(0, 32)}`;
+}
+
+async function loadBigquery(
+  options: GcsLoadOptions,
+  target: Extract<GcsLoadOptions['target'], { kind: 'bigquery' }>,
+  { store, objects }: { store: ObjectStore; objects: ObjectInfo[] },
+): Promise<GcsLoadResult> {
+  const emulator = target.emulatorHost !== undefined;
+  const bq = bigqueryClient({ ...target, store }, 'the objects of the prefix');
+  const project = target.projectId ?? (await bq.getProjectId());
+  const location = target.location ? { location: target.location } : {};
+  const dataset = bq.dataset(options.schema, location);
+  const what = `loading ${options.prefix} into ${options.schema}.${options.table}`;
+  try {
+    const [exists] = await dataset.exists();
+    if (!exists)
+      await dataset.create(location).catch((err: unknown) => {
+        if (!isAlreadyExists(err)) throw err;
+      });
+  } catch (err) {
+    throw classifyBigqueryError(err, `creating dataset ${options.schema}`, emulator);
+  }
+  const jobs = createBigqueryJobs(bq, location, emulator);
+  await jobs.run(
+    gcsLoadJobId(options.prefix, options.schema, options.table, objects),
+    {
+      load: {
+        sourceUris: objects.map((o) => store.uri(o.key)),
+        sourceFormat: 'NEWLINE_DELIMITED_JSON',
+        autodetect: true,
+        writeDisposition: 'WRITE_TRUNCATE',
+        createDisposition: 'CREATE_IF_NEEDED',
+        destinationTable: { projectId: project, datasetId: options.schema, tableId: options.table },
+      },
+    },
+    what,
+  );
+  const [rows] = await bq
+    .query({
+      query: `SELECT COUNT(*) AS n FROM \`${project}.${options.schema}.${options.table}\``,
+      ...location,
+    })
+    .catch((err: unknown) => {
+      throw classifyBigqueryError(err, `counting ${options.schema}.${options.table}`, emulator);
+    });
+  return {
+    rows: Number((rows[0] as { n: number } | undefined)?.n),
+    objects: objects.length,
+    table: `${project}.${options.schema}.${options.table}`,
+  };
+}
