@@ -10,7 +10,7 @@ import {
   withKafkaStartRetry,
 } from '@lakestream/kafka';
 import type { Logger } from '@lakestream/observability';
-import type { Kafka, Producer } from 'kafkajs';
+import { type Kafka, Partitioners, type Producer } from 'kafkajs';
 import type { QualityConfig } from './config.js';
 
 /** A connected client and producer; `close()` is idempotent. */
@@ -43,8 +43,14 @@ export async function openQualityKafka(
     retry,
   );
   // Idempotent: retried sends keep their sequence numbers, so none is written twice; kafkajs
-  // keeps one request in flight per broker with it, and batching makes up the throughput.
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  // keeps one request in flight per broker with it, and batching makes up the throughput. The
+  // client's bounded retries stay: a broker away for good fails the run (LS_QUALITY_PUBLISH_FAILED)
+  // instead of hanging it, and a re-run publishes the same keys and values.
+  const producer = kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
   await withKafkaStartRetry('connect the producer', () => producer.connect(), retry);
   let closing: Promise<void> | undefined;
   return {
