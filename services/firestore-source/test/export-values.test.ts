@@ -1,0 +1,234 @@
+/**
+ * Every Firestore value type written with @google-cloud/firestore on the real emulator comes out
+ * of the export object exactly as packages/lake/src/firestore.ts says, the manifest parses and
+ * types each column by the shared rule, and a reserved `_ls_` field fails its collection clearly.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { Firestore, GeoPoint, Timestamp } from '@google-cloud/firestore';
+import { createKafka } from '@lakestream/kafka';
+import { BronzeFileManifestSchema, parseBronzeAnnouncement } from '@lakestream/lake';
+import { createLocalStore, type ObjectStore } from '@lakestream/object-store';
+import { createLogger } from '@lakestream/observability';
+import type { Admin, Producer } from 'kafkajs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runExport } from '../src/export/export-run.js';
+
+const logger = createLogger({ service: 'export-test', level: 'fatal' });
+const project = `ls-export-values-${randomUUID().slice(0, 8)}`;
+const topic = `test.firestore-export.${randomUUID().slice(0, 8)}.manifests`;
+let db: Firestore;
+let lake: string;
+let store: ObjectStore;
+let producer: Producer;
+let admin: Admin;
+
+beforeAll(async () => {
+  db = new Firestore({ projectId: project, useBigInt: true });
+  lake = mkdtempSync(join(tmpdir(), 'export-values-'));
+  store = createLocalStore(lake);
+  const kafka = createKafka({
+    brokers: (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','),
+    clientId: 'export-test',
+    logger,
+  });
+  producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  admin = kafka.admin();
+  await producer.connect();
+  await admin.connect();
+  await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
+});
+
+afterAll(async () => {
+  await fetch(
+    `http://${process.env.FIRESTORE_EMULATOR_HOST}/emulator/v1/projects/${project}/databases/(default)/documents`,
+    { method: 'DELETE' },
+  );
+  await db.terminate();
+  await admin.deleteTopics({ topics: [topic] }).catch(() => {});
+  await producer.disconnect();
+  await admin.disconnect();
+  rmSync(lake, { recursive: true, force: true });
+});
+
+const config = (collections: string[]) => ({
+  projects: [project],
+  collections,
+  subcollections: false,
+  pageSize: 500,
+  manifestTopic: topic,
+  loaderGroup: `test-loader-${randomUUID()}`,
+  waitTimeoutMs: 5_000,
+  maxAttempts: 3,
+  retryBaseMs: 50,
+});
+
+async function rows(key: string): Promise<Record<string, unknown>[]> {
+  return gunzipSync(await store.get(key))
+    .toString()
+    .trimEnd()
+    .split('\n')
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+describe('export: values', () => {
+  it('writes every value type as the contract says and types each column', async () => {
+    await db.doc('things/a').set({
+      s: 'text',
+      empty: '',
+      i: 42n,
+      big: 2n ** 62n,
+      neg: -(2n ** 60n),
+      d: 1.5,
+      nan: Number.NaN,
+      inf: Number.POSITIVE_INFINITY,
+      ninf: Number.NEGATIVE_INFINITY,
+      t: new Timestamp(1_700_000_000, 123_456_789),
+      b: true,
+      nul: null,
+      bytes: Buffer.from([0, 1, 255]),
+      geo: new GeoPoint(48.8, 2.35),
+      ref: db.doc('teams/t1'),
+      map: { a: 1n, nested: { x: [1n, 'two', { y: null }] } },
+      arr: [1n, 2.5, 'a'],
+      emptyArr: [],
+      emptyMap: {},
+      mix: 1n,
+      m2: 'a',
+    });
+    await db.doc('things/b').set({ mix: 2.5, m2: 7n, nul: null });
+
+    const run = await runExport({
+      config: config(['things']),
+      store,
+      producer,
+      admin,
+      logger,
+      noWait: true,
+    });
+    expect(run.tables.map((t) => [t.table, t.status, t.documents])).toEqual([
+      ['things', 'exported', 2],
+    ]);
+    const key = run.tables[0]!.key!;
+    expect(key).toBe(
+      `bronze/firestore/${project}/things/dt=${run.readTime.slice(0, 10)}/${run.runId}.jsonl.gz`,
+    );
+    const [a, b] = await rows(key);
+    const meta = { _ls_export_run: run.runId, _ls_read_time: run.readTime };
+    expect(Object.keys(a!).slice(0, 3)).toEqual(['_ls_path', '_ls_export_run', '_ls_read_time']);
+    expect(a).toEqual({
+      _ls_path: 'things/a',
+      ...meta,
+      s: 'text',
+      empty: '',
+      i: 42,
+      big: '4611686018427387904',
+      neg: '-1152921504606846976',
+      d: 1.5,
+      nan: 'NaN',
+      inf: 'Infinity',
+      ninf: '-Infinity',
+      t: '2023-11-14T22:13:20.123456Z',
+      b: true,
+      nul: null,
+      bytes: 'AAH/',
+      geo: { latitude: 48.8, longitude: 2.35 },
+      ref: 'teams/t1',
+      map: { a: 1, nested: { x: [1, 'two', { y: null }] } },
+      arr: [1, 2.5, 'a'],
+      emptyArr: [],
+      emptyMap: {},
+      mix: 1,
+      m2: 'a',
+    });
+    // Missing stays missing; null stays null.
+    expect(b).toEqual({ _ls_path: 'things/b', ...meta, mix: 2.5, m2: 7, nul: null });
+    expect(run.readTime).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);
+
+    const [offsets] = await admin.fetchTopicOffsets(topic);
+    expect(offsets?.high).toBe('1');
+    const consumer = createKafka({
+      brokers: (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','),
+      clientId: 'export-test',
+      logger,
+    }).consumer({ groupId: `test-read-${randomUUID()}` });
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: true });
+    const message = await new Promise<{ key: string; value: string }>((resolve) => {
+      void consumer.run({
+        eachMessage: async ({ message: m }) =>
+          resolve({ key: String(m.key), value: String(m.value) }),
+      });
+    });
+    await consumer.disconnect();
+    expect(message.key).toBe(`file+firestore+${project}+things`);
+    const announcement = parseBronzeAnnouncement(message.value);
+    expect(announcement.kind).toBe('file');
+    const manifest = BronzeFileManifestSchema.parse(JSON.parse(message.value));
+    expect(manifest).toMatchObject({
+      kind: 'file',
+      key,
+      uri: store.uri(key),
+      record_count: 2,
+      format: 'jsonl.gz',
+      source: {
+        dataset: 'firestore',
+        project,
+        collection: 'things',
+        run_id: run.runId,
+        read_time: run.readTime,
+        target_schema: `firestore_${project.replaceAll('-', '_')}`,
+        target_table: 'things',
+      },
+    });
+    expect(manifest.bytes).toBe((await store.get(key)).length);
+    expect(manifest.source.columns).toEqual([
+      { name: '_ls_path', type: 'STRING' },
+      { name: '_ls_export_run', type: 'STRING' },
+      { name: '_ls_read_time', type: 'TIMESTAMP' },
+      { name: 'arr', type: 'JSON' },
+      { name: 'b', type: 'BOOL' },
+      { name: 'big', type: 'INT64' },
+      { name: 'bytes', type: 'BYTES' },
+      { name: 'd', type: 'FLOAT64' },
+      { name: 'empty', type: 'STRING' },
+      { name: 'emptyArr', type: 'JSON' },
+      { name: 'emptyMap', type: 'JSON' },
+      { name: 'geo', type: 'JSON' },
+      { name: 'i', type: 'INT64' },
+      { name: 'inf', type: 'FLOAT64' },
+      { name: 'm2', type: 'JSON' },
+      { name: 'map', type: 'JSON' },
+      { name: 'mix', type: 'FLOAT64' },
+      { name: 'nan', type: 'FLOAT64' },
+      { name: 'neg', type: 'INT64' },
+      { name: 'ninf', type: 'FLOAT64' },
+      { name: 'nul', type: 'JSON' },
+      { name: 'ref', type: 'STRING' },
+      { name: 's', type: 'STRING' },
+      { name: 't', type: 'TIMESTAMP' },
+    ]);
+  });
+
+  it('refuses a document field named _ls_… and goes on with the other collections', async () => {
+    await db.doc('bad/x').set({ _ls_path: 'mine' });
+    await db.doc('good/y').set({ v: 1n });
+    const run = await runExport({
+      config: config(['bad', 'good']),
+      store,
+      producer,
+      admin,
+      logger,
+      noWait: true,
+    });
+    expect(run.tables.map((t) => [t.table, t.status])).toEqual([
+      ['bad', 'failed'],
+      ['good', 'exported'],
+    ]);
+    expect(run.tables[0]!.error?.code).toBe('LS_FIRESTORE_EXPORT_RESERVED_FIELD');
+    expect(run.tables[0]!.error?.message).toContain("document bad/x has a field '_ls_path'");
+  });
+});
