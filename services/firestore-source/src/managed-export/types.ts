@@ -1,3 +1,5 @@
+import type { ObjectStore } from '@lakestream/object-store';
+
 /** One document read from a managed export. */
 export interface ExportDocument {
   /** The document path relative to the database: `teams/t1/reports/r1`. */
@@ -18,7 +20,7 @@ export const BAD_EXPORT_RECORD_CLASSES = [
   'truncated',
   /** A Property meaning or PropertyValue field the reader does not know. */
   'unknown_property_type',
-  /** A record that is not a parseable EntityProto (or a metadata file that does not parse). */
+  /** A record that is not a parseable EntityProto (no key, malformed wire bytes, an unknown fragment type). */
   'bad_entity',
 ] as const;
 
@@ -48,7 +50,7 @@ export interface ExportFacts {
   startTime: string | null;
   /** When the export finished. */
   endTime: string | null;
-  /** The collections (kinds) it holds, when the layout says so (`kind_<collection>` folders). */
+  /** The collections (kinds) it holds, when the layout names them (`kind_<collection>` folders). */
   kinds: string[];
   /** The output files, in the order they are read. */
   files: string[];
@@ -66,4 +68,6 @@ export interface ReadManagedExportOptions {
   onFacts?: (facts: ExportFacts) => void;
   /** fake-gcs-server for `gs://` locations; default the environment's STORAGE_EMULATOR_HOST. */
   emulatorHost?: string;
+  /** Read from this store (the lake, say): `location` is then a key prefix in it. */
+  store?: ObjectStore;
 }

@@ -1,0 +1,206 @@
+/**
+ * Where a managed export's files are, and what its metadata says. Layouts (measured on emulator
+ * exports, and Cloud's documented `kind_<collection>` form):
+ *
+ *   NAME.overall_export_metadata                      optional; LevelDB log: version, kinds list
+ *   all_namespaces/all_kinds/all_namespaces_all_kinds.export_metadata
+ *   all_namespaces/all_kinds/output-0 …
+ *   all_namespaces/kind_<collection>/all_namespaces_kind_<collection>.export_metadata
+ *   all_namespaces/kind_<collection>/output-0 …
+ *
+ * An `export_metadata` is a plain protobuf: `1: {1: name, 2: start µs, 3: end µs}`, then
+ * `2: {2: "output-N"}` once per output file, relative to its own folder.
+ */
+import { firestoreTimestampJson } from '@lakestream/lake';
+import type { ObjectStore } from '@lakestream/object-store';
+import { isObjectNotFound } from '@lakestream/object-store';
+import { ManagedExportError } from './errors.js';
+import { readLogRecords } from './log-reader.js';
+import type { ExportFacts } from './types.js';
+import { WIRE, WireReader } from './wire.js';
+
+/** One output file to read. */
+export interface ExportOutput {
+  /** Key in the store. */
+  key: string;
+  /** The collection, when the layout gives it (`kind_<collection>`); null for all_kinds. */
+  kind: string | null;
+}
+
+/** An export's files and facts. */
+export interface ExportLayout {
+  facts: ExportFacts;
+  outputs: ExportOutput[];
+}
+
+const OVERALL = '.overall_export_metadata';
+const KIND_METADATA = '.export_metadata';
+const OUTPUT = /(?:^|\/)output-(\d+)$/;
+
+function parentOf(key: string): string {
+  const slash = key.lastIndexOf('/');
+  return slash < 0 ? '' : key.slice(0, slash + 1);
+}
+
+function kindOfFolder(key: string): string | null {
+  const match = /(?:^|\/)kind_([^/]+)\/[^/]*$/.exec(key);
+  return match?.[1] ?? null;
+}
+
+function invalid(key: string, why: string, cause?: unknown): ManagedExportError {
+  return new ManagedExportError(
+    'LS_MANAGED_EXPORT_METADATA_INVALID',
+    `export metadata '${key}' does not parse: ${why}`,
+    { ...(cause === undefined ? {} : { cause }), details: { key } },
+  );
+}
+
+async function getOrMissing(store: ObjectStore, key: string, namedBy: string): Promise<Buffer> {
+  try {
+    return await store.get(key);
+  } catch (err) {
+    if (!isObjectNotFound(err)) throw err;
+    throw new ManagedExportError(
+      'LS_MANAGED_EXPORT_OUTPUT_MISSING',
+      `'${store.uri(key)}', named by '${namedBy}', is not there`,
+      { cause: err, details: { key, namedBy } },
+    );
+  }
+}
+
+/** The kind-metadata keys an overall_export_metadata lists (record 2: field 1 {2: path}). */
+async function kindMetadataKeys(store: ObjectStore, key: string): Promise<string[]> {
+  const body = await store.get(key);
+  const records: Buffer[] = [];
+  for await (const event of readLogRecords([body])) {
+    if (event.kind === 'damage') throw invalid(key, event.message);
+    records.push(event.data);
+  }
+  const list = records[1];
+  if (list === undefined) throw invalid(key, `${records.length} records, expected 2`);
+  const keys: string[] = [];
+  try {
+    const r = new WireReader(list, 0, list.length);
+    while (!r.done()) {
+      const tag = r.uint32();
+      if (tag !== ((1 << 3) | WIRE.bytes)) {
+        r.skip(tag & 7, tag >>> 3);
+        continue;
+      }
+      const [s, e] = r.bytes();
+      const entry = new WireReader(list, s, e);
+      while (!entry.done()) {
+        const t = entry.uint32();
+        if (t === ((2 << 3) | WIRE.bytes)) keys.push(parentOf(key) + entry.string());
+        else entry.skip(t & 7, t >>> 3);
+      }
+    }
+  } catch (err) {
+    throw invalid(key, (err as Error).message, err);
+  }
+  return keys;
+}
+
+interface KindMetadata {
+  name: string | null;
+  startMicros: bigint | null;
+  endMicros: bigint | null;
+  outputs: string[];
+}
+
+function parseKindMetadata(key: string, body: Buffer): KindMetadata {
+  const meta: KindMetadata = { name: null, startMicros: null, endMicros: null, outputs: [] };
+  try {
+    const r = new WireReader(body, 0, body.length);
+    while (!r.done()) {
+      const tag = r.uint32();
+      if (tag !== ((1 << 3) | WIRE.bytes) && tag !== ((2 << 3) | WIRE.bytes)) {
+        r.skip(tag & 7, tag >>> 3);
+        continue;
+      }
+      const [s, e] = r.bytes();
+      const m = new WireReader(body, s, e);
+      while (!m.done()) {
+        const t = m.uint32();
+        if (tag >>> 3 === 1 && t === ((1 << 3) | WIRE.bytes)) meta.name = m.string();
+        else if (tag >>> 3 === 1 && t === ((2 << 3) | WIRE.varint))
+          meta.startMicros = BigInt(m.int64());
+        else if (tag >>> 3 === 1 && t === ((3 << 3) | WIRE.varint))
+          meta.endMicros = BigInt(m.int64());
+        else if (tag >>> 3 === 2 && t === ((2 << 3) | WIRE.bytes))
+          meta.outputs.push(parentOf(key) + m.string());
+        else m.skip(t & 7, t >>> 3);
+      }
+    }
+  } catch (err) {
+    throw invalid(key, (err as Error).message, err);
+  }
+  return meta;
+}
+
+function microsJson(micros: bigint): string {
+  const seconds = micros / 1_000_000n;
+  return firestoreTimestampJson(seconds, Number(micros - seconds * 1_000_000n));
+}
+
+function byOutputOrder(a: string, b: string): number {
+  const pa = parentOf(a);
+  const pb = parentOf(b);
+  if (pa !== pb) return pa < pb ? -1 : 1;
+  return Number(OUTPUT.exec(a)?.[1] ?? 0) - Number(OUTPUT.exec(b)?.[1] ?? 0);
+}
+
+/**
+ * The layout of the export under `prefix` (`''` or ending in `/`) in `store`: from its metadata
+ * when it has any, else every `output-N` file below the prefix.
+ */
+export async function discoverLayout(store: ObjectStore, prefix: string): Promise<ExportLayout> {
+  const overall: string[] = [];
+  const kindMetadata: string[] = [];
+  const outputs: string[] = [];
+  for await (const { key } of store.list(prefix)) {
+    if (key.endsWith(OVERALL)) overall.push(key);
+    else if (key.endsWith(KIND_METADATA)) kindMetadata.push(key);
+    else if (OUTPUT.test(key)) outputs.push(key);
+  }
+  const where = prefix === '' ? store.location : store.uri(prefix.replace(/\/$/, ''));
+  if (overall.length > 1) {
+    throw new ManagedExportError(
+      'LS_MANAGED_EXPORT_AMBIGUOUS',
+      `'${where}' holds ${overall.length} exports (${overall.join(', ')}): name one of them`,
+      { details: { location: where, exports: overall } },
+    );
+  }
+  const metadataKeys =
+    overall.length === 1 ? await kindMetadataKeys(store, overall[0]!) : kindMetadata.sort();
+  const facts: ExportFacts = { name: null, startTime: null, endTime: null, kinds: [], files: [] };
+  let start: bigint | null = null;
+  let end: bigint | null = null;
+  const files: ExportOutput[] = [];
+  if (metadataKeys.length > 0) {
+    for (const key of metadataKeys) {
+      const meta = parseKindMetadata(key, await getOrMissing(store, key, overall[0] ?? key));
+      facts.name ??= meta.name;
+      if (meta.startMicros !== null && (start === null || meta.startMicros < start))
+        start = meta.startMicros;
+      if (meta.endMicros !== null && (end === null || meta.endMicros > end)) end = meta.endMicros;
+      const kind = kindOfFolder(key);
+      if (kind !== null) facts.kinds.push(kind);
+      for (const output of meta.outputs) files.push({ key: output, kind });
+    }
+  } else {
+    for (const key of outputs.sort(byOutputOrder)) files.push({ key, kind: kindOfFolder(key) });
+    for (const kind of new Set(files.map((f) => f.kind))) if (kind !== null) facts.kinds.push(kind);
+  }
+  if (files.length === 0 && metadataKeys.length === 0) {
+    throw new ManagedExportError(
+      'LS_MANAGED_EXPORT_NOT_FOUND',
+      `'${where}' holds no managed export (no *.export_metadata and no output-N file)`,
+      { details: { location: where } },
+    );
+  }
+  facts.startTime = start === null ? null : microsJson(start);
+  facts.endTime = end === null ? null : microsJson(end);
+  facts.files = files.map((f) => store.uri(f.key));
+  return { facts, outputs: files };
+}
