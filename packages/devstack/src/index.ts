@@ -2,6 +2,11 @@ export { DEVSTACK_ERROR_CODES, DevstackError, type DevstackErrorCode } from './e
 export { type InstallOptions, installTools } from './install.js';
 export { lakestreamHome, REPO_ROOT, toolCache } from './paths.js';
 export { freePort } from './ports.js';
+export {
+  type PrivateBigQueryEmulator,
+  type PrivateBigQueryOptions,
+  startPrivateBigQueryEmulator,
+} from './private-bigquery.js';
 export { BIGQUERY_EMULATOR_PROJECT } from './services/bigquery.js';
 export {
   FIRESTORE_JAR_ENV,

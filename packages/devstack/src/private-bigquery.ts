@@ -1,0 +1,94 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort } from './ports.js';
+import { isAlive, startDaemon, stopDaemon, waitUntil } from './process-control.js';
+import { BIGQUERY_EMULATOR_PROJECT, bigqueryDriver } from './services/bigquery.js';
+import { ensureGoTool, type Progress } from './tools.js';
+
+/** Where a private emulator keeps its state and what it reads gs:// from. */
+export interface PrivateBigQueryOptions {
+  /** fake-gcs-server the emulator's load jobs read `gs://` URIs from (STORAGE_EMULATOR_HOST). */
+  storageEmulatorHost?: string;
+  /** Folder for emulator.db and its log; a new temporary folder (removed by close) when absent. */
+  dir?: string;
+  /** How long the emulator may take to answer its first request. */
+  readyTimeoutMs?: number;
+  progress?: Progress;
+}
+
+/** A goccy/bigquery-emulator of one's own, for one loader + dbt run. */
+export interface PrivateBigQueryEmulator {
+  /** The variables a client needs: BIGQUERY_EMULATOR_HOST, BIGQUERY_PROJECT, METADATA_SERVER_DETECTION. */
+  readonly env: Readonly<Record<string, string>>;
+  /** Its REST address, `http://127.0.0.1:<port>`. */
+  readonly host: string;
+  readonly pid: number;
+  /** Its log file (panics of the embedded SQL engine land here). */
+  readonly logFile: string;
+  /** True while the process runs. */
+  alive(): boolean;
+  /** Stops it and, when its folder was temporary, removes the folder. Idempotent. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts a fresh BigQuery emulator on free ports with an empty database. The emulator keeps every
+ * query's result as an anonymous dataset and slows down, then panics, after a few hundred jobs, so a
+ * dbt build wants one of its own instead of the shared stack's, which other work keeps busy.
+ */
+export async function startPrivateBigQueryEmulator(
+  options: PrivateBigQueryOptions = {},
+): Promise<PrivateBigQueryEmulator> {
+  const binary = await ensureGoTool('bigquery-emulator', options.progress);
+  const temporary = options.dir === undefined;
+  const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'lakestream-bigquery-'));
+  const port = await freePort();
+  let grpcPort = await freePort();
+  while (grpcPort === port) grpcPort = await freePort();
+  const logFile = join(dir, 'bigquery.log');
+  const pid = startDaemon({
+    command: binary,
+    args: [
+      `--project=${BIGQUERY_EMULATOR_PROJECT}`,
+      '--host=127.0.0.1',
+      `--port=${port}`,
+      `--grpc-port=${grpcPort}`,
+      `--database=${join(dir, 'emulator.db')}`,
+      '--log-level=warn',
+    ],
+    logFile,
+    cwd: dir,
+    env: {
+      ...process.env,
+      ...(options.storageEmulatorHost
+        ? { STORAGE_EMULATOR_HOST: options.storageEmulatorHost }
+        : {}),
+      GOOGLESQLITE_WASM_COMPILATION_MODE: 'compiler',
+      GOOGLESQLITE_WASM_CACHE_DIR: join(dir, 'wasm-cache'),
+    },
+  });
+  const host = `http://127.0.0.1:${port}`;
+  const env = {
+    BIGQUERY_EMULATOR_HOST: host,
+    BIGQUERY_PROJECT: BIGQUERY_EMULATOR_PROJECT,
+    METADATA_SERVER_DETECTION: 'none',
+  };
+  let closed = false;
+  const close = async (): Promise<void> => {
+    if (closed) return;
+    closed = true;
+    await stopDaemon(pid, { signal: 'SIGTERM', graceMs: 10_000 });
+    if (temporary) rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    await waitUntil('private BigQuery emulator', () => bigqueryDriver.check(env), {
+      timeoutMs: options.readyTimeoutMs ?? 120_000,
+      alive: () => isAlive(pid),
+    });
+  } catch (err) {
+    await close();
+    throw err;
+  }
+  return { env, host, pid, logFile, alive: () => isAlive(pid), close };
+}
