@@ -7,6 +7,8 @@
 #   LAKESTREAM_HOME        state folder; default <project>/.lakestream
 #   LAKESTREAM_WAREHOUSE   DuckDB file of the duckdb target; default $LAKESTREAM_HOME/warehouse.duckdb
 #   LAKESTREAM_DBT_TARGET  default target (duckdb | bigquery); --target overrides it
+#   BIGQUERY_EMULATOR_HOST the bigquery target talks to this emulator (http://host:port) instead of
+#                          Google, through scripts/dbt_emulator.py (the emulator's client shims)
 #   DBT_TARGET_PATH        dbt's artifacts (run_results.json, manifest.json); default $LAKESTREAM_HOME/dbt/target
 #   DBT_LOG_PATH           dbt.log; default $LAKESTREAM_HOME/dbt/logs
 set -euo pipefail
@@ -29,4 +31,25 @@ VENV="${LAKESTREAM_DBT_VENV:-$LAKESTREAM_HOME/venv}"
 if [[ $# -eq 0 || "$1" == -* ]]; then
   exec "$VENV/bin/dbt" "$@"
 fi
-exec "$VENV/bin/dbt" "$@" --project-dir "$DBT_DIR" --profiles-dir "$DBT_DIR"
+
+# The target this invocation uses: --target/-t, else LAKESTREAM_DBT_TARGET, else the profile's default.
+target="${LAKESTREAM_DBT_TARGET:-duckdb}"
+args=("$@")
+for ((i = 0; i < ${#args[@]}; i++)); do
+  case "${args[i]}" in
+    --target | -t) target="${args[i + 1]:-}" ;;
+    --target=*) target="${args[i]#--target=}" ;;
+  esac
+done
+
+dbt=("$VENV/bin/dbt")
+if [[ "$target" == bigquery ]]; then
+  # dbt's CREATE SCHEMA has no location (and is a no-op on the emulator): datasets first.
+  case "$1" in
+    build | run | test | seed | snapshot) "$VENV/bin/python" "$DBT_DIR/scripts/bigquery_datasets.py" ;;
+  esac
+  if [[ -n "${BIGQUERY_EMULATOR_HOST:-}" ]]; then
+    dbt=("$VENV/bin/python" "$DBT_DIR/scripts/dbt_emulator.py")
+  fi
+fi
+exec "${dbt[@]}" "$@" --project-dir "$DBT_DIR" --profiles-dir "$DBT_DIR"
