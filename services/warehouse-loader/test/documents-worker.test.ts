@@ -1,0 +1,213 @@
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createKafka, ensureTopics } from '@lakestream/kafka';
+import {
+  type BronzeFileManifest,
+  bronzeFileManifestKey,
+  bronzeManifestKey,
+  type WrittenBronzeManifest,
+} from '@lakestream/lake';
+import type { ObjectStore } from '@lakestream/object-store';
+import type { Admin, Kafka, Producer } from 'kafkajs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDocumentsDuckdbWriter } from '../src/documents-duckdb.js';
+import { createDocumentsWorker } from '../src/documents-worker.js';
+import type { DocumentsWriter } from '../src/documents-writer.js';
+import { LoaderError } from '../src/errors.js';
+import type { Worker } from '../src/worker.js';
+import {
+  META_COLUMNS,
+  report,
+  writeRecordsObject,
+  writeSnapshotObject,
+} from './support/documents-lake.js';
+import { queryDuckdb, silentLogger, TestBed } from './support/test-bed.js';
+
+/** Longest an object may take to be applied and committed, on a busy machine. */
+const APPLIED_WITHIN_MS = 60_000;
+/** Failures the fault wrapper injects before letting a snapshot through. */
+const INJECTED_FAILURES = 2;
+
+describe('documents worker (real Kafka, local lake, DuckDB)', () => {
+  const bed = new TestBed();
+  const manifestsTopic = `test-doc-manifests-${randomUUID()}`;
+  const qualityTopic = `test.quality-reports.${randomUUID()}`;
+  const groupId = `test-loader-documents-${randomUUID()}`;
+  let kafka: Kafka;
+  let admin: Admin;
+  let producer: Producer;
+  let store: ObjectStore;
+  let worker: Worker;
+  let path: string;
+  /** The group's committed offset of the snapshot's partition at each injected failure. */
+  const committedAtFailure: number[] = [];
+  let snapshotAt: { partition: number; offset: number } | undefined;
+
+  async function committed(partition: number): Promise<number> {
+    const [topic] = await admin.fetchOffsets({ groupId, topics: [manifestsTopic] });
+    return Number(topic?.partitions.find((p) => p.partition === partition)?.offset ?? -1);
+  }
+
+  /** Waits until the group has committed past every message of the topic so far. */
+  async function caughtUp(): Promise<void> {
+    const ends = await admin.fetchTopicOffsets(manifestsTopic);
+    const deadline = Date.now() + APPLIED_WITHIN_MS;
+    for (;;) {
+      const pending = [];
+      for (const end of ends) {
+        if (end.high !== '0' && (await committed(end.partition)) < Number(end.high))
+          pending.push(end);
+      }
+      if (pending.length === 0) return;
+      if (Date.now() > deadline) throw new Error(`not committed: ${JSON.stringify(pending)}`);
+      await sleep(200);
+    }
+  }
+
+  async function announce(manifest: BronzeFileManifest | WrittenBronzeManifest) {
+    const key =
+      'kind' in manifest
+        ? bronzeFileManifestKey(manifest.source)
+        : bronzeManifestKey(manifest.topic, manifest.partition);
+    const [meta] = await producer.send({
+      topic: manifestsTopic,
+      acks: -1,
+      messages: [{ key, value: JSON.stringify(manifest) }],
+    });
+    return { partition: meta!.partition, offset: Number(meta!.baseOffset) };
+  }
+
+  beforeAll(async () => {
+    kafka = createKafka({
+      brokers: (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','),
+      clientId: 'warehouse-loader-documents-test',
+      logger: silentLogger,
+    });
+    admin = kafka.admin();
+    await admin.connect();
+    await ensureTopics(kafka, [{ topic: manifestsTopic, numPartitions: 3, configEntries: {} }]);
+    producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
+    store = await bed.localStore();
+    path = join(await bed.folder(), 'warehouse.duckdb');
+    const real = createDocumentsDuckdbWriter({ path, store });
+    let failures = 0;
+    // Fault injection only: the warehouse is briefly unavailable for the first snapshot.
+    const writer: DocumentsWriter = {
+      ...real,
+      kind: real.kind,
+      description: real.description,
+      async replaceSnapshot(manifest) {
+        if (failures < INJECTED_FAILURES) {
+          failures++;
+          if (snapshotAt) committedAtFailure.push(await committed(snapshotAt.partition));
+          throw new LoaderError('LS_LOADER_WAREHOUSE_UNAVAILABLE', 'injected', { retryable: true });
+        }
+        return real.replaceSnapshot(manifest);
+      },
+      mergeQualityReports: (manifest) => real.mergeQualityReports(manifest),
+    };
+    worker = createDocumentsWorker({
+      kafka,
+      writer,
+      manifestsTopic,
+      qualityReportsTopic: qualityTopic,
+      groupId,
+      sessionTimeoutMs: 10_000,
+      retryDelayMs: 200,
+      retry: { retries: 0, baseMs: 10, maxMs: 50 },
+      logger: silentLogger,
+    });
+  });
+
+  afterAll(async () => {
+    worker?.stopIntake();
+    await worker?.flush();
+    await worker?.close();
+    await producer?.disconnect();
+    await admin?.deleteTopics({ topics: [manifestsTopic] }).catch(() => {});
+    await admin?.deleteGroups([groupId]).catch(() => {});
+    await admin?.disconnect();
+    await bed.cleanup();
+  });
+
+  const teams = () =>
+    queryDuckdb(
+      path,
+      'SELECT _ls_path AS p, _ls_export_run AS run, name FROM firestore_wl_test.teams ORDER BY p',
+    );
+  const quality = () =>
+    queryDuckdb(
+      path,
+      'SELECT insert_id AS id, source, overall_score AS m, CAST(load_ts AS VARCHAR) AS load_ts FROM reports.quality_stream ORDER BY id',
+    );
+  const snapshot = (runId: string, readTime: string, names: string[]) =>
+    writeSnapshotObject(store, {
+      project: 'wl-test',
+      collection: 'teams',
+      runId,
+      readTime,
+      columns: [...META_COLUMNS, { name: 'name', type: 'STRING' }],
+      rows: names.map((name, i) => ({
+        _ls_path: `teams/${i}`,
+        _ls_export_run: runId,
+        _ls_read_time: readTime,
+        name,
+      })),
+    });
+
+  it('applies snapshots and quality objects, skips the rest, and commits only after the write', async () => {
+    const run1 = await snapshot('run-1', '2024-05-01T00:00:00.000000Z', ['a', 'b']);
+    const stream = await writeRecordsObject(store, qualityTopic, 0, 0, [
+      report('q1', 'stream', '2024-01-01T00:00:00Z', 1),
+      report('q2', 'stream', '2024-01-01T00:00:00Z', 2),
+    ]);
+    const other = await writeRecordsObject(store, 'test.other-topic', 0, 0, [{ x: 1 }]);
+    snapshotAt = await announce(run1);
+    await announce(stream);
+    await announce(other);
+    await producer.send({ topic: manifestsTopic, messages: [{ key: 'junk', value: 'not json' }] });
+    await worker.start();
+    await caughtUp();
+    expect(await teams()).toEqual([
+      { p: 'teams/0', run: 'run-1', name: 'a' },
+      { p: 'teams/1', run: 'run-1', name: 'b' },
+    ]);
+    expect((await quality()).map((r) => [r.id, r.source, r.m])).toEqual([
+      ['q1', 'stream', 1],
+      ['q2', 'stream', 2],
+    ]);
+    // While the warehouse failed, the group never committed past the snapshot's manifest.
+    expect(committedAtFailure).toHaveLength(INJECTED_FAILURES);
+    for (const at of committedAtFailure) expect(at).toBeLessThanOrEqual(snapshotAt.offset);
+    expect(() => worker.checkReady()).not.toThrow();
+  });
+
+  it('a re-announced run and quality object change nothing; a backfill never replaces stream rows', async () => {
+    const before = await quality();
+    const run2 = await snapshot('run-2', '2024-05-02T00:00:00.000000Z', ['renamed']);
+    const backfill = await writeRecordsObject(store, qualityTopic, 1, 0, [
+      report('q1', 'backfill', '2030-01-01T00:00:00Z', 10),
+      report('q3', 'backfill', '2024-01-01T00:00:00Z', 30),
+    ]);
+    await announce(run2);
+    await announce(backfill);
+    await caughtUp();
+    const afterFirst = await quality();
+    await announce(run2);
+    await announce(backfill);
+    const stale = await snapshot('run-0', '2024-04-30T00:00:00.000000Z', ['old']);
+    await announce(stale);
+    await caughtUp();
+    expect(await teams()).toEqual([{ p: 'teams/0', run: 'run-2', name: 'renamed' }]);
+    const after = await quality();
+    expect(after).toEqual(afterFirst);
+    expect(after.map((r) => [r.id, r.source, r.m])).toEqual([
+      ['q1', 'stream', 1],
+      ['q2', 'stream', 2],
+      ['q3', 'backfill', 30],
+    ]);
+    expect(after[0]!.load_ts).toBe(before[0]!.load_ts);
+  });
+});
