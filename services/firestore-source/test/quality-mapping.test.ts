@@ -1,8 +1,12 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { QualityReportSchema } from '@lakestream/lake';
 import { describe, expect, it } from 'vitest';
 import { parseBackfillArgs } from '../src/quality/backfill-cli.js';
 import { compileDocumentGlob, DEFAULT_DOCUMENT_GLOB } from '../src/quality/document-glob.js';
+import { QUALITY_ERROR_CODES } from '../src/quality/errors.js';
 import { parseEventsArgs } from '../src/quality/events-cli.js';
+import { READER_CLASS_CODES } from '../src/quality/quarantine.js';
 import { mapQualityDocument, reportTimestampJson } from '../src/quality/report-mapping.js';
 import { sampleQualityDocument, sampleStreamReport } from '../src/quality/samples.js';
 
@@ -202,5 +206,14 @@ describe('command lines', () => {
     expect(parseEventsArgs(['--teams', '0'])).toMatchObject({ kind: 'error' });
     expect(parseEventsArgs(['--count', '1.5'])).toMatchObject({ kind: 'error' });
     expect(parseEventsArgs(['--topic', 'a b'])).toMatchObject({ kind: 'error' });
+  });
+});
+
+describe('error codes', () => {
+  it('docs/quality.md lists every code', () => {
+    const docs = readFileSync(join(import.meta.dirname, '..', 'docs', 'quality.md'), 'utf8');
+    for (const code of QUALITY_ERROR_CODES) expect(docs).toContain(`\`${code}\``);
+    for (const code of Object.values(READER_CLASS_CODES))
+      expect(QUALITY_ERROR_CODES).toContain(code);
   });
 });

@@ -4,9 +4,13 @@
  * input quarantined with its file and byte offset; the rest goes on.
  */
 import type { QualityReport } from '@lakestream/lake';
-import { type ExportFacts, readManagedExport } from '../managed-export/index.js';
+import {
+  type ExportDocument,
+  type ExportFacts,
+  readManagedExport,
+} from '../managed-export/index.js';
 import type { DocumentGlob } from './document-glob.js';
-import type { QualityErrorCode } from './errors.js';
+import { QualityError, type QualityErrorCode } from './errors.js';
 import type { BatchPublisher } from './publisher.js';
 import { type BadInput, deadLetterOf, fromReader, quarantineRecord } from './quarantine.js';
 import { mapQualityDocument } from './report-mapping.js';
@@ -102,16 +106,32 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillCou
     while (waiting.length > 0) await quarantine(waiting.shift()!);
   };
 
-  const documents = readManagedExport(options.location, {
-    onBadRecord: (bad) => waiting.push(fromReader(bad)),
-    onFacts: (facts) => {
-      counts.facts = facts;
-      counts.fallbackCreatedAt ??= facts.startTime ?? facts.endTime;
-    },
-    ...(options.signal ? { signal: options.signal } : {}),
-    ...(options.emulatorHost ? { emulatorHost: options.emulatorHost } : {}),
-  });
-  for await (const document of documents) {
+  const read = () =>
+    readManagedExport(options.location, {
+      onBadRecord: (bad) => waiting.push(fromReader(bad)),
+      onFacts: (facts) => {
+        counts.facts = facts;
+        counts.fallbackCreatedAt ??= facts.startTime ?? facts.endTime;
+      },
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.emulatorHost ? { emulatorHost: options.emulatorHost } : {}),
+    });
+  try {
+    for await (const document of read()) await take(document);
+  } catch (err) {
+    if (err instanceof QualityError || options.signal?.aborted) throw err;
+    throw new QualityError(
+      'LS_QUALITY_EXPORT_UNREADABLE',
+      `export ${options.location} cannot be read: ${(err as Error).message}`,
+      { cause: err },
+    );
+  }
+  await drain();
+  await options.reports?.flush();
+  await options.quarantine?.flush();
+  return counts;
+
+  async function take(document: ExportDocument): Promise<void> {
     await drain();
     counts.documents++;
     const mapped = mapQualityDocument(document, {
@@ -136,10 +156,6 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillCou
     } else counts.duplicates++;
     options.onDocument?.(counts);
   }
-  await drain();
-  await options.reports?.flush();
-  await options.quarantine?.flush();
-  return counts;
 }
 
 /** Whether the report is to be published; records it as the insert id's latest version. */
