@@ -1,0 +1,208 @@
+// The same small file through both paths, then every gold table compared row by row. DuckDB: the
+// runner's normal path (real Kafka, PostgreSQL, sinks, transformer, loader, dbt) with the lake in a
+// fake-gcs-server bucket of this test's own. BigQuery: the loader's bigquery target and
+// `dbt run --target bigquery` on a fresh private emulator (never the stack's shared one).
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import { openSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { writeCsv } from '@lakestream/datagen';
+import {
+  freePort,
+  type PrivateBigQueryEmulator,
+  startPrivateBigQueryEmulator,
+} from '@lakestream/devstack';
+import { createKafka } from '@lakestream/kafka';
+import { openObjectStore } from '@lakestream/object-store';
+import { createLogger } from '@lakestream/observability';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { compareGold, formatGoldComparison } from '../src/gold-compare.js';
+import { dbtRunCostsFromFile } from '../src/gold-compare-costs.js';
+import { backgroundService, runChild, runPipeline, TS_NODE } from '../src/index.js';
+
+const root = resolve(import.meta.dirname, '../../..');
+const id = randomUUID().slice(0, 8);
+const bucket = `test-gold-compare-${id}`;
+const lake = `gs://${bucket}/lake`;
+const gcs = process.env.STORAGE_EMULATOR_HOST!;
+const topics = {
+  orderItems: `test.goldcmp.${id}.items`,
+  dlq: `test.goldcmp.${id}.dlq`,
+  bronzeFiles: `test.goldcmp.${id}.bronze`,
+  silverBatches: `test.goldcmp.${id}.silver`,
+};
+const groups = [
+  { stage: 'bronze-sink', groupId: `test-goldcmp-${id}-bronze`, topic: topics.orderItems },
+  { stage: 'audit-sink', groupId: `test-goldcmp-${id}-audit`, topic: topics.orderItems },
+];
+const auditSchema = `goldcmp_${id}`;
+const ROWS = 600;
+const kafka = createKafka({
+  brokers: process.env.KAFKA_BROKERS!.split(','),
+  clientId: 'gold-compare-test',
+  logger: createLogger({ service: 'test', level: 'silent' }),
+});
+let home: string;
+let env: NodeJS.ProcessEnv;
+let emulator: PrivateBigQueryEmulator | undefined;
+const sinks = new Map<string, ChildProcess>();
+
+async function startSink(name: string): Promise<void> {
+  const files = backgroundService(home, name);
+  await mkdir(join(home, 'run'), { recursive: true });
+  await mkdir(join(home, 'logs'), { recursive: true });
+  const port = await freePort();
+  const log = openSync(files.logFile, 'a');
+  const child = spawn(process.execPath, [...TS_NODE, `services/${name}/src/main.ts`], {
+    cwd: root,
+    env: { ...env, METRICS_PORT: String(port), METRICS_PORT_FILE: files.portFile },
+    stdio: ['ignore', log, log],
+  });
+  sinks.set(name, child);
+  await writeFile(files.pidFile, `${child.pid}\n`);
+  await writeFile(files.portFile, `${port}\n`);
+}
+
+async function gcsCall(path: string, init: RequestInit = {}): Promise<Response> {
+  return fetch(`${gcs}${path}`, { ...init, signal: AbortSignal.timeout(30_000) });
+}
+
+beforeAll(async () => {
+  home = await mkdtemp(join(tmpdir(), 'lakestream-gold-compare-'));
+  await writeCsv({ rows: ROWS, seed: 11, out: join(home, 'orders.csv') });
+  const created = await gcsCall('/storage/v1/b?project=lakestream-local', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ name: bucket }),
+  });
+  expect(created.ok).toBe(true);
+  env = {
+    ...process.env,
+    LAKESTREAM_HOME: home,
+    LAKESTREAM_DBT_VENV:
+      process.env.LAKESTREAM_DBT_VENV ??
+      join(process.env.LAKESTREAM_HOME ?? join(root, '.lakestream'), 'venv'),
+    LOG_LEVEL: 'info',
+    BRONZE_SINK_STORAGE_URL: lake,
+    TRANSFORMER_STORAGE_URL: lake,
+    WAREHOUSE_LOADER_STORAGE_URL: lake,
+    PRODUCER_TOPIC: topics.orderItems,
+    PRODUCER_DLQ_TOPIC: topics.dlq,
+    BRONZE_SINK_TOPICS: topics.orderItems,
+    BRONZE_SINK_MANIFEST_TOPIC: topics.bronzeFiles,
+    BRONZE_SINK_GROUP_ID: groups[0]!.groupId,
+    BRONZE_SINK_IDLE_FLUSH: '500ms',
+    AUDIT_SINK_TOPIC: topics.orderItems,
+    AUDIT_SINK_DLQ_TOPIC: topics.dlq,
+    AUDIT_SINK_GROUP_ID: groups[1]!.groupId,
+    AUDIT_SINK_SCHEMA: auditSchema,
+    TRANSFORMER_SOURCE_TOPIC: topics.orderItems,
+    TRANSFORMER_MANIFEST_TOPIC: topics.bronzeFiles,
+    TRANSFORMER_ANNOUNCE_TOPIC: topics.silverBatches,
+    TRANSFORMER_BRONZE_GROUP_ID: groups[0]!.groupId,
+    WAREHOUSE_LOADER_TOPIC: topics.silverBatches,
+  };
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({
+    topics: Object.values(topics).map((topic) => ({ topic, numPartitions: 3 })),
+    waitForLeaders: true,
+  });
+  await admin.disconnect();
+  await startSink('bronze-sink');
+  await startSink('audit-sink');
+}, 120_000);
+
+afterAll(async () => {
+  for (const sink of sinks.values()) sink.kill('SIGTERM');
+  await Promise.all(
+    [...sinks.values()].map((s) =>
+      s.exitCode === null && s.signalCode === null ? once(s, 'exit') : null,
+    ),
+  );
+  await emulator?.close();
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.deleteTopics({ topics: Object.values(topics) }).catch(() => {});
+  await admin.deleteGroups(groups.map((g) => g.groupId)).catch(() => {});
+  await admin.disconnect();
+  const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
+  await client.connect();
+  await client.query(`drop schema if exists ${auditSchema} cascade`);
+  await client.end();
+  const listed = (await (await gcsCall(`/storage/v1/b/${bucket}/o`)).json()) as {
+    items?: { name: string }[];
+  };
+  for (const { name } of listed.items ?? []) {
+    await gcsCall(`/storage/v1/b/${bucket}/o/${encodeURIComponent(name)}`, { method: 'DELETE' });
+  }
+  await gcsCall(`/storage/v1/b/${bucket}`, { method: 'DELETE' });
+  await rm(home, { recursive: true, force: true });
+}, 60_000);
+
+describe('gold compare: the DuckDB path and the BigQuery path on the same file', () => {
+  it('finds all seven gold tables equal row by row', async () => {
+    const report = await runPipeline({
+      files: [join(home, 'orders.csv')],
+      root,
+      home,
+      kafka,
+      databaseUrl: process.env.DATABASE_URL!,
+      store: openObjectStore(lake),
+      warehousePath: join(home, 'warehouse.duckdb'),
+      env,
+      timeoutMs: 120_000,
+      say: () => {},
+      topics,
+      groups,
+      auditSchema,
+      watch: ['bronze-sink', 'audit-sink'].map((name) => backgroundService(home, name)),
+    });
+    expect(report.ok, JSON.stringify(report.stages)).toBe(true);
+
+    emulator = await startPrivateBigQueryEmulator({ storageEmulatorHost: gcs });
+    const cloud = { ...env, ...emulator.env, WAREHOUSE_TARGET: 'bigquery' };
+    const loader = await runChild(
+      process.execPath,
+      [...TS_NODE, 'services/warehouse-loader/src/main.ts', 'run'],
+      { cwd: root, env: cloud, logFile: join(home, 'logs', 'loader-bigquery.log') },
+    );
+    expect(loader.code, loader.stderrTail.join('\n')).toBe(0);
+    const targetPath = join(home, 'dbt-bigquery', 'target');
+    const dbt = await runChild(
+      'bash',
+      [join(root, 'dbt/scripts/dbt.sh'), 'run', '--target', 'bigquery'],
+      {
+        cwd: root,
+        env: {
+          ...cloud,
+          DBT_TARGET_PATH: targetPath,
+          DBT_LOG_PATH: join(home, 'dbt-bigquery', 'logs'),
+        },
+        logFile: join(home, 'logs', 'dbt-bigquery.log'),
+      },
+    );
+    expect(dbt.code, dbt.stderrTail.join('\n')).toBe(0);
+
+    const comparison = await compareGold({
+      warehousePath: join(home, 'warehouse.duckdb'),
+      manifestPath: join(targetPath, 'manifest.json'),
+      bigquery: {
+        project: emulator.env.BIGQUERY_PROJECT!,
+        location: 'US',
+        emulatorHost: emulator.host,
+      },
+    });
+    const text = formatGoldComparison(comparison);
+    expect(text).toContain('gold equal to the DuckDB path: 7/7 tables');
+    for (const table of comparison.tables) expect(table.duckdbRows, table.table).toBeGreaterThan(0);
+    const costs = await dbtRunCostsFromFile(join(targetPath, 'run_results.json'), {
+      emulator: true,
+    });
+    expect(costs.summary).toBe('dbt bytes processed: n/a on the emulator');
+  }, 420_000);
+});
