@@ -3,6 +3,7 @@
  * `file:///abs/path` URI, or a key prefix in the lake – listed in key order, with the
  * generation of each (which version of the key it is), so a load can say exactly what it read.
  */
+import { statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -63,9 +64,10 @@ function locate(
     };
   }
   if (prefix.startsWith('file:')) {
-    // The store is the prefix's folder: a listing never walks more than it.
+    // The store is the prefix's folder (the prefix itself when it names one): a listing never
+    // walks more than it.
     const path = fileURLToPath(prefix);
-    const folder = path.endsWith('/') ? path : dirname(path);
+    const folder = path.endsWith('/') || isFolder(path) ? path : dirname(path);
     return {
       store: createLocalStore(folder),
       keyPrefix: path.slice(folder.replace(/\/?$/, '/').length),
@@ -78,4 +80,12 @@ function locate(
     );
   }
   return { store: lake, keyPrefix: prefix.replace(/^\/+/, '') };
+}
+
+function isFolder(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }
