@@ -37,7 +37,10 @@ export type FileColumn = z.infer<typeof FileColumnSchema>;
 export const FirestoreFileSourceSchema = z.object({
   dataset: z.literal('firestore'),
   project: z.string().min(1),
-  /** The collection id (for a subcollection export: its id; `_ls_path` tells the parents). */
+  /**
+   * The collection id (for a subcollection: its own id; `_ls_path` tells the parents). Readers
+   * take the table from `target_table`, never from this.
+   */
   collection: z.string().min(1),
   /** The export run: one read time for every collection of the run. */
   run_id: z.string().min(1),
@@ -71,9 +74,13 @@ export const BronzeFileManifestSchema = z.object({
 });
 export type BronzeFileManifest = z.infer<typeof BronzeFileManifestSchema>;
 
-/** The Kafka key of a file manifest: one dataset's (project's collection's) runs stay in order. */
+/**
+ * The Kafka key of a file manifest: one target table's runs stay in order. The table, not the
+ * collection id: a subcollection (`reports` under `teams`, table `teams__reports`) and a root collection
+ * of the same id are two tables.
+ */
 export function bronzeFileManifestKey(source: FirestoreFileSource): string {
-  return `file+${source.dataset}+${source.project}+${source.collection}`;
+  return `file+${source.dataset}+${source.project}+${source.target_table}`;
 }
 
 /** Whether a manifest message key is a file manifest's (readers of topic manifests skip these). */
