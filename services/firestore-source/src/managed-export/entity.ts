@@ -4,7 +4,8 @@
  * in the JSON encoding of `@lakestream/lake`'s firestore contract. How a managed export writes
  * each Firestore type (measured on emulator exports): a timestamp is an int64 of microseconds
  * with meaning GD_WHEN, bytes a string with meaning BLOB, a geopoint the PointValue group with
- * GEORSS_POINT, a map a serialized EntityProto with ENTITY_PROTO, an array one property per
+ * GEORSS_POINT, a map a serialized EntityProto with ENTITY_PROTO, indexed bytes (a BLOB cannot
+ * be indexed) a string with BYTESTRING, an array one property per
  * element with `multiple`, an empty array one EMPTY_LIST property, null an empty value.
  *
  * An EntityProto has no per-document create or update time: the key, the properties, and the
@@ -18,7 +19,15 @@ import {
 import { WIRE, WireError, WireReader } from './wire.js';
 
 /** Property meanings a Firestore export uses. */
-const MEANING = { none: 0, gdWhen: 7, georssPoint: 9, blob: 14, entityProto: 19, emptyList: 24 };
+const MEANING = {
+  none: 0,
+  gdWhen: 7,
+  georssPoint: 9,
+  blob: 14,
+  byteString: 16,
+  entityProto: 19,
+  emptyList: 24,
+};
 
 /** A record that cannot become a document: which bad-input class, and the path when known. */
 export class EntityError extends Error {
@@ -104,7 +113,7 @@ function readPointValue(r: WireReader): { latitude: number; longitude: number } 
 }
 
 /** A PropertyValue under `meaning` → its JSON value. */
-function readValue(r: WireReader, meaning: number, name: string): unknown {
+function readValue(r: WireReader, meaning: number, name: string, indexed: boolean): unknown {
   let int: number | bigint | undefined;
   let bool: boolean | undefined;
   let bytes: [number, number] | undefined;
@@ -164,6 +173,11 @@ function readValue(r: WireReader, meaning: number, name: string): unknown {
       return point;
     case MEANING.blob:
       return bytes === undefined ? '' : r.buf.toString('base64', bytes[0], bytes[1]);
+    case MEANING.byteString:
+      // Indexed bytes (a BLOB cannot be indexed); Google's emulator reads an unindexed one as a
+      // legacy value, not as bytes, so only the indexed form is a Firestore type.
+      if (!indexed) break;
+      return bytes === undefined ? '' : r.buf.toString('base64', bytes[0], bytes[1]);
     case MEANING.entityProto:
       return bytes === undefined ? {} : readFields(r.buf, bytes[0], bytes[1]);
     case MEANING.emptyList:
@@ -181,7 +195,13 @@ function readValue(r: WireReader, meaning: number, name: string): unknown {
 }
 
 /** Property { meaning 1, meaning_uri 2, name 3, multiple 4, value 5, stashed 6, computed 7 }. */
-function readProperty(buf: Buffer, start: number, end: number, fields: Record<string, unknown>) {
+function readProperty(
+  buf: Buffer,
+  start: number,
+  end: number,
+  fields: Record<string, unknown>,
+  indexed: boolean,
+) {
   const r = new WireReader(buf, start, end);
   let meaning = 0;
   let name: string | null = null;
@@ -196,7 +216,12 @@ function readProperty(buf: Buffer, start: number, end: number, fields: Record<st
     else r.skip(tag & 7, tag >>> 3);
   }
   if (name === null) throw new WireError('a property without a name');
-  const v = readValue(new WireReader(buf, value?.[0] ?? 0, value?.[1] ?? 0), meaning, name);
+  const v = readValue(
+    new WireReader(buf, value?.[0] ?? 0, value?.[1] ?? 0),
+    meaning,
+    name,
+    indexed,
+  );
   if (multiple) {
     const list = fields[name];
     if (Array.isArray(list)) list.push(v);
@@ -223,7 +248,7 @@ function readFields(buf: Buffer, start: number, end: number): Record<string, unk
     const tag = r.uint32();
     if (tag === ((14 << 3) | WIRE.bytes) || tag === ((15 << 3) | WIRE.bytes)) {
       const [s, e] = r.bytes();
-      readProperty(buf, s, e, fields);
+      readProperty(buf, s, e, fields, tag >>> 3 === 14);
     } else r.skip(tag & 7, tag >>> 3);
   }
   return fields;

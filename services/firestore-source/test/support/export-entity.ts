@@ -94,7 +94,14 @@ export class ProtoWriter {
   }
 }
 
-const MEANING = { gdWhen: 7, georssPoint: 9, blob: 14, entityProto: 19, emptyList: 24 };
+const MEANING = {
+  gdWhen: 7,
+  georssPoint: 9,
+  blob: 14,
+  byteString: 16,
+  entityProto: 19,
+  emptyList: 24,
+};
 
 function pathElements(
   w: ProtoWriter,
@@ -114,7 +121,11 @@ function pathElements(
 }
 
 /** The PropertyValue bytes and meaning of a non-array value. */
-function encodeValue(value: FsValue, options: EntityOptions): { meaning: number; value: Buffer } {
+function encodeValue(
+  value: FsValue,
+  options: EntityOptions,
+  indexed = false,
+): { meaning: number; value: Buffer } {
   const w = new ProtoWriter();
   if (value === null) return { meaning: 0, value: w.done() };
   if (typeof value === 'boolean') return { meaning: 0, value: w.uint(2, value ? 1 : 0).done() };
@@ -124,7 +135,11 @@ function encodeValue(value: FsValue, options: EntityOptions): { meaning: number;
   if ('double' in value) return { meaning: 0, value: w.double(4, value.double).done() };
   if ('timestampMicros' in value)
     return { meaning: MEANING.gdWhen, value: w.uint(1, value.timestampMicros).done() };
-  if ('bytes' in value) return { meaning: MEANING.blob, value: w.bytes(3, value.bytes).done() };
+  if ('bytes' in value) {
+    // A BLOB cannot be indexed (Google's emulator refuses the import): indexed bytes are BYTESTRING.
+    const meaning = indexed ? MEANING.byteString : MEANING.blob;
+    return { meaning, value: w.bytes(3, value.bytes).done() };
+  }
   if ('geo' in value) {
     const { latitude, longitude } = value.geo;
     return {
@@ -190,11 +205,11 @@ function encodeEntityBody(
   for (const [name, value] of Object.entries(fields)) {
     if (Array.isArray(value)) {
       for (const element of value) {
-        const e = encodeValue(element, options);
+        const e = encodeValue(element, options, indexed);
         w.bytes(field, property(name, e.meaning, true, e.value));
       }
     } else {
-      const e = encodeValue(value, options);
+      const e = encodeValue(value, options, indexed);
       // A null is never indexed by the emulator; Cloud indexes it, either way reads the same.
       w.bytes(value === null ? 15 : field, property(name, e.meaning, false, e.value));
     }

@@ -43,13 +43,13 @@ def double(d):
     return d
 
 
-def value(prop):
+def value(prop, indexed):
     m, v = prop.meaning, prop.value
     if m == 7:
         return timestamp(v.int64Value)
     if m == 9:
         return {"latitude": v.pointvalue.x, "longitude": v.pointvalue.y}
-    if m == 14:
+    if m == 14 or (m == 16 and indexed):
         return base64.b64encode(v.stringValue).decode("ascii")
     if m == 19:
         nested = pb.EntityProto()
@@ -76,11 +76,12 @@ def value(prop):
 
 def fields(entity):
     out = {}
-    for prop in list(entity.property) + list(entity.raw_property):
+    props = [(p, True) for p in entity.property] + [(p, False) for p in entity.raw_property]
+    for prop, indexed in props:
         if prop.multiple:
-            out.setdefault(prop.name, []).append(value(prop))
+            out.setdefault(prop.name, []).append(value(prop, indexed))
         else:
-            out[prop.name] = value(prop)
+            out[prop.name] = value(prop, indexed)
     return out
 
 
