@@ -6,7 +6,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { openSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { writeCsv } from '@lakestream/datagen';
@@ -67,6 +67,21 @@ async function startSink(name: string): Promise<void> {
   await writeFile(files.portFile, `${port}\n`);
 }
 
+/** Resolves once the sink answers /healthz: starting from sources is slow on a busy machine. */
+async function answering(name: string): Promise<void> {
+  const port = (await readFile(backgroundService(home, name).portFile, 'utf8')).trim();
+  for (;;) {
+    const ok = await fetch(`http://127.0.0.1:${port}/healthz`, {
+      signal: AbortSignal.timeout(2_000),
+    })
+      .then((r) => r.ok)
+      .catch(() => false);
+    if (ok) return;
+    if (sinks.get(name)?.exitCode !== null) throw new Error(`${name} exited while starting`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
 async function gcsCall(path: string, init: RequestInit = {}): Promise<Response> {
   return fetch(`${gcs}${path}`, { ...init, signal: AbortSignal.timeout(30_000) });
 }
@@ -115,7 +130,8 @@ beforeAll(async () => {
   await admin.disconnect();
   await startSink('bronze-sink');
   await startSink('audit-sink');
-}, 120_000);
+  await Promise.all([answering('bronze-sink'), answering('audit-sink')]);
+}, 180_000);
 
 afterAll(async () => {
   for (const sink of sinks.values()) sink.kill('SIGTERM');
@@ -186,7 +202,7 @@ describe('gold compare: the DuckDB path and the BigQuery path on the same file',
         logFile: join(home, 'logs', 'dbt-bigquery.log'),
       },
     );
-    expect(dbt.code, dbt.stderrTail.join('\n')).toBe(0);
+    expect(dbt.code, `${dbt.stdout.slice(-4000)}\n${dbt.stderrTail.join('\n')}`).toBe(0);
 
     const comparison = await compareGold({
       warehousePath: join(home, 'warehouse.duckdb'),
