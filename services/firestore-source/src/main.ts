@@ -3,9 +3,9 @@
  * Entry point: `firestore-source <command> …`. Each command lives in its own module under
  * commands/ and returns its exit status; this file only picks one.
  */
-const USAGE = `Usage: firestore-source export [--profile NAME] [--config FILE] [--every 24h] [--run-id ID]
-       firestore-source backfill --export PATH [--pattern GLOB]
-       firestore-source quality-events [--count N]
+const USAGE = `Usage: firestore-source export [--profile NAME] [--config FILE] [--every 24h] [--run-id ID] [--no-wait]
+       firestore-source backfill --export PATH [--pattern GLOB] [--snapshot-time TIME] [--dry-run] [--wait]
+       firestore-source quality-events [--count N] [--teams K] [--seed S] [--first I] [--topic T]
        firestore-source dump PATH
 
 Commands:
