@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { parse } from 'yaml';
 import { COMPOSE_FILE } from './paths.js';
 import { goTool, run } from './tools.js';
@@ -27,7 +27,7 @@ export interface ComposeProject {
 }
 
 /** The compose profiles of docker-compose.yml: services `docker compose up` starts only when asked. */
-export const COMPOSE_PROFILES = ['db-source'] as const;
+export const COMPOSE_PROFILES = ['db-source', 'document-sources'] as const;
 
 /**
  * docker-compose.yml loaded by the compose-spec reference loader (deploy/tools/compose-config):
@@ -66,4 +66,19 @@ export function durationSeconds(text: string): number {
     rest = rest.slice(match[0].length);
   }
   return total;
+}
+
+/**
+ * The files a service's single-file bind mounts show inside its container, by container path
+ * (mounted folders are left out: the producer's holds the sample CSV).
+ */
+export function boundFiles(spec: ComposeService): Record<string, string> {
+  const files: Record<string, string> = {};
+  for (const volume of spec.volumes ?? []) {
+    if (volume.type !== 'bind' || volume.source === undefined) continue;
+    if (existsSync(volume.source) && statSync(volume.source).isFile()) {
+      files[volume.target] = readFileSync(volume.source, 'utf8');
+    }
+  }
+  return files;
 }

@@ -150,3 +150,33 @@ export async function kubeconform(
   ]);
   return { ok: result.code === 0, output: `${result.stdout}${result.stderr}`.trim() };
 }
+
+/**
+ * The files a container sees from the ConfigMaps mounted into it (a `configMap` volume: every key,
+ * or its `items`, under the mount path; with `subPath`, that one file at the mount path), by path.
+ */
+export function mountedFiles(
+  // biome-ignore lint/suspicious/noExplicitAny: a container spec
+  container: any,
+  // biome-ignore lint/suspicious/noExplicitAny: a pod spec
+  podSpec: any,
+  objects: readonly K8sObject[],
+): Record<string, string> {
+  const files: Record<string, string> = {};
+  for (const mount of container.volumeMounts ?? []) {
+    const volume = (podSpec.volumes ?? []).find((v: { name: string }) => v.name === mount.name);
+    const ref = volume?.configMap;
+    if (!ref) continue;
+    const source = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === ref.name);
+    if (!source) continue;
+    const items: Array<{ key: string; path: string }> =
+      ref.items ?? Object.keys(source.data ?? {}).map((key) => ({ key, path: key }));
+    for (const { key, path } of items) {
+      const value = decode(source, key);
+      if (value === undefined) continue;
+      if (mount.subPath === undefined) files[`${mount.mountPath}/${path}`] = value;
+      else if (mount.subPath === path) files[mount.mountPath] = value;
+    }
+  }
+  return files;
+}

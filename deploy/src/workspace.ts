@@ -1,7 +1,8 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { ConfigDefinition } from '@lakestream/config';
+import { type ConfigDefinition, loadConfig } from '@lakestream/config';
 import { ROOT_DIR } from './paths.js';
 
 /** A deployable of the workspace: a folder of services/ with a `start` script. */
@@ -53,20 +54,94 @@ function isConfigDefinition(value: unknown): value is ConfigDefinition {
 }
 
 /**
- * A service's configuration schema, imported from its src/config.ts: the one export built with
+ * The config module of each command, for services whose commands are configured by different
+ * schemas (firestore-source: the export's, and the quality-report commands'). Other services have
+ * one, src/config.ts.
+ */
+const COMMAND_CONFIG_MODULES: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  'firestore-source': {
+    export: 'export/config.ts',
+    backfill: 'quality/config.ts',
+    'quality-events': 'quality/config.ts',
+  },
+};
+
+async function importServiceModule(name: string, path: string): Promise<Record<string, unknown>> {
+  const file = join(ROOT_DIR, 'services', name, 'src', path);
+  return (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+}
+
+/**
+ * A service's configuration schema, imported from its src/config.ts (or, for a service with a
+ * schema per command, the module of the command its arguments name): the one export built with
  * `defineConfig`. The deploy tests load each container's environment with it, exactly as the
  * service does at start (unknown prefixed variables included).
  */
-export async function serviceConfigDefinition(name: string): Promise<ConfigDefinition> {
-  const file = join(ROOT_DIR, 'services', name, 'src', 'config.ts');
-  const module = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+export async function serviceConfigDefinition(
+  name: string,
+  args: readonly string[] = [],
+): Promise<ConfigDefinition> {
+  const modules = COMMAND_CONFIG_MODULES[name];
+  const path = modules === undefined ? 'config.ts' : modules[args[0] ?? ''];
+  if (path === undefined) {
+    throw new Error(`services/${name}: no configuration for the command '${args[0] ?? ''}'`);
+  }
+  const module = await importServiceModule(name, path);
   const definitions = Object.values(module).filter(isConfigDefinition);
   if (definitions.length !== 1) {
     throw new Error(
-      `services/${name}/src/config.ts exports ${definitions.length} config definitions, expected 1`,
+      `services/${name}/src/${path} exports ${definitions.length} config definitions, expected 1`,
     );
   }
   return definitions[0]!;
+}
+
+/**
+ * Loads a container's configuration as its service does at start: the schema of its command, and
+ * for `firestore-source export` also the config file (`--config`, read from `files`, the
+ * container's mounted files by path) and the profile its arguments name. Throws ConfigError (or
+ * the service's own error for a bad file) as the service would.
+ */
+export async function loadServiceConfig(
+  name: string,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv,
+  files: Readonly<Record<string, string>> = {},
+): Promise<Record<string, unknown>> {
+  if (name === 'firestore-source' && args[0] === 'export') {
+    const { parseExportArgs } = await importServiceModule(name, 'export/cli.ts');
+    const command = (
+      parseExportArgs as (a: readonly string[]) => {
+        kind: string;
+        configFile?: string;
+        profile?: string;
+      }
+    )(args.slice(1));
+    const { loadExportConfig } = await importServiceModule(name, 'export/config.ts');
+    const load = loadExportConfig as (sources: {
+      file?: string;
+      profile?: string;
+      env?: NodeJS.ProcessEnv;
+    }) => Record<string, unknown>;
+    if (command.configFile === undefined) {
+      return load({ ...(command.profile === undefined ? {} : { profile: command.profile }), env });
+    }
+    const text = files[command.configFile];
+    if (text === undefined) throw new Error(`${command.configFile} is not mounted`);
+    const dir = mkdtempSync(join(tmpdir(), 'lakestream-config-'));
+    try {
+      const file = join(dir, 'config.json');
+      writeFileSync(file, text);
+      return load({
+        file,
+        ...(command.profile === undefined ? {} : { profile: command.profile }),
+        env,
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  return loadConfig(await serviceConfigDefinition(name, args), env) as Record<string, unknown>;
 }
 
 /**
@@ -79,11 +154,7 @@ export async function checkServiceArgs(
   args: readonly string[],
   env: NodeJS.ProcessEnv,
 ): Promise<string | undefined> {
-  const load = async (path: string) =>
-    (await import(pathToFileURL(join(ROOT_DIR, 'services', name, 'src', path)).href)) as Record<
-      string,
-      unknown
-    >;
+  const load = (path: string) => importServiceModule(name, path);
   switch (name) {
     case 'producer': {
       const { parseCliArgs } = await load('cli-options.ts');
@@ -114,7 +185,7 @@ export async function checkServiceArgs(
       const command = (
         parseCliArgs as (a: readonly string[]) => { kind: string; message?: string }
       )(args);
-      return command.kind === 'run' || command.kind === 'worker' || command.kind === 'db-worker'
+      return ['run', 'worker', 'db-worker', 'documents-worker'].includes(command.kind)
         ? undefined
         : (command.message ?? `parsed as ${command.kind}`);
     }
@@ -127,7 +198,32 @@ export async function checkServiceArgs(
         ? undefined
         : (command.message ?? `parsed as ${command.kind}`);
     }
+    case 'firestore-source':
+      return checkFirestoreSourceArgs(args, load);
     default:
       return args.length === 0 ? undefined : `${name} takes no arguments, got ${args.join(' ')}`;
   }
+}
+
+/** firestore-source's commands, each with the parser its module dispatches to. */
+async function checkFirestoreSourceArgs(
+  args: readonly string[],
+  load: (path: string) => Promise<Record<string, unknown>>,
+): Promise<string | undefined> {
+  const [command, ...rest] = args;
+  const parsers: Record<string, [string, string]> = {
+    export: ['export/cli.ts', 'parseExportArgs'],
+    backfill: ['quality/backfill-cli.ts', 'parseBackfillArgs'],
+    'quality-events': ['quality/events-cli.ts', 'parseEventsArgs'],
+  };
+  const parser = parsers[command ?? ''];
+  if (parser === undefined) {
+    return `firestore-source: a deployed command is one of ${Object.keys(parsers).join(', ')}, got '${command ?? ''}'`;
+  }
+  const parse = (await load(parser[0]))[parser[1]] as (a: readonly string[]) => {
+    kind: string;
+    message?: string;
+  };
+  const parsed = parse(rest);
+  return parsed.kind === 'run' ? undefined : (parsed.message ?? `parsed as ${parsed.kind}`);
 }

@@ -1,13 +1,13 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { loadConfig } from '@lakestream/config';
 import { VERSIONS } from '@lakestream/devstack';
-import { CONSUMER_GROUPS, dbTableTopic } from '@lakestream/kafka';
+import { CONSUMER_GROUPS, dbTableTopic, TOPICS } from '@lakestream/kafka';
 import { Ajv } from 'ajv';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import {
+  boundFiles,
   COMPOSE_PROFILES,
   type ComposeProject,
   type ComposeService,
@@ -18,7 +18,7 @@ import {
 import { envOf, parseDockerfile } from '../src/dockerfile.js';
 import { COMPOSE_FILE, DEPLOY_DIR, DOCKER_DIR, ROOT_DIR } from '../src/paths.js';
 import { composeGoVersion, composeSpecSchema } from '../src/tools.js';
-import { checkServiceArgs, serviceConfigDefinition, workspaceServices } from '../src/workspace.js';
+import { checkServiceArgs, loadServiceConfig, workspaceServices } from '../src/workspace.js';
 
 /** The environment docker/Dockerfile's runtime stage sets (a container starts with it). */
 const IMAGE_ENV = Object.fromEntries(
@@ -30,6 +30,31 @@ const IMAGE_ENV = Object.fromEntries(
  * pins no MariaDB version in VERSIONS: it uses the distribution's package, like PostgreSQL.
  */
 const DEVSTACK_MARIADB = '10.11';
+
+/**
+ * The Firestore emulator image the devstack's container path runs (IMAGES.firestore in
+ * packages/devstack/src/containers.ts, not exported by the package).
+ */
+const DEVSTACK_FIRESTORE_IMAGE = /firestore: '([^']+)'/.exec(
+  readFileSync(join(ROOT_DIR, 'packages', 'devstack', 'src', 'containers.ts'), 'utf8'),
+)?.[1];
+
+/** The services each compose profile adds, and the Prometheus job that scrapes them. */
+const PROFILES = {
+  'db-source': {
+    services: ['bronze-sink-db', 'db-sync', 'db-sync-topics', 'mariadb', 'warehouse-loader-db'],
+    job: 'lakestream-db-source',
+  },
+  'document-sources': {
+    services: [
+      'bronze-sink-documents',
+      'firestore',
+      'firestore-export',
+      'warehouse-loader-documents',
+    ],
+    job: 'lakestream-document-sources',
+  },
+} as const;
 
 /** Every service, those of the profiles included: what the checks below look at. */
 let project: ComposeProject;
@@ -47,6 +72,16 @@ function nodeServices(): Array<{ name: string; service: string; spec: ComposeSer
     spec.build?.dockerfile === 'docker/Dockerfile'
       ? [{ name, service: String(spec.build.args?.SERVICE), spec }]
       : [],
+  );
+}
+
+/** A Lakestream service's configuration, loaded as it loads it at start in its container. */
+function serviceConfig(spec: ComposeService): Promise<Record<string, unknown>> {
+  return loadServiceConfig(
+    String(spec.build!.args!.SERVICE),
+    spec.command ?? [],
+    containerEnv(spec),
+    boundFiles(spec),
   );
 }
 
@@ -106,20 +141,20 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  it('starts the database source only with its profile, and leaves `docker compose up` as it was', () => {
+  it('starts the database and document sources only with their profiles, and leaves `docker compose up` as it was', () => {
     const profiled = Object.entries(project.services)
       .filter(([, spec]) => (spec.profiles ?? []).length > 0)
       .map(([name]) => name)
       .sort();
-    expect(profiled).toEqual([
-      'bronze-sink-db',
-      'db-sync',
-      'db-sync-topics',
-      'mariadb',
-      'warehouse-loader-db',
-    ]);
-    for (const name of profiled) {
-      expect(project.services[name]!.profiles, name).toEqual(['db-source']);
+    expect(profiled).toEqual(
+      Object.values(PROFILES)
+        .flatMap((p) => p.services)
+        .sort(),
+    );
+    for (const [profile, { services }] of Object.entries(PROFILES)) {
+      for (const name of services) {
+        expect(project.services[name]!.profiles, name).toEqual([profile]);
+      }
     }
     expect(Object.keys(defaultProject.services).sort()).toEqual(
       Object.keys(project.services)
@@ -143,6 +178,8 @@ describe('docker-compose.yml', () => {
       `ghcr.io/goccy/bigquery-emulator:${VERSIONS.bigqueryEmulator.replace(/^v/, '')}`,
     );
     expect(project.services.mariadb!.image).toBe(`mariadb:${DEVSTACK_MARIADB}`);
+    expect(DEVSTACK_FIRESTORE_IMAGE).toBeDefined();
+    expect(project.services.firestore!.image).toBe(DEVSTACK_FIRESTORE_IMAGE);
     for (const [name, spec] of Object.entries(project.services)) {
       if (spec.build) {
         expect(spec.image, `${name}: built images get a local tag`).toMatch(
@@ -153,7 +190,8 @@ describe('docker-compose.yml', () => {
       const tag = /:([^/:]+)$/.exec(spec.image ?? '')?.[1];
       expect(tag, `${name} pins its image`).toBeDefined();
       expect(tag).not.toMatch(/latest/);
-      expect(tag, `${name}: ${spec.image}`).toMatch(/^v?\d+(\.\d+)*$/);
+      // A release, optionally one of its published variants (google-cloud-cli's `-emulators`).
+      expect(tag, `${name}: ${spec.image}`).toMatch(/^v?\d+(\.\d+)*(-emulators)?$/);
     }
   });
 
@@ -177,12 +215,11 @@ describe('docker-compose.yml', () => {
 
   it('gives each Lakestream service an environment its own config schema accepts (no unknown, missing or malformed variable)', async () => {
     for (const { name, service, spec } of nodeServices()) {
-      const definition = await serviceConfigDefinition(service);
-      const env = containerEnv(spec);
-      expect(() => loadConfig(definition, env), `${name} (${service})`).not.toThrow();
+      const config = await serviceConfig(spec).catch((err: Error) => {
+        throw new Error(`${name} (${service}): ${err.message}`, { cause: err });
+      });
       if (service === 'db-sync') {
         // db-sync also needs a source: DB_HOST, or MYSQL_URL (which the devstack exports).
-        const config = loadConfig(definition, env) as { dbHost?: string; mysqlUrl?: string };
         expect(config.dbHost ?? config.mysqlUrl, `${name}: the source server`).toBeDefined();
       }
     }
@@ -198,6 +235,16 @@ describe('docker-compose.yml', () => {
     expect(project.services['warehouse-loader-db']!.command).toEqual(['db-worker']);
     expect(project.services['db-sync']!.command).toEqual(['run', '--every', '15m']);
     expect(project.services['db-sync-topics']!.command).toEqual(['topics']);
+    expect(project.services['warehouse-loader-documents']!.command).toEqual(['documents-worker']);
+    expect(project.services['firestore-export']!.command).toEqual([
+      'export',
+      '--profile',
+      'dev',
+      '--config',
+      '/etc/lakestream/firestore-export/firestore-export.json',
+      '--every',
+      '24h',
+    ]);
   });
 
   it('comes up in order: health checks, and depends_on conditions that wait for them', () => {
@@ -244,13 +291,19 @@ describe('docker-compose.yml', () => {
     expect(order.indexOf('bronze-sink-db')).toBeLessThan(order.indexOf('warehouse-loader-db'));
     expect(order.indexOf('warehouse-loader-db')).toBeLessThan(order.indexOf('db-sync'));
     expect(order.indexOf('mariadb')).toBeLessThan(order.indexOf('db-sync'));
+    // The export waits on the documents worker's group: it runs once that worker is up.
+    expect(order.indexOf('bronze-sink-documents')).toBeLessThan(
+      order.indexOf('warehouse-loader-documents'),
+    );
+    expect(order.indexOf('warehouse-loader-documents')).toBeLessThan(
+      order.indexOf('firestore-export'),
+    );
+    expect(order.indexOf('firestore')).toBeLessThan(order.indexOf('firestore-export'));
   });
 
   it('gives each service longer to stop than its SHUTDOWN_GRACE drain limit', async () => {
-    for (const { name, service, spec } of nodeServices()) {
-      const config = loadConfig(await serviceConfigDefinition(service), containerEnv(spec)) as {
-        shutdownGraceMs: number;
-      };
+    for (const { name, spec } of nodeServices()) {
+      const config = (await serviceConfig(spec)) as { shutdownGraceMs: number };
       const stop = durationSeconds(spec.stop_grace_period ?? '10s');
       expect(
         stop * 1000,
@@ -271,26 +324,24 @@ describe('docker-compose.yml', () => {
           .filter((c) => c.job_name === job)
           .flatMap((c) => c.static_configs.flatMap((s) => s.targets)),
       );
-    const expected = new Set<string>();
-    const expectedDbSource = new Set<string>();
+    const expected = new Map<string, Set<string>>([['lakestream', new Set()]]);
+    for (const { job } of Object.values(PROFILES)) expected.set(job, new Set());
     for (const { name, service, spec } of nodeServices()) {
       if (spec.restart === 'no' && name !== 'producer') continue;
-      const config = loadConfig(await serviceConfigDefinition(service), containerEnv(spec)) as {
-        metricsPort?: number;
-        port?: number;
-      };
+      const config = (await serviceConfig(spec)) as { metricsPort?: number; port?: number };
       const port = service === 'dashboard' ? config.port : config.metricsPort;
+      const profile = spec.profiles?.[0] as keyof typeof PROFILES | undefined;
       if (name === 'producer') {
         expect(targets('lakestream-producer')).toEqual(new Set([`producer:${port}`]));
-      } else if ((spec.profiles ?? []).length > 0) {
-        // Down by design without their profile: a job LakestreamServiceDown does not watch.
-        expectedDbSource.add(`${name}:${port}`);
       } else {
-        expected.add(`${name}:${port}`);
+        // A profile's services are down by design without it: a job of their own, which
+        // LakestreamServiceDown does not watch.
+        expected
+          .get(profile === undefined ? 'lakestream' : PROFILES[profile].job)!
+          .add(`${name}:${port}`);
       }
     }
-    expect(targets('lakestream')).toEqual(expected);
-    expect(targets('lakestream-db-source')).toEqual(expectedDbSource);
+    for (const [job, jobTargets] of expected) expect(targets(job), job).toEqual(jobTargets);
     const dbtPort = project.services.dbt!.environment!.DBT_METRICS_PORT;
     expect(targets('dbt')).toEqual(new Set([`dbt:${dbtPort}`]));
     // Prometheus and the rule checker are the same release (v3.x ↔ Go module v0.3xx).
@@ -309,7 +360,14 @@ describe('docker-compose.yml', () => {
     expect(env('dbt').LAKESTREAM_WAREHOUSE).toBe(warehouse);
     expect(env('dashboard').DASHBOARD_DUCKDB_PATH).toBe(warehouse);
     expect(env('warehouse-loader-db').WAREHOUSE_DUCKDB_PATH).toBe(warehouse);
-    for (const name of ['warehouse-loader', 'warehouse-loader-db', 'dbt', 'dashboard']) {
+    expect(env('warehouse-loader-documents').WAREHOUSE_DUCKDB_PATH).toBe(warehouse);
+    for (const name of [
+      'warehouse-loader',
+      'warehouse-loader-db',
+      'warehouse-loader-documents',
+      'dbt',
+      'dashboard',
+    ]) {
       const mount = project.services[name]!.volumes?.find((v) => v.target === dirname(warehouse));
       expect(mount, `${name} mounts ${dirname(warehouse)}`).toMatchObject({
         type: 'volume',
@@ -322,17 +380,16 @@ describe('docker-compose.yml', () => {
     expect(env('warehouse-loader-bigquery').WAREHOUSE_LOADER_STORAGE_URL).toBe(lake);
     expect(env('bronze-sink-db').BRONZE_SINK_STORAGE_URL).toBe(lake);
     expect(env('warehouse-loader-db').WAREHOUSE_LOADER_STORAGE_URL).toBe(lake);
+    expect(env('bronze-sink-documents').BRONZE_SINK_STORAGE_URL).toBe(lake);
+    expect(env('warehouse-loader-documents').WAREHOUSE_LOADER_STORAGE_URL).toBe(lake);
+    expect(env('firestore-export').FIRESTORE_EXPORT_STORAGE_URL).toBe(lake);
     expect(env('dashboard').DASHBOARD_STORAGE_URL).toBe(lake);
     const bucket = /^gs:\/\/([^/]+)/.exec(lake)![1]!;
     expect(project.services['gcs-init']!.command!.join(' ')).toContain(`"name":"${bucket}"`);
   });
 
   it('wires the database source: table topics, groups, the source and the sync state', async () => {
-    const config = async (name: string) => {
-      const spec = project.services[name]!;
-      const definition = await serviceConfigDefinition(String(spec.build!.args!.SERVICE));
-      return loadConfig(definition, containerEnv(spec)) as Record<string, unknown>;
-    };
+    const config = (name: string) => serviceConfig(project.services[name]!);
     const sync = await config('db-sync');
     const sink = await config('bronze-sink-db');
     const loader = await config('warehouse-loader-db');
@@ -377,6 +434,32 @@ describe('docker-compose.yml', () => {
       (v) => v.target === sync.lakestreamHome,
     );
     expect(home, `db-sync mounts ${sync.lakestreamHome}`).toMatchObject({ type: 'volume' });
+  });
+
+  it('wires the document sources: the export profile, the reports topic, groups and the emulator', async () => {
+    const config = (name: string) => serviceConfig(project.services[name]!);
+    const exported = await config('firestore-export');
+    const sink = await config('bronze-sink-documents');
+    const loader = await config('warehouse-loader-documents');
+    // The profile the command names is in the mounted file, with projects and collections.
+    expect((exported.projects as string[]).length).toBeGreaterThan(0);
+    expect((exported.collections as string[]).length).toBeGreaterThan(0);
+    // The sink lands exactly the reports topic, in its own group, soon after a backfill's burst.
+    expect(sink.topics).toEqual([TOPICS.qualityReports]);
+    expect(sink.topics).toEqual([loader.qualityReportsTopic]);
+    expect(sink.groupId).toBe(CONSUMER_GROUPS.bronzeSinkDocuments);
+    expect(sink.idleFlushMs).toBe(500);
+    // The export announces where the documents worker listens and waits on its group.
+    expect(loader.documentsGroupId).toBe(CONSUMER_GROUPS.warehouseLoaderDocuments);
+    expect(exported.loaderGroup).toBe(loader.documentsGroupId);
+    expect(exported.manifestTopic).toBe(loader.bronzeFilesTopic);
+    expect(sink.manifestTopic).toBe(loader.bronzeFilesTopic);
+    expect(loader.target).toBe('duckdb');
+    // It reads the compose emulator, on the port the emulator is started with.
+    const emulator = project.services.firestore!;
+    const port = /--host-port=0\.0\.0\.0:(\d+)/.exec(emulator.command!.join(' '))![1];
+    expect(exported.firestoreEmulatorHost).toBe(`firestore:${port}`);
+    expect(emulator.healthcheck!.test!.join(' ')).toContain(`127.0.0.1:${port}/`);
   });
 
   it('mounts only files of the repository that exist, and publishes ports on 127.0.0.1 only', () => {

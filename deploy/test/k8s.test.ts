@@ -1,8 +1,8 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, loadConfig } from '@lakestream/config';
-import { CONSUMER_GROUPS, dbTableTopic } from '@lakestream/kafka';
+import { ConfigError } from '@lakestream/config';
+import { CONSUMER_GROUPS, dbTableTopic, TOPICS } from '@lakestream/kafka';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { envOf, parseDockerfile } from '../src/dockerfile.js';
@@ -10,16 +10,30 @@ import {
   type K8sObject,
   kubeconform,
   kustomizeBuild,
+  mountedFiles,
   resolveEnv,
   type Workload,
   workloads,
 } from '../src/k8s.js';
 import { DEPLOY_DIR, DOCKER_DIR, K8S_DIR } from '../src/paths.js';
 import { KUBERNETES_VERSIONS, kubernetesSchemas } from '../src/tools.js';
-import { checkServiceArgs, serviceConfigDefinition, workspaceServices } from '../src/workspace.js';
+import {
+  checkServiceArgs,
+  loadServiceConfig,
+  serviceConfigDefinition,
+  workspaceServices,
+} from '../src/workspace.js';
 
-/** What is deployed: both overlays, and the example that adds the mounted-key component. */
-const TARGETS = ['overlays/dev', 'overlays/prod', 'examples/prod-with-gcp-key'] as const;
+/**
+ * What is deployed: both overlays, the example that adds the mounted-key component, and the
+ * example that adds the one-off quality-report backfill Job.
+ */
+const TARGETS = [
+  'overlays/dev',
+  'overlays/prod',
+  'examples/prod-with-gcp-key',
+  'examples/firestore-backfill',
+] as const;
 
 const STREAMING = ['audit-sink', 'bronze-sink', 'dashboard', 'transformer', 'warehouse-loader'];
 /**
@@ -28,6 +42,14 @@ const STREAMING = ['audit-sink', 'bronze-sink', 'dashboard', 'transformer', 'war
  * leaves db-sync out until the loader applies the batches to BigQuery.
  */
 const DB_SOURCE = { Deployment: ['bronze-sink-db', 'warehouse-loader-db'], CronJob: ['db-sync'] };
+/**
+ * The document sources (components/document-sources), in every build: the loader's documents
+ * worker applies Firestore snapshots and quality reports to DuckDB and to BigQuery alike.
+ */
+const DOCUMENT_SOURCES = {
+  Deployment: ['bronze-sink-documents', 'warehouse-loader-documents'],
+  CronJob: ['firestore-export'],
+};
 const NODE_IMAGE_ENV = Object.fromEntries(
   envOf(parseDockerfile(join(DOCKER_DIR, 'Dockerfile')).stages.at(-1)!),
 );
@@ -69,9 +91,11 @@ async function loadContainerConfig(
 ): Promise<{ service: string; config: Record<string, unknown>; external: string[] }> {
   const service = serviceOf(container.image);
   const { env, external } = resolveEnv(container, objects);
-  const definition = await serviceConfigDefinition(service);
+  const args = container.args ?? [];
+  const files = mountedFiles(container, workload.podSpec, objects);
+  const load = (vars: NodeJS.ProcessEnv) => loadServiceConfig(service, args, vars, files);
   try {
-    return { service, config: loadConfig(definition, { ...NODE_IMAGE_ENV, ...env }), external };
+    return { service, config: await load({ ...NODE_IMAGE_ENV, ...env }), external };
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     const unexpected = err.problems.filter(
@@ -85,11 +109,7 @@ async function loadContainerConfig(
     const standIns = Object.fromEntries(
       external.map((name) => [name, 'postgres://user:secret@db.invalid:5432/lakestream']),
     );
-    return {
-      service,
-      config: loadConfig(definition, { ...NODE_IMAGE_ENV, ...env, ...standIns }),
-      external,
-    };
+    return { service, config: await load({ ...NODE_IMAGE_ENV, ...env, ...standIns }), external };
   }
 }
 
@@ -160,10 +180,16 @@ describe.each(TARGETS)('deploy/k8s/%s', (target) => {
         .sort();
     const dbSource = warehouseTargetOf(objects) === 'duckdb';
     const withDb = (base: string[], db: string[]) => [...base, ...(dbSource ? db : [])].sort();
-    expect(names('Deployment')).toEqual(withDb(STREAMING, DB_SOURCE.Deployment));
-    expect(names('Job')).toEqual(['producer']);
+    expect(names('Deployment')).toEqual(
+      withDb([...STREAMING, ...DOCUMENT_SOURCES.Deployment], DB_SOURCE.Deployment),
+    );
+    const backfill = target === 'examples/firestore-backfill';
+    expect(names('Job')).toEqual(backfill ? ['firestore-backfill', 'producer'] : ['producer']);
     expect(names('CronJob')).toEqual(
-      withDb(['dbt', 'transformer-run', 'warehouse-loader-run'], DB_SOURCE.CronJob),
+      withDb(
+        ['dbt', 'transformer-run', 'warehouse-loader-run', ...DOCUMENT_SOURCES.CronJob],
+        DB_SOURCE.CronJob,
+      ),
     );
     const workload = (name: string) => all.find((w) => w.name === name)!;
     const args = (name: string) => containerOf(workload(name)).args;
@@ -186,6 +212,28 @@ describe.each(TARGETS)('deploy/k8s/%s', (target) => {
       const init = workload('bronze-sink-db').podSpec.initContainers;
       expect(init.map((c: { image: string }) => serviceOf(c.image))).toEqual(['db-sync']);
       expect(init[0].args).toEqual(['topics']);
+    }
+    // The export runs once a day with its environment's profile; the documents worker is one
+    // instance (snapshots of a collection replace each other in manifest order).
+    const exportArgs = args('firestore-export');
+    expect(exportArgs.slice(0, 3)).toEqual([
+      'export',
+      '--profile',
+      target === 'overlays/dev' ? 'dev' : 'prod',
+    ]);
+    expect(workload('firestore-export').object.spec.schedule).toMatch(/^\d+ \d+ \* \* \*$/);
+    expect(workload('firestore-export').object.spec.suspend).toBe(false);
+    expect(args('warehouse-loader-documents')).toEqual(['documents-worker']);
+    expect(workload('warehouse-loader-documents').object.spec.replicas).toBe(1);
+    expect(workload('warehouse-loader-documents').object.spec.strategy.type).toBe('Recreate');
+    expect(args('bronze-sink-documents')).toBeUndefined();
+    if (backfill) {
+      // A one-off, created suspended, reading a managed export in GCS.
+      const job = workload('firestore-backfill').object.spec;
+      expect(job.suspend).toBe(true);
+      const backfillArgs = args('firestore-backfill');
+      expect(backfillArgs[0]).toBe('backfill');
+      expect(backfillArgs[backfillArgs.indexOf('--export') + 1]).toMatch(/^gs:\/\/[a-z0-9._-]+\//);
     }
     // Every image is a workspace service's (or dbt's), and every workspace service is deployed
     // (db-sync where the warehouse is DuckDB, see DB_SOURCE).
@@ -321,7 +369,7 @@ describe.each(TARGETS)('deploy/k8s/%s', (target) => {
         const secretFields =
           service === 'dbt'
             ? []
-            : Object.values((await serviceConfigDefinition(service)).fields)
+            : Object.values((await serviceConfigDefinition(service, container.args)).fields)
                 .filter((spec) => spec.secret)
                 .map((spec) => spec.env);
         const { env } = resolveEnv(container, objects);
@@ -353,7 +401,7 @@ describe.each(TARGETS)('deploy/k8s/%s', (target) => {
       const container = containerOf(workload);
       const { env } = resolveEnv(container, objects);
       const keyFile = env.GOOGLE_APPLICATION_CREDENTIALS;
-      if (target === 'overlays/prod') {
+      if (target !== 'examples/prod-with-gcp-key') {
         expect(keyFile, `${workload.name}: Workload Identity, no key file`).toBeUndefined();
         continue;
       }
@@ -390,18 +438,6 @@ describe.each(TARGETS)('deploy/k8s/%s', (target) => {
     // The sync announces where the db worker listens, and waits where it confirms.
     expect(sync.batchesTopic).toBe(loader.dbBatchesTopic);
     expect(sync.appliedTopic).toBe(loader.dbAppliedTopic);
-    // Each Deployment is a Kafka client of its own id.
-    const clientIds = new Map<string, string>();
-    for (const deployment of all.filter((w) => w.kind === 'Deployment')) {
-      const id = (await loadContainerConfig(deployment, objects)).config.kafkaClientId as
-        | string
-        | undefined;
-      if (id === undefined) continue;
-      expect(clientIds.get(id), `${deployment.name} and ${clientIds.get(id)}: ${id}`).toBe(
-        undefined,
-      );
-      clientIds.set(id, deployment.name);
-    }
     // The password comes from a Secret (generated in dev, created outside Git elsewhere).
     const password = containerOf(workload('db-sync')).env.find(
       (e: { name: string }) => e.name === 'DB_PASS',
@@ -428,6 +464,58 @@ describe.each(TARGETS)('deploy/k8s/%s', (target) => {
           o.metadata.name === volume.persistentVolumeClaim.claimName,
       ),
     ).toBe(true);
+  });
+
+  it('gives each Deployment a Kafka client id of its own', async () => {
+    const clientIds = new Map<string, string>();
+    for (const deployment of all.filter((w) => w.kind === 'Deployment')) {
+      const id = (await loadContainerConfig(deployment, objects)).config.kafkaClientId as
+        | string
+        | undefined;
+      if (id === undefined) continue;
+      expect(clientIds.get(id), `${deployment.name} and ${clientIds.get(id)}: ${id}`).toBe(
+        undefined,
+      );
+      clientIds.set(id, deployment.name);
+    }
+  });
+
+  it('wires the document sources: the profile, the reports topic, groups and Firestore credentials', async () => {
+    const workload = (name: string) => all.find((w) => w.name === name)!;
+    const configOf = async (name: string) =>
+      (await loadContainerConfig(workload(name), objects)).config;
+    // The profile the args name is in the mounted config file, with projects and collections.
+    const exported = await configOf('firestore-export');
+    expect((exported.projects as string[]).length).toBeGreaterThan(0);
+    expect((exported.collections as string[]).length).toBeGreaterThan(0);
+    const sink = await configOf('bronze-sink-documents');
+    const loader = await configOf('warehouse-loader-documents');
+    // The sink lands exactly the reports topic, in its own group, soon after a backfill's burst.
+    expect(sink.topics).toEqual([TOPICS.qualityReports]);
+    expect(sink.topics).toEqual([loader.qualityReportsTopic]);
+    expect(sink.groupId).toBe(CONSUMER_GROUPS.bronzeSinkDocuments);
+    expect(sink.idleFlushMs).toBe(500);
+    // The export announces where the documents worker listens, and waits on that worker's group.
+    expect(loader.documentsGroupId).toBe(CONSUMER_GROUPS.warehouseLoaderDocuments);
+    expect(exported.loaderGroup).toBe(loader.documentsGroupId);
+    expect(exported.manifestTopic).toBe(loader.bronzeFilesTopic);
+    expect(sink.manifestTopic).toBe(loader.bronzeFilesTopic);
+    // Its SIGTERM drain (a collection under way is finished and applied) fits the Job's deadline.
+    const job = workload('firestore-export').object.spec.jobTemplate.spec;
+    expect(job.activeDeadlineSeconds * 1000).toBeGreaterThan(
+      (exported.waitTimeoutMs as number) + (exported.shutdownGraceMs as number),
+    );
+    if (target === 'examples/firestore-backfill') {
+      const backfill = await configOf('firestore-backfill');
+      expect(backfill.reportsTopic).toBe(loader.qualityReportsTopic);
+      expect(backfill.bronzeGroup).toBe(sink.groupId);
+      expect(backfill.loaderGroup).toBe(loader.documentsGroupId);
+      expect(backfill.manifestTopic).toBe(loader.bronzeFilesTopic);
+    }
+    // Dev reads the emulator Service; elsewhere the pod's Google credentials reach Firestore.
+    expect(exported.firestoreEmulatorHost).toBe(
+      target === 'overlays/dev' ? 'firestore:8080' : undefined,
+    );
   });
 
   it('points every stage at the same lake and warehouse', async () => {
