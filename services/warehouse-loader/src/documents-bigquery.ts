@@ -8,6 +8,7 @@
  * (quality-stream-sql.ts).
  */
 import { createHash } from 'node:crypto';
+import { gunzipSync } from 'node:zlib';
 import type { BigQuery } from '@google-cloud/bigquery';
 import { type BronzeFileManifest, QUALITY_STREAM_TABLE } from '@lakestream/lake';
 import type { ObjectStore } from '@lakestream/object-store';
@@ -97,11 +98,16 @@ export function createDocumentsBigqueryWriter(options: DocumentsBigqueryOptions)
       if (loaded && Date.parse(loaded.read_time) > Date.parse(s.read_time)) {
         return { kind: 'superseded', table, loadedReadTime: loaded.read_time };
       }
+      const jobId = snapshotJobId(manifest);
+      // The emulator cannot read a gzip object: it loads an uncompressed copy (README).
+      const copyKey = emulator ? `documents-staging/firestore/${jobId}.jsonl` : undefined;
+      if (copyKey)
+        await options.store.put(copyKey, gunzipSync(await options.store.get(manifest.key)));
       const ran = await jobs.run(
-        snapshotJobId(manifest),
+        jobId,
         {
           load: {
-            sourceUris: [manifest.uri],
+            sourceUris: [copyKey ? options.store.uri(copyKey) : manifest.uri],
             sourceFormat: 'NEWLINE_DELIMITED_JSON',
             writeDisposition: 'WRITE_TRUNCATE',
             createDisposition: 'CREATE_IF_NEEDED',
@@ -123,6 +129,7 @@ export function createDocumentsBigqueryWriter(options: DocumentsBigqueryOptions)
             description: JSON.stringify({ run_id: s.run_id, read_time: s.read_time }),
           }),
       );
+      if (copyKey) await options.store.delete(copyKey).catch(() => {});
       return ran === 'found'
         ? { kind: 'recorded', table }
         : { kind: 'replaced', table, rows: manifest.record_count };

@@ -12,6 +12,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import type { BigQuery } from '@google-cloud/bigquery';
 import type { ObjectInfo, ObjectStore } from '@lakestream/object-store';
 import { quoteIdent } from '@lakestream/silver';
@@ -22,6 +23,7 @@ import { sqlString } from './db-sql.js';
 import { withDuckdbFile } from './documents-duckdb.js';
 import { classifyDuckdbError } from './duckdb-target.js';
 import { LoaderError } from './errors.js';
+import { type BigqueryField, detectBigqueryFields } from './gcs-load-schema.js';
 import { listGcsLoadSource } from './gcs-load-source.js';
 
 /** What a load did. */
@@ -64,31 +66,56 @@ export async function gcsLoad(options: GcsLoadOptions): Promise<GcsLoadResult> {
   return loadBigquery(options, target, source);
 }
 
+/** The objects as local files (in place when local, downloaded into `dir` from GCS). */
+async function localCopies(
+  store: ObjectStore,
+  objects: readonly ObjectInfo[],
+  dir: string,
+): Promise<{ file: string; uri: string }[]> {
+  const local = store.location.startsWith('file:');
+  const files: { file: string; uri: string }[] = [];
+  for (const [i, object] of objects.entries()) {
+    const uri = store.uri(object.key);
+    if (local) {
+      files.push({ file: fileURLToPath(uri), uri });
+      continue;
+    }
+    // The extension tells DuckDB whether the object is gzip.
+    const file = join(dir, `${String(i).padStart(6, '0')}-${basename(object.key)}`);
+    await writeFile(file, await store.get(object.key));
+    files.push({ file, uri });
+  }
+  return files;
+}
+
+/** Every row of the files, columns detected from all of them, matched by name. */
+function readJsonSql(files: readonly string[]): string {
+  return `read_json([${files.map(sqlString).join(', ')}], format = 'newline_delimited', union_by_name = true, sample_size = -1)`;
+}
+
+/** Runs `fn` with a scratch folder, removed after. */
+async function withScratch<T>(
+  options: GcsLoadOptions,
+  fn: (dir: string) => Promise<T>,
+): Promise<T> {
+  const dir = await mkdtemp(join(options.tempDir ?? tmpdir(), 'lakestream-gcs-load-'));
+  try {
+    return await fn(dir);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
 async function loadDuckdb(
   options: GcsLoadOptions,
   path: string,
   { store, objects }: { store: ObjectStore; objects: ObjectInfo[] },
 ): Promise<GcsLoadResult> {
-  const dir = await mkdtemp(join(options.tempDir ?? tmpdir(), 'lakestream-gcs-load-'));
-  try {
-    const local = store.location.startsWith('file:');
-    const files: { file: string; uri: string }[] = [];
-    for (const [i, object] of objects.entries()) {
-      const uri = store.uri(object.key);
-      if (local) {
-        files.push({ file: fileURLToPath(uri), uri });
-        continue;
-      }
-      // The extension tells DuckDB whether the object is gzip.
-      const file = join(dir, `${String(i).padStart(6, '0')}-${basename(object.key)}`);
-      await writeFile(file, await store.get(object.key));
-      files.push({ file, uri });
-    }
+  return withScratch(options, async (dir) => {
+    const files = await localCopies(store, objects, dir);
     const table = `${options.schema}.${options.table}`;
     const target = `${quoteIdent(options.schema)}.${quoteIdent(options.table)}`;
-    const read = (list: string[]) =>
-      `read_json([${list.map(sqlString).join(', ')}], format = 'newline_delimited', union_by_name = true, sample_size = -1)`;
-    return await withDuckdbFile(path, async (conn) => {
+    return withDuckdbFile(path, async (conn) => {
       await conn
         .run(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(options.schema)}`)
         .catch((err: unknown) => {
@@ -97,7 +124,7 @@ async function loadDuckdb(
       await conn.run('BEGIN TRANSACTION');
       try {
         await conn.run(
-          `CREATE OR REPLACE TABLE ${target} AS SELECT * FROM ${read(files.map((f) => f.file))}`,
+          `CREATE OR REPLACE TABLE ${target} AS SELECT * FROM ${readJsonSql(files.map((f) => f.file))}`,
         );
         const [row] = (
           await conn.runAndReadAll(`SELECT count(*) AS n FROM ${target}`)
@@ -106,30 +133,61 @@ async function loadDuckdb(
         return { rows: Number(row?.n), objects: objects.length, table };
       } catch (err) {
         await conn.run('ROLLBACK').catch(() => {});
-        const busy = classifyDuckdbError(err, `loading ${table}`);
-        if (busy.retryable) throw busy;
-        // Name the object: read each alone until one fails.
-        for (const { file, uri } of files) {
-          try {
-            await conn.run(`SELECT count(*) FROM ${read([file])}`);
-          } catch (fileErr) {
-            throw new LoaderError(
-              'LS_LOADER_GCS_LOAD_INVALID',
-              `${uri} is not JSON lines: ${(fileErr as Error).message.split('\n')[0]}`,
-              { cause: fileErr, details: { object: uri } },
-            );
-          }
-        }
-        throw new LoaderError(
-          'LS_LOADER_GCS_LOAD_INVALID',
-          `the objects under ${options.prefix} do not load together into ${table}: ${(err as Error).message.split('\n')[0]}`,
-          { cause: err },
-        );
+        throw await explain(conn, err, files, `loading ${table}`, options.prefix);
       }
     });
-  } finally {
-    await rm(dir, { recursive: true, force: true });
+  });
+}
+
+/** The error of a failed read, naming the object that cannot be read on its own, if one. */
+async function explain(
+  conn: DuckDBConnection,
+  err: unknown,
+  files: readonly { file: string; uri: string }[],
+  what: string,
+  prefix: string,
+): Promise<LoaderError> {
+  const busy = classifyDuckdbError(err, what);
+  if (busy.retryable) return busy;
+  for (const { file, uri } of files) {
+    try {
+      await conn.run(`SELECT count(*) FROM ${readJsonSql([file])}`);
+    } catch (fileErr) {
+      return new LoaderError(
+        'LS_LOADER_GCS_LOAD_INVALID',
+        `${uri} is not JSON lines: ${(fileErr as Error).message.split('\n')[0]}`,
+        { cause: fileErr, details: { object: uri } },
+      );
+    }
   }
+  return new LoaderError(
+    'LS_LOADER_GCS_LOAD_INVALID',
+    `the objects under ${prefix} do not load together (${what}): ${(err as Error).message.split('\n')[0]}`,
+    { cause: err },
+  );
+}
+
+/** The emulator's stand-in for autodetect: the columns DuckDB detects in the objects. */
+async function emulatorSchema(
+  options: GcsLoadOptions,
+  store: ObjectStore,
+  objects: readonly ObjectInfo[],
+): Promise<BigqueryField[]> {
+  return withScratch(options, async (dir) => {
+    const files = await localCopies(store, objects, dir);
+    const instance = await DuckDBInstance.create(':memory:');
+    const conn = await instance.connect();
+    try {
+      return await detectBigqueryFields(conn, readJsonSql(files.map((f) => f.file))).catch(
+        async (err: unknown) => {
+          throw await explain(conn, err, files, 'detecting the columns', options.prefix);
+        },
+      );
+    } finally {
+      conn.closeSync();
+      instance.closeSync();
+    }
+  });
 }
 
 /** The load job's id: the prefix, the table and exactly which objects (names and generations). */
@@ -171,10 +229,11 @@ async function loadBigquery(
       load: {
         sourceUris: objects.map((o) => store.uri(o.key)),
         sourceFormat: 'NEWLINE_DELIMITED_JSON',
-        autodetect: true,
+        autodetect: !emulator,
         writeDisposition: 'WRITE_TRUNCATE',
         createDisposition: 'CREATE_IF_NEEDED',
         destinationTable: { projectId: project, datasetId: options.schema, tableId: options.table },
+        ...(emulator ? { schema: { fields: await emulatorSchema(options, store, objects) } } : {}),
       },
     },
     what,
