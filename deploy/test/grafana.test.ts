@@ -92,7 +92,7 @@ describe.each(DASHBOARD_FILES)('deploy/grafana/dashboards/%s', (file) => {
     }
   });
 
-  it('shows throughput per stage, consumer lag, dead letters and quarantine, batch durations and data quality', async () => {
+  it('shows throughput per stage, consumer lag, dead letters and quarantine, batch durations, data quality and the document sources', async () => {
     const analyses = await analyzeExprs(targets.map((t) => substituteGrafanaVariables(t.expr)));
     const read = new Set(analyses.flatMap((a) => a.metrics));
     for (const metric of [
@@ -118,6 +118,19 @@ describe.each(DASHBOARD_FILES)('deploy/grafana/dashboards/%s', (file) => {
     );
     expect(quarantine, 'a quarantine panel').toBeDefined();
     expect(deadLetters, 'a dead-letter panel').toBeDefined();
+    // The document sources: how old the Firestore snapshots are, and the documents worker's errors.
+    const exportAge = targets.find(
+      (t) =>
+        t.expr.includes('lakestream_last_success_timestamp_seconds') &&
+        t.expr.includes('component="firestore_export"'),
+    );
+    const documentsErrors = targets.find(
+      (t) =>
+        t.expr.includes('lakestream_component_errors_total') &&
+        t.expr.includes('app="warehouse-loader-documents"'),
+    );
+    expect(exportAge, 'a Firestore export age panel').toBeDefined();
+    expect(documentsErrors, 'a documents worker errors panel').toBeDefined();
   });
 });
 

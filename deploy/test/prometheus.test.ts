@@ -56,7 +56,7 @@ describe('deploy/prometheus', () => {
     }
   });
 
-  it('alerts on a growing lag, a dead-letter spike, a failed batch and a stale gold layer', () => {
+  it('alerts on a growing lag, a dead-letter spike, a failed batch, a stale gold layer, a stale Firestore export and a stuck documents worker', () => {
     const names = rules.map((r) => r.alert);
     for (const required of [
       'LakestreamConsumerLagGrowing',
@@ -66,6 +66,8 @@ describe('deploy/prometheus', () => {
       'LakestreamWarehouseLoadFailing',
       'LakestreamDbtBuildFailed',
       'LakestreamGoldStale',
+      'LakestreamFirestoreExportStale',
+      'LakestreamDocumentsApplyFailing',
     ]) {
       expect(names).toContain(required);
     }
