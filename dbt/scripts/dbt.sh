@@ -8,7 +8,7 @@
 #   LAKESTREAM_WAREHOUSE   DuckDB file of the duckdb target; default $LAKESTREAM_HOME/warehouse.duckdb
 #   LAKESTREAM_DBT_TARGET  default target (duckdb | bigquery); --target overrides it
 #   BIGQUERY_EMULATOR_HOST the bigquery target talks to this emulator (http://host:port) instead of
-#                          Google, through scripts/dbt_emulator.py (the emulator's client shims)
+#                          Google, through scripts/emulator_dbt.py (the emulator's client shims)
 #   DBT_TARGET_PATH        dbt's artifacts (run_results.json, manifest.json); default $LAKESTREAM_HOME/dbt/target
 #   DBT_LOG_PATH           dbt.log; default $LAKESTREAM_HOME/dbt/logs
 set -euo pipefail
@@ -49,7 +49,7 @@ if [[ "$target" == bigquery ]]; then
     build | run | test | seed | snapshot) "$VENV/bin/python" "$DBT_DIR/scripts/bigquery_datasets.py" ;;
   esac
   if [[ -n "${BIGQUERY_EMULATOR_HOST:-}" ]]; then
-    dbt=("$VENV/bin/python" "$DBT_DIR/scripts/dbt_emulator.py")
+    dbt=("$VENV/bin/python" "$DBT_DIR/scripts/emulator_dbt.py")
   fi
 fi
 exec "${dbt[@]}" "$@" --project-dir "$DBT_DIR" --profiles-dir "$DBT_DIR"

@@ -49,6 +49,9 @@ def _query_dropping_first(self, query, *args, **kwargs):
 
 Client.query = _query_dropping_first
 
-from dbt.cli.main import cli  # noqa: E402  (after the shims, so dbt's clients are the patched ones)
+# Not named dbt_*: dbt imports every dbt_-prefixed module on sys.path as a plugin, which would run
+# this file a second time inside the first.
+if __name__ == "__main__":
+    from dbt.cli.main import cli  # after the shims, so dbt's clients are the patched ones
 
-cli()
+    cli()
