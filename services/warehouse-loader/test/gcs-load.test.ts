@@ -3,6 +3,7 @@ import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import type { ObjectStore } from '@lakestream/object-store';
 import { afterEach, describe, expect, it } from 'vitest';
+import { parseCliArgs } from '../src/cli.js';
 import { gcsLoad, gcsLoadJobId } from '../src/gcs-load.js';
 import { queryDuckdb, TestBed } from './support/test-bed.js';
 
@@ -122,5 +123,26 @@ describe('gcs-load into DuckDB', () => {
       ]),
     ).not.toBe(id);
     expect(gcsLoadJobId('gs://b/p', 'inventory', 'pods2', objects)).not.toBe(id);
+  });
+});
+
+describe('gcs-load and documents-worker command lines', () => {
+  it('reads them and explains what is wrong', () => {
+    expect(parseCliArgs(['documents-worker'])).toEqual({ kind: 'documents-worker' });
+    expect(
+      parseCliArgs(['gcs-load', 'gs://b/pods/', 'inventory.pods', '--format', 'ndjson']),
+    ).toEqual({
+      kind: 'gcs-load',
+      prefix: 'gs://b/pods/',
+      schema: 'inventory',
+      table: 'pods',
+      format: 'ndjson',
+    });
+    expect(parseCliArgs(['gcs-load', 'gs://b/pods/'])).toMatchObject({ kind: 'error' });
+    expect(parseCliArgs(['gcs-load', 'p/', 'pods'])).toMatchObject({ kind: 'error' });
+    expect(parseCliArgs(['gcs-load', 'p/', 'a.b', '--format', 'csv'])).toMatchObject({
+      message: "--format: only ndjson is supported, got 'csv'",
+    });
+    expect(parseCliArgs(['worker', '--format', 'ndjson'])).toMatchObject({ kind: 'error' });
   });
 });
