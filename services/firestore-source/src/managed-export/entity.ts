@@ -16,7 +16,7 @@ import {
   firestoreIntegerJson,
   firestoreTimestampJson,
 } from '@lakestream/lake';
-import { WIRE, WireError, WireReader } from './wire.js';
+import { utf8, WIRE, WireError, WireReader } from './wire.js';
 
 /** Property meanings a Firestore export uses. */
 const MEANING = {
@@ -152,14 +152,18 @@ function readValue(r: WireReader, meaning: number, name: string, indexed: boolea
     case MEANING.none:
       if (int !== undefined) return firestoreIntegerJson(int);
       if (bool !== undefined) return bool;
-      if (bytes !== undefined) return r.buf.toString('utf8', bytes[0], bytes[1]);
+      if (bytes !== undefined) return utf8(r.buf, bytes[0], bytes[1]);
       if (double !== undefined) return firestoreDoubleJson(double);
       if (point !== undefined) return point;
       if (reference !== undefined) return reference;
       return null;
     case MEANING.gdWhen: {
       if (int === undefined) break;
-      const micros = BigInt(int);
+      if (typeof int === 'number') {
+        const seconds = Math.floor(int / 1_000_000);
+        return firestoreTimestampJson(seconds, int - seconds * 1_000_000);
+      }
+      const micros = int;
       let seconds = micros / 1_000_000n;
       let rest = micros % 1_000_000n;
       if (rest < 0n) {

@@ -3,6 +3,11 @@
  * EntityProto records – read as a stream of documents, in bounded memory, without Google's
  * services. Bad input is reported through `onBadRecord` and skipped.
  */
+export {
+  MANAGED_EXPORT_ERROR_CODES,
+  ManagedExportError,
+  type ManagedExportErrorCode,
+} from './errors.js';
 export { readExportFacts, readManagedExport } from './read-export.js';
 export {
   BAD_EXPORT_RECORD_CLASSES,

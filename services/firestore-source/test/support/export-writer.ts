@@ -102,6 +102,31 @@ export function kindMetadata(name: string, start: bigint, end: bigint, files: st
   return w.done();
 }
 
+/**
+ * The `NAME.overall_export_metadata` log: a version record (0x33), then one entry per kind
+ * `{1: {1: 2, 3: 3}, 2: kind metadata path, 3: entities, 4: bytes}`, as the emulator writes it.
+ */
+export function overallMetadata(
+  kinds: Array<{ metadataKey: string; count: number; bytes: number }>,
+): Buffer {
+  const list = new ProtoWriter();
+  for (const kind of kinds) {
+    list.bytes(
+      1,
+      new ProtoWriter()
+        .bytes(1, new ProtoWriter().uint(1, 2).uint(3, 3).done())
+        .bytes(2, kind.metadataKey)
+        .uint(3, kind.count)
+        .uint(4, kind.bytes)
+        .done(),
+    );
+  }
+  return new LogWriter()
+    .add(Buffer.from([0x33]))
+    .add(list.done())
+    .bytes();
+}
+
 /** Writes `docs` as the managed export `dir/NAME`; returns where each document went. */
 export async function writeExport(
   root: string,
@@ -118,7 +143,7 @@ export async function writeExport(
     groups.set(folder, [...(groups.get(folder) ?? []), doc]);
   }
   const written: WrittenExport = { dir, files: [] };
-  const overall = new ProtoWriter();
+  const kinds: Parameters<typeof overallMetadata>[0] = [];
   for (const [folder, group] of groups) {
     const outputs = Array.from({ length: options.outputs ?? 1 }, () => new LogWriter());
     const placed = outputs.map(() => [] as Array<{ path: string; offset: number }>);
@@ -137,19 +162,10 @@ export async function writeExport(
     const metaName = `${base}/all_namespaces_${folder}.export_metadata`;
     await writeFile(join(dir, metaName), kindMetadata(name, start, end, names));
     const bytes = outputs.reduce((n, l) => n + l.size, 0);
-    overall.bytes(
-      1,
-      new ProtoWriter()
-        .bytes(1, new ProtoWriter().uint(1, 2).uint(3, 3).done())
-        .bytes(2, metaName)
-        .uint(3, group.length)
-        .uint(4, bytes)
-        .done(),
-    );
+    kinds.push({ metadataKey: metaName, count: group.length, bytes });
   }
   if (options.overall ?? true) {
-    const log = new LogWriter().add(Buffer.from([0x33])).add(overall.done());
-    await writeFile(join(dir, `${name}.overall_export_metadata`), log.bytes());
+    await writeFile(join(dir, `${name}.overall_export_metadata`), overallMetadata(kinds));
   }
   return written;
 }

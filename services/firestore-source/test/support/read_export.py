@@ -5,7 +5,8 @@ App Engine's own EntityProto descriptor, and a small value mapper to the lake's 
 package's own document API is not used: it skips CRCs, loses values inside maps and fails on
 numeric ids). Usage: read_export.py [--count] FILE... ; prints one JSON line {"path", "fields"} per
 document (or, with --count, only the totals), then a last line {"records": n, "invalid": m,
-"unknown": k} counting the log's invalid-record warnings and entities it could not map.
+"unknown": k, "maxrss_kb": r} counting the log's invalid-record warnings and entities it could
+not map, with the process's peak resident memory.
 """
 import base64
 import datetime
@@ -113,7 +114,11 @@ def main(argv):
                     continue
                 if not count_only:
                     out.write(json.dumps(doc, ensure_ascii=False) + "\n")
-    out.write(json.dumps({"records": records, "invalid": Counter.invalid, "unknown": unknown}) + "\n")
+    # VmHWM, not getrusage's maxrss, which Linux carries over exec from the forking parent.
+    with open("/proc/self/status") as status:
+        maxrss = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
+    summary = {"records": records, "invalid": Counter.invalid, "unknown": unknown, "maxrss_kb": maxrss}
+    out.write(json.dumps(summary) + "\n")
 
 
 if __name__ == "__main__":
