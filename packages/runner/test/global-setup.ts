@@ -1,5 +1,5 @@
 import { devstackGlobalSetup } from '@lakestream/devstack';
 
 // gcs too: commands.sh brings up the default stack, which then only checks the services given.
-// MariaDB for the database source's end-to-end test.
-export default () => devstackGlobalSetup(['kafka', 'postgres', 'gcs', 'mariadb']);
+// MariaDB and Firestore for the database and document sources' end-to-end tests.
+export default () => devstackGlobalSetup(['kafka', 'postgres', 'gcs', 'mariadb', 'firestore']);

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { ensureTopics, TOPICS, topicSpec } from '@lakestream/kafka';
+import { ensureTopics, readTopicToEnd, TOPICS, topicSpec } from '@lakestream/kafka';
+import { bronzeManifestKey } from '@lakestream/lake';
 import { afterAll, describe, expect, it } from 'vitest';
 import { topicEnds, waitUntilApplied } from '../src/quality/wait-applied.js';
 import { deleteTopics, testKafka, testTopic } from './support/quality-kafka.js';
@@ -9,7 +10,7 @@ const topics: string[] = [];
 afterAll(() => deleteTopics(kafka, topics));
 
 describe('backfill --wait', () => {
-  it('waits for the bronze group past the reports, then the loader group past the manifests at that moment', async () => {
+  it('waits for the bronze group past the reports, then the loader group past their manifests (not past the commit markers)', async () => {
     const reportsTopic = testTopic('reports');
     const manifestTopic = testTopic('manifests');
     topics.push(reportsTopic, manifestTopic);
@@ -30,12 +31,43 @@ describe('backfill --wait', () => {
           { key: 'c', value: '3' },
         ],
       });
-      await producer.send({ topic: manifestTopic, messages: [{ key: 'm', value: 'manifest' }] });
+      // Announced as the bronze sink does, in a transaction: the partition ends with a marker.
+      const announcer = kafka.producer({
+        transactionalId: `test-announcer-${randomUUID()}`,
+        idempotent: true,
+        maxInFlightRequests: 1,
+      });
+      await announcer.connect();
+      const tx = await announcer.transaction();
+      const manifest = (partition: number, first: number, last: number) => ({
+        key: bronzeManifestKey(reportsTopic, partition),
+        value: JSON.stringify({
+          version: 1,
+          uri: `file:///lake/bronze/${reportsTopic}/${partition}-${first}`,
+          key: `bronze/${reportsTopic}/${partition}-${first}`,
+          topic: reportsTopic,
+          partition,
+          first_offset: first,
+          last_offset: last,
+          record_count: last - first + 1,
+          bytes: 1,
+          format: 'jsonl.gz',
+        }),
+      });
+      const ends = await admin.fetchTopicOffsets(reportsTopic);
+      await tx.send({
+        topic: manifestTopic,
+        messages: ends
+          .filter((e) => Number(e.high) > 0)
+          .map((e) => manifest(e.partition, 0, Number(e.high) - 1)),
+      });
+      await tx.commit();
+      await announcer.disconnect();
       const reportEnds = await topicEnds(admin, reportsTopic);
       const bronzeGroup = `test-bronze-${randomUUID()}`;
       const loaderGroup = `test-loader-${randomUUID()}`;
       const wait = (timeoutMs: number) =>
-        waitUntilApplied(admin, {
+        waitUntilApplied(kafka, admin, {
           reportsTopic,
           reportEnds,
           bronzeGroup,
@@ -63,9 +95,32 @@ describe('backfill --wait', () => {
         code: 'LS_QUALITY_WAIT_TIMEOUT',
         message: expect.stringContaining(loaderGroup),
       });
-      // The loader commits while the command waits: the wait ends.
+      // The loader commits past each manifest (offset + 1), never past the marker after it:
+      // that is enough, and the wait ends.
+      const manifests = await readTopicToEnd(kafka, manifestTopic, {
+        groupIdPrefix: 'test-manifests',
+        timeoutMs: 30_000,
+      });
+      const ends2 = await admin.fetchTopicOffsets(manifestTopic);
+      const last = new Map<number, number>();
+      for (const m of manifests) last.set(m.partition, Number(m.offset) + 1);
+      expect(
+        ends2.some((e) => Number(e.high) > (last.get(e.partition) ?? 0)),
+        'a commit marker ends the partition',
+      ).toBe(true);
       const waiting = wait(30_000);
-      setTimeout(() => void commit(loaderGroup, manifestTopic), 1_000);
+      setTimeout(
+        () =>
+          void admin.setOffsets({
+            groupId: loaderGroup,
+            topic: manifestTopic,
+            partitions: [...last].map(([partition, offset]) => ({
+              partition,
+              offset: String(offset),
+            })),
+          }),
+        1_000,
+      );
       await expect(waiting).resolves.toBeUndefined();
     } finally {
       await producer.disconnect();

@@ -98,7 +98,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         process.stderr.write(
           `${SERVICE}: waiting for the bronze sink and the loader to apply the reports\n`,
         );
-        await waitUntilApplied(admin, {
+        await waitUntilApplied(kafka.kafka, admin, {
           reportsTopic: config.reportsTopic,
           reportEnds,
           bronzeGroup: config.bronzeGroup,

@@ -4,10 +4,15 @@
  * commits past a record only after its object is written and announced, and the documents loader
  * commits past an announcement only after its MERGE. So: wait until the bronze group has
  * committed up to the reports topic's end as it was when the run finished; then until the loader
- * group has committed up to the manifest topic's end as it was at that moment.
+ * group has committed past every manifest of the reports topic announced by then.
+ *
+ * Not up to the manifest topic's end: the bronze sink announces in transactions, so each
+ * partition ends with a commit marker that no consumer is handed and none commits past.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Admin } from 'kafkajs';
+import { readTopicToEnd } from '@lakestream/kafka';
+import { bronzeManifestKey, parseBronzeManifest } from '@lakestream/lake';
+import type { Admin, Kafka } from 'kafkajs';
 import { QualityError } from './errors.js';
 
 /** How often the committed offsets are read. */
@@ -61,8 +66,37 @@ export async function waitForGroup(
   }
 }
 
+/**
+ * Per manifest-topic partition, the offset just past the last manifest of a `reportsTopic` object
+ * that starts below `reportEnds` (the run's objects and the ones before them).
+ */
+export async function manifestTargets(
+  kafka: Kafka,
+  manifestTopic: string,
+  reportsTopic: string,
+  reportEnds: OffsetTargets,
+  timeoutMs: number,
+): Promise<OffsetTargets> {
+  const keys = new Map([...reportEnds.keys()].map((p) => [bronzeManifestKey(reportsTopic, p), p]));
+  const records = await readTopicToEnd(kafka, manifestTopic, {
+    groupIdPrefix: 'lakestream-backfill-wait',
+    timeoutMs,
+  });
+  const targets: OffsetTargets = new Map();
+  for (const record of records) {
+    const partition = keys.get(record.key?.toString() ?? '');
+    if (partition === undefined || record.value === null) continue;
+    const manifest = parseBronzeManifest(record.value);
+    if (manifest.first_offset >= (reportEnds.get(partition) ?? 0)) continue;
+    const next = Number(record.offset) + 1;
+    targets.set(record.partition, Math.max(targets.get(record.partition) ?? 0, next));
+  }
+  return targets;
+}
+
 /** The two hops of `--wait`, in order. */
 export async function waitUntilApplied(
+  kafka: Kafka,
   admin: Admin,
   options: {
     reportsTopic: string;
@@ -83,12 +117,18 @@ export async function waitUntilApplied(
     timeoutMs: options.timeoutMs,
     ...signal,
   });
-  // Every manifest of the run's objects was published before the bronze commit just seen.
-  const manifestEnds = await topicEnds(admin, options.manifestTopic);
+  // Every manifest of the run's objects was committed with the bronze offsets just seen.
+  const targets = await manifestTargets(
+    kafka,
+    options.manifestTopic,
+    options.reportsTopic,
+    options.reportEnds,
+    options.timeoutMs,
+  );
   await waitForGroup(admin, {
     groupId: options.loaderGroup,
     topic: options.manifestTopic,
-    targets: manifestEnds,
+    targets,
     timeoutMs: options.timeoutMs,
     ...signal,
   });
