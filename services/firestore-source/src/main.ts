@@ -6,7 +6,7 @@
 const USAGE = `Usage: firestore-source export [--profile NAME] [--config FILE] [--every 24h] [--run-id ID] [--no-wait]
        firestore-source backfill --export PATH [--pattern GLOB] [--snapshot-time TIME] [--dry-run] [--wait]
        firestore-source quality-events [--count N] [--teams K] [--seed S] [--first I] [--topic T]
-       firestore-source dump PATH
+       firestore-source dump PATH [--kind COLLECTION]...
 
 Commands:
   export           export the configured collections at one read time to bronze (gzip NDJSON),

@@ -73,7 +73,7 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
   if (extra.length > 0) return { kind: 'error', message: `unexpected argument '${extra[0]}'` };
   switch (mode) {
     case undefined:
-      return { kind: 'error', message: 'missing the mode: run, worker or db-worker' };
+      return { kind: 'error', message: 'missing the mode: run, worker, db-worker, documents-worker or gcs-load' };
     case 'run': {
       if (values.every === undefined) return { kind: 'run' };
       const everyMs = parseDuration(values.every);
@@ -95,7 +95,7 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
     default:
       return {
         kind: 'error',
-        message: `unknown mode '${mode}' (expected run, worker or db-worker)`,
+        message: `unknown mode '${mode}' (expected run, worker, db-worker, documents-worker or gcs-load)`,
       };
   }
 }

@@ -108,7 +108,7 @@ export const warehouseLoaderConfig = defineConfig({
     }),
     /** The bronze manifests the db worker waits for. */
     bronzeFilesTopic: field('WAREHOUSE_LOADER_BRONZE_FILES_TOPIC', envVar.string(TOPIC_NAME), {
-      doc: "db-worker: topic of the bronze manifests, read from the beginning to know which of the table topics' offsets are in bronze.",
+      doc: "db-worker and documents-worker: topic of the bronze manifests (db-worker reads it from the beginning to know which of the table topics' offsets are in bronze; documents-worker consumes it in its group).",
       default: TOPICS.bronzeFiles,
     }),
     /** The db worker's consumer group. */

@@ -100,10 +100,10 @@ describe('command line', () => {
   it('explains what is wrong', () => {
     expect(parseCliArgs([])).toEqual({
       kind: 'error',
-      message: 'missing the mode: run, worker or db-worker',
+      message: 'missing the mode: run, worker, db-worker, documents-worker or gcs-load',
     });
     expect(parseCliArgs(['load'])).toMatchObject({
-      message: "unknown mode 'load' (expected run, worker or db-worker)",
+      message: "unknown mode 'load' (expected run, worker, db-worker, documents-worker or gcs-load)",
     });
     expect(parseCliArgs(['run', '--every', '15'])).toMatchObject({
       message: "--every expects a duration of at least 1s (like 30s, 15m, 1h), got '15'",
