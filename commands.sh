@@ -47,8 +47,8 @@ COMMANDS=(
   "dbt|run dbt from the project's venv: dbt build, dbt test --select …"
   "dashboard|serve the gold dashboard on http://127.0.0.1:8080"
   "start-metabase|start Metabase on the warehouse with docker compose (needs a Docker engine)"
-  "run|stream CSV files through the whole pipeline, wait for every stage, print counts: run FILE.csv… (on failure or Ctrl-C, stops what it started)"
-  "demo|generate sample data and run it end to end: demo [--rows N --seed S] [--live --rate R --duration S]"
+  "run|stream CSV files through the whole pipeline, wait for every stage, print counts: run [--cloud] FILE.csv… (--cloud: lake on gs://, warehouse and gold in BigQuery; on failure or Ctrl-C, stops what it started)"
+  "demo|generate sample data and run it end to end: demo [--rows N --seed S] [--cloud] [--live --rate R --duration S] (--cloud: also the DuckDB path, every gold table compared)"
   "db-sync|sync MariaDB/MySQL tables into the warehouse through Kafka and bronze: db-sync [--config FILE] [--full] [--tables t1,t2] [--reconcile] [--every 15m]; db-sync status"
   "stop-db-pipeline|stop the background bronze sink and loader of the database tables"
   "firestore-export|export Firestore collections to bronze and replace their warehouse snapshots: firestore-export [--profile dev] [--config FILE] [--every 24h] [--run-id ID]"
@@ -425,15 +425,57 @@ cmd_start_metabase() {
 }
 
 cmd_run() {
-  (($#)) || die "run: give at least one CSV file (./commands.sh run FILE.csv…)"
+  local cloud=0 compare=0 files=()
+  while (($#)); do
+    case "$1" in
+      --cloud) cloud=1 ;;
+      --compare) compare=1 ;; # demo --cloud: the DuckDB path on the same silver, gold compared
+      *) files+=("$1") ;;
+    esac
+    shift
+  done
+  ((${#files[@]})) || die "run: give at least one CSV file (./commands.sh run [--cloud] FILE.csv…)"
   local file
-  for file in "$@"; do [[ -f "$file" ]] || die "run: no such file: $file"; done
+  for file in "${files[@]}"; do [[ -f "$file" ]] || die "run: no such file: $file"; done
   stop_on_failure
   ensure_node
   remember_stack
+  local runner_args=()
+  if ((cloud)); then
+    # Which BigQuery, decided before the stack's env is loaded: an emulator the user names, Google's
+    # (LAKESTREAM_BIGQUERY=google), else a private emulator the runner starts and stops.
+    local bigquery=private
+    if [[ "${LAKESTREAM_BIGQUERY:-}" == google ]]; then bigquery=google
+    elif [[ -n "${BIGQUERY_EMULATOR_HOST:-}" ]]; then bigquery="$BIGQUERY_EMULATOR_HOST"; fi
+    use_cloud_lake
+    ensure_stack_tools --with-bigquery
+    runner_args=(--cloud --bigquery "$bigquery")
+    ((compare)) && runner_args+=(--compare)
+  fi
   cmd_start_streaming_pipeline
   ensure_dbt
-  in_foreground "${TS_NODE[@]}" packages/runner/src/cli.ts run "$@"
+  in_foreground "${TS_NODE[@]}" packages/runner/src/cli.ts run "${runner_args[@]}" "${files[@]}"
+}
+
+# The cloud path's lake: LAKESTREAM_LAKE (gs://…), default gs://lakestream-lake/lake on the local
+# fake-gcs-server (the runner creates the bucket there). Sinks already running on another lake are
+# restarted on this one: otherwise bronze would land where the transformer does not look.
+use_cloud_lake() {
+  export LAKESTREAM_LAKE="${LAKESTREAM_LAKE:-gs://lakestream-lake/lake}"
+  [[ "$LAKESTREAM_LAKE" == gs://* ]] || die "run --cloud: LAKESTREAM_LAKE must be gs://bucket/prefix, got $LAKESTREAM_LAKE"
+  export BRONZE_SINK_STORAGE_URL="$LAKESTREAM_LAKE" TRANSFORMER_STORAGE_URL="$LAKESTREAM_LAKE" \
+    WAREHOUSE_LOADER_STORAGE_URL="$LAKESTREAM_LAKE" DASHBOARD_STORAGE_URL="$LAKESTREAM_LAKE"
+  local entry name pidfile lake
+  for entry in "${SINKS[@]}"; do
+    name="${entry%%:*}" pidfile="$LAKESTREAM_HOME/run/${entry%%:*}.pid"
+    [[ -f "$pidfile" ]] && kill -0 "$(cat "$pidfile")" 2>/dev/null || continue
+    lake="$(tr '\0' '\n' <"/proc/$(cat "$pidfile")/environ" 2>/dev/null | sed -n 's/^BRONZE_SINK_STORAGE_URL=//p')"
+    if [[ "$name" == bronze-sink && "$lake" != "$LAKESTREAM_LAKE" ]]; then
+      say "bronze-sink writes ${lake:-the local lake}, not $LAKESTREAM_LAKE: restarting the sinks"
+      cmd_stop_streaming_pipeline
+      return
+    fi
+  done
 }
 
 db_sync() { "${TS_NODE[@]}" services/db-sync/src/main.ts "$@"; }
@@ -575,14 +617,19 @@ cmd_firestore_dump() {
   firestore_source dump "$@"
 }
 
+# The loader's result line on stdout; of its JSON logs only warnings and errors (LOG_LEVEL).
 cmd_gcs_load() {
   ensure_node
   load_stack_env
-  "${TS_NODE[@]}" services/warehouse-loader/src/main.ts gcs-load "$@"
+  LOG_LEVEL="${LOG_LEVEL:-warn}" "${TS_NODE[@]}" services/warehouse-loader/src/main.ts gcs-load "$@"
 }
 
-# exec: the signals in_foreground forwards reach node itself.
-firestore_source_exec() { exec "${TS_NODE[@]}" services/firestore-source/src/main.ts "$@"; }
+# exec: the signals in_foreground forwards reach node itself. The JSON logs go to a file: the
+# terminal shows the summaries, the progress and the errors.
+firestore_source_exec() {
+  FIRESTORE_SOURCE_LOG_FILE="${FIRESTORE_SOURCE_LOG_FILE:-$LAKESTREAM_HOME/logs/firestore-source.log}" \
+    exec "${TS_NODE[@]}" services/firestore-source/src/main.ts "$@"
+}
 
 # The fault suite (packages/chaos): its own stack in a temporary folder, never the one `up` started.
 cmd_chaos() {
@@ -604,17 +651,19 @@ cmd_streaming_report() {
 }
 
 cmd_demo() {
-  local rows=180519 seed=42 live=0 rate=200 duration=120
+  local rows=180519 seed=42 live=0 rate=200 duration=120 cloud=0
   while (($#)); do
     case "$1" in
+      --cloud) cloud=1; shift ;;
       --rows) rows="$2"; shift 2 ;;
       --seed) seed="$2"; shift 2 ;;
       --live) live=1; shift ;;
       --rate) rate="$2"; shift 2 ;;
       --duration) duration="$2"; shift 2 ;;
-      *) die "demo: unknown option $1 (options: --rows N --seed S [--live --rate ROWS_PER_S --duration SECONDS])" ;;
+      *) die "demo: unknown option $1 (options: --rows N --seed S [--cloud] [--live --rate ROWS_PER_S --duration SECONDS])" ;;
     esac
   done
+  ((cloud && live)) && die "demo: --cloud and --live do not go together"
   stop_on_failure
   ensure_node
   remember_stack
@@ -633,6 +682,13 @@ cmd_demo() {
     say "dashboard: http://127.0.0.1:8080 (updates after each micro-batch)"
     in_foreground "${TS_NODE[@]}" packages/runner/src/cli.ts live --rate "$rate" --duration "$duration" "$data"
     say "the sinks and the dashboard keep running; ./commands.sh down stops everything"
+    return
+  fi
+  if ((cloud)); then
+    # The runner prints the stage table, the dashboard summary read from BigQuery, the costs and
+    # the comparison with the DuckDB path; its private BigQuery emulator is gone afterwards.
+    cmd_run --cloud --compare "$data"
+    say "the sinks keep running on $LAKESTREAM_LAKE; ./commands.sh stop-streaming-pipeline stops them"
     return
   fi
   cmd_run "$data"

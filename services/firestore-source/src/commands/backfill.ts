@@ -6,12 +6,14 @@
  * Shutdown on SIGTERM/SIGINT: reading stops → what was handed to the producer is flushed → the
  * producer closes; the reports published so far stay (a re-run publishes the same keys and values).
  */
+
 import { TOPICS } from '@lakestream/kafka';
 import {
   createServiceRuntime,
   type LakestreamMetrics,
   loadServiceConfig,
 } from '@lakestream/observability';
+import { logDestination } from '../log-destination.js';
 import { BACKFILL_USAGE, parseBackfillArgs } from '../quality/backfill-cli.js';
 import { type BackfillCounts, badTotal, runBackfill } from '../quality/backfill-run.js';
 import { formatBackfillSummary, progressLine } from '../quality/backfill-summary.js';
@@ -39,7 +41,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   const runtime = createServiceRuntime({
     service: SERVICE,
     config,
-    logDestination: process.stderr,
+    logDestination: logDestination(),
     oneShot: true,
   });
   const { logger, metrics, shutdown } = runtime;

@@ -7,6 +7,7 @@
  * clients → close the health server. A second signal exits at once; a collection cut short leaves
  * no run record, so a re-run of its run id reads it again.
  */
+
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   createKafka,
@@ -22,6 +23,7 @@ import { loadExportConfig, storageUrlOf } from '../export/config.js';
 import { COMPONENT, createExportMetrics } from '../export/export-metrics.js';
 import { runExport } from '../export/export-run.js';
 import { formatSummary } from '../export/summary.js';
+import { logDestination } from '../log-destination.js';
 
 const SERVICE = 'firestore-export';
 
@@ -45,7 +47,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   const runtime = createServiceRuntime({
     service: SERVICE,
     config,
-    logDestination: process.stderr,
+    logDestination: logDestination(),
     metrics: createExportMetrics,
     oneShot: command.everyMs === undefined,
   });

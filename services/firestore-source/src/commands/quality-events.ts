@@ -2,8 +2,10 @@
  * `firestore-source quality-events [--count N] [--teams K] [--seed S] [--first I] [--topic T]`:
  * sample stream quality reports onto the reports topic (src/quality/samples.ts).
  */
+
 import { TOPICS } from '@lakestream/kafka';
 import { createServiceRuntime, loadServiceConfig } from '@lakestream/observability';
+import { logDestination } from '../log-destination.js';
 import { loadQualityConfig } from '../quality/config.js';
 import { EVENTS_USAGE, parseEventsArgs } from '../quality/events-cli.js';
 import { openQualityKafka, type QualityKafka } from '../quality/kafka-wiring.js';
@@ -28,7 +30,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   const runtime = createServiceRuntime({
     service: SERVICE,
     config,
-    logDestination: process.stderr,
+    logDestination: logDestination(),
     oneShot: true,
   });
   const { logger, shutdown } = runtime;
