@@ -10,7 +10,12 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { Firestore } from '@google-cloud/firestore';
 import { createKafka } from '@lakestream/kafka';
-import { createLocalStore, type ObjectStore } from '@lakestream/object-store';
+import {
+  createGcsStore,
+  createLocalStore,
+  createStorageClient,
+  type ObjectStore,
+} from '@lakestream/object-store';
 import { createLogger } from '@lakestream/observability';
 import type { Admin, Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -110,6 +115,40 @@ async function manifestCount(): Promise<number> {
 }
 
 describe('export: a run', () => {
+  it('lands in a gs:// lake (fake-gcs-server) exactly as in a local one', async () => {
+    const emulatorHost = process.env.STORAGE_EMULATOR_HOST;
+    if (!emulatorHost)
+      throw new Error('STORAGE_EMULATOR_HOST is not set: the gcs service is needed');
+    const storage = createStorageClient({ emulatorHost });
+    const bucket = `ls-export-${suffix}`;
+    await storage.bucket(bucket).create();
+    try {
+      const gcs = createGcsStore({ bucket, prefix: 'lake', emulatorHost });
+      const { id, db } = project('gcs');
+      await db.doc('pods/a').set({ name: 'a', at: new Date('2024-01-02T03:04:05.678Z') });
+      await db.doc('pods/b').set({ name: 'b' });
+      const run = await runExport({ ...context(id, ['pods']), store: gcs });
+      const table = run.tables[0]!;
+      expect(table.status).toBe('exported');
+      expect(table.key).toMatch(
+        new RegExp(`^bronze/firestore/${id}/pods/dt=\\d{4}-\\d{2}-\\d{2}/`),
+      );
+      const lines = gunzipSync(await gcs.get(table.key!))
+        .toString()
+        .trimEnd()
+        .split('\n')
+        .map((line) => JSON.parse(line) as Record<string, unknown>);
+      expect(lines.map((l) => [l._ls_path, l.name, l.at])).toEqual([
+        [`pods/a`, 'a', '2024-01-02T03:04:05.678000Z'],
+        [`pods/b`, 'b', undefined],
+      ]);
+      expect(gcs.uri(table.key!)).toBe(`gs://${bucket}/lake/${table.key}`);
+    } finally {
+      await storage.bucket(bucket).deleteFiles({ force: true });
+      await storage.bucket(bucket).delete();
+    }
+  });
+
   it('reads every page at the run read time: a change and an insert between pages do not show', async () => {
     const { id, db } = project('pages');
     const names = Array.from({ length: 25 }, (_, i) => `d${String(i).padStart(2, '0')}`);
