@@ -14,6 +14,7 @@ import { bigqueryJobId, createBigqueryJobs, type JobConfiguration } from './bigq
 import {
   appliedSql,
   bigqueryMergeSql,
+  partitionsOfKeys,
   recordedSql,
   recordSql,
   stagingCheckSql,
@@ -221,7 +222,7 @@ export function createBigqueryTarget(options: BigqueryTargetOptions): WarehouseT
         mergeId,
         {
           query: {
-            query: bigqueryMergeSql(project, datasetId, table, staging),
+            query: bigqueryMergeSql(project, datasetId, table, staging, partitionsOfKeys(keys)),
             useLegacySql: false,
           },
         },

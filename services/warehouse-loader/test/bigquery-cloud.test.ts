@@ -1,0 +1,73 @@
+// What production BigQuery needs and the emulator never shows: the MERGE prunes the fact's
+// partitions, and a job that fails with rateLimitExceeded or backendError in its jobs.get status
+// (not as an HTTP error) is retried. The emulator raises neither reason, so the job outcome comes
+// from a thin stand-in client here; the loader's whole path on the emulator is in bigquery-loader.
+import type { BigQuery } from '@google-cloud/bigquery';
+import { describe, expect, it } from 'vitest';
+import type { PublishedBatch } from '../src/batches.js';
+import { createBigqueryJobs } from '../src/bigquery-jobs.js';
+import { bigqueryMergeSql, partitionsOfKeys } from '../src/bigquery-sql.js';
+
+describe('the MERGE prunes the fact by order_month', () => {
+  const keys = [
+    'silver/fct_order_items/order_month=2017-02-01/batch=00000007/part-0.parquet',
+    'silver/fct_order_items/order_month=2016-12-01/batch=00000007/part-0.parquet',
+    'silver/fct_order_items/order_month=2017-02-01/batch=00000007/part-1.parquet',
+  ];
+
+  it("reads the batch's months from its file keys", () => {
+    expect(partitionsOfKeys(keys)).toEqual(['2016-12-01', '2017-02-01']);
+    expect(partitionsOfKeys(['silver/dim_date/batch=00000007/part-0.parquet'])).toEqual([]);
+  });
+
+  it('names those months as constants in the ON clause of the fact', () => {
+    const sql = bigqueryMergeSql('p', 'silver', 'fct_order_items', 's', partitionsOfKeys(keys));
+    const on = sql.split('\n').find((line) => line.startsWith('ON '));
+    expect(on).toBe(
+      "ON T.`order_item_id` = CAST(S.`order_item_id` AS INT64) AND T.`order_month` IN (DATE '2016-12-01', DATE '2017-02-01')",
+    );
+  });
+
+  it('leaves a dimension, which has no partitions, unfiltered', () => {
+    const sql = bigqueryMergeSql('p', 'silver', 'dim_date', 's', []);
+    expect(sql).not.toContain('order_month');
+  });
+});
+
+describe('job-level errors in the jobs.get status', () => {
+  /** A client whose jobs are new and finish DONE with `errorResult`. */
+  function clientFailingWith(reason: string): BigQuery {
+    const job = {
+      id: 'j',
+      metadata: { status: { state: 'DONE', errorResult: { reason, message: `${reason} (job)` } } },
+      promise: async () => {},
+    };
+    return {
+      job: () => ({
+        get: async () => {
+          throw Object.assign(new Error('Not found: Job'), { code: 404 });
+        },
+      }),
+      createJob: async () => [job],
+    } as unknown as BigQuery;
+  }
+  const batch = { id: '00000001', sha256: 'x' } as PublishedBatch;
+
+  it.each(['rateLimitExceeded', 'backendError'])('%s is retryable on BigQuery', async (reason) => {
+    const jobs = createBigqueryJobs(clientFailingWith(reason), {}, false);
+    await expect(
+      jobs.run(
+        `lakestream_silver_${batch.id}_dim_date_merge_0`,
+        { query: { query: 'x' } },
+        'merging',
+      ),
+    ).rejects.toMatchObject({ code: 'LS_LOADER_WAREHOUSE_UNAVAILABLE', retryable: true });
+  });
+
+  it('an invalid query in the status is final', async () => {
+    const jobs = createBigqueryJobs(clientFailingWith('invalidQuery'), {}, false);
+    await expect(
+      jobs.run('lakestream_silver_00000001_dim_date_merge_0', { query: { query: 'x' } }, 'merging'),
+    ).rejects.toMatchObject({ code: 'LS_LOADER_WAREHOUSE_FAILED', retryable: false });
+  });
+});
