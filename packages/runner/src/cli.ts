@@ -5,6 +5,8 @@ import { createKafka, TOPICS } from '@lakestream/kafka';
 import { openObjectStore } from '@lakestream/object-store';
 import { createLogger, type Logger } from '@lakestream/observability';
 import { waitForCatchUp } from './catch-up.js';
+import { runCloudPipeline } from './cloud-pipeline.js';
+import { parseCloudBigquery } from './cloud-run.js';
 import { runLive } from './live-run.js';
 import { runPipeline } from './pipeline-run.js';
 import { formatRunReport } from './run-report.js';
@@ -18,6 +20,7 @@ import { backgroundService } from './supervision.js';
 
 const USAGE = `usage: runner streaming-report [--wait] [--timeout SECONDS]
        runner run [--timeout SECONDS] FILE.csv [FILE2.csv …]
+       runner run --cloud [--bigquery private|google|http://HOST:PORT] [--compare] FILE.csv …
        runner live [--rate ROWS_PER_S] [--duration SECONDS] FILE.csv
 
 streaming-report  counts what each streaming stage holds: messages on the order-item topic and its
@@ -30,6 +33,14 @@ run               streams the files, in order, through the whole pipeline (the s
                   The sinks started in the background (pid files in $LAKESTREAM_HOME/run) are
                   watched: one that dies or stops answering fails the run at once, with its last
                   log lines. Ctrl-C or SIGTERM stops the run within seconds (exit 130).
+                  --cloud: the lake is the gs:// one of WAREHOUSE_LOADER_STORAGE_URL (its bucket
+                  created on fake-gcs-server), the loader writes BigQuery and dbt builds
+                  --target bigquery; --bigquery private (default) starts an emulator of the
+                  run's own and stops it after, http://HOST:PORT uses that emulator, google
+                  Google's BigQuery (LAKESTREAM_BQ_PROJECT, application-default credentials).
+                  Prints the dashboard summary read from BigQuery and the run's bytes processed.
+                  --compare also loads the same silver into a fresh DuckDB warehouse, builds it
+                  with dbt and compares every gold table (exit 1 unless all 7 are equal).
 live              replays FILE at --rate rows/s (default 200) for --duration seconds (default 120)
                   while the batch stages run in micro-batches; prints the freshness (produce →
                   visible in gold.overall_performance) median and p95.`;
@@ -42,6 +53,9 @@ async function main(): Promise<number> {
     allowPositionals: true,
     options: {
       wait: { type: 'boolean' },
+      cloud: { type: 'boolean' },
+      compare: { type: 'boolean' },
+      bigquery: { type: 'string', default: 'private' },
       timeout: { type: 'string', default: '600' },
       rate: { type: 'string', default: '200' },
       duration: { type: 'string', default: '120' },
@@ -66,7 +80,12 @@ async function main(): Promise<number> {
     clientId: 'lakestream-runner',
     logger,
   });
-  if (command === 'run') return run(files, kafka, timeoutMs, logger);
+  if ((values.compare || values.bigquery !== 'private') && !values.cloud) {
+    console.error('runner run: --compare and --bigquery go with --cloud');
+    return 2;
+  }
+  if (command === 'run')
+    return run(files, kafka, timeoutMs, logger, values.cloud ? values : undefined);
   if (command === 'live') return live(files, Number(values.rate), Number(values.duration));
 
   const began = Date.now();
@@ -99,6 +118,7 @@ async function run(
   kafka: ReturnType<typeof createKafka>,
   timeoutMs: number,
   logger: Logger,
+  cloud?: { bigquery: string; compare?: boolean },
 ): Promise<number> {
   if (files.length === 0) {
     console.error('runner run: give at least one CSV file');
@@ -123,7 +143,7 @@ async function run(
     abort.abort();
   };
   process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
-  const report = await runPipeline({
+  const options = {
     files: files.map((f) => resolve(f)),
     root,
     home,
@@ -137,7 +157,20 @@ async function run(
     signal: abort.signal,
     watch,
     logger,
-  });
+  };
+  if (cloud) {
+    const report = await runCloudPipeline({
+      ...options,
+      bigquery: parseCloudBigquery(cloud.bigquery),
+      compare: cloud.compare ?? false,
+      summary: true,
+    });
+    console.log(`\n${formatRunReport(report.run)}`);
+    if (report.summary.length > 0) console.log(`\n${report.summary.join('\n')}`);
+    if (report.comparisonText) console.log(`\n${report.comparisonText}`);
+    return report.ok ? 0 : report.run.interrupted || abort.signal.aborted ? 130 : 1;
+  }
+  const report = await runPipeline(options);
   console.log(`\n${formatRunReport(report)}`);
   return report.ok ? 0 : report.interrupted ? 130 : 1;
 }

@@ -12,6 +12,13 @@ export {
   waitForGroups,
 } from './catch-up.js';
 export { type ChildResult, type RunChildOptions, runChild, TS_NODE } from './child-process.js';
+export { CLOUD_RUN_ERROR_CODES, RunnerError } from './cloud-errors.js';
+export {
+  type CloudPipelineOptions,
+  type CloudPipelineReport,
+  runCloudPipeline,
+} from './cloud-pipeline.js';
+export { type CloudBigquery, lakeBucket, parseCloudBigquery, prepareCloud } from './cloud-run.js';
 export { type LiveRunOptions, type LiveRunReport, quantile, runLive } from './live-run.js';
 export {
   countBetween,
@@ -27,6 +34,12 @@ export {
   type StageReport,
 } from './pipeline-run.js';
 export { formatRunReport } from './run-report.js';
+export {
+  bigqueryWarehouse,
+  duckdbWarehouse,
+  mergeCostSummary,
+  type RunWarehouse,
+} from './run-warehouse.js';
 export {
   auditRowCount,
   auditRowCountInRange,

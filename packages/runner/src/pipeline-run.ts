@@ -3,15 +3,11 @@ import { TOPICS } from '@lakestream/kafka';
 import type { ObjectStore } from '@lakestream/object-store';
 import { createLogger, type Logger } from '@lakestream/observability';
 import type { Kafka } from 'kafkajs';
-import {
-  appliedBatches,
-  GOLD_TABLES,
-  goldRowCounts,
-  readSilverBatches,
-  warehouseSilverCounts,
-} from './batch-counts.js';
+import { GOLD_TABLES, readSilverBatches } from './batch-counts.js';
 import { type ChildResult, runChild, TS_NODE } from './child-process.js';
+import { dbtRunCostsFromFile } from './gold-compare-costs.js';
 import { readDbtResults } from './run-report.js';
+import { duckdbWarehouse, type RunWarehouse } from './run-warehouse.js';
 import { STREAMING_GROUPS, type StageGroup } from './streaming-counts.js';
 import { runStreamingStages, type StageReport } from './streaming-stages.js';
 import type { SupervisionOptions, WatchedService } from './supervision.js';
@@ -26,6 +22,10 @@ export interface PipelineRunReport {
   silver: Map<string, number>;
   gold: Map<string, number | null>;
   ok: boolean;
+  /** Where the loader and dbt wrote. */
+  warehouse: string;
+  /** Bytes processed by the loader's MERGE jobs and the gold models (BigQuery only). */
+  costs: string[];
   /** The run was stopped by its abort signal (Ctrl-C, SIGTERM). */
   interrupted: boolean;
 }
@@ -42,6 +42,10 @@ export interface PipelineRunOptions {
   /** The object store the sinks and the transformer use. */
   store: ObjectStore;
   warehousePath: string;
+  /** The warehouse the loader and dbt write; default the DuckDB file at `warehousePath`. */
+  warehouse?: RunWarehouse;
+  /** dbt's artifacts folder (DBT_TARGET_PATH); default `<home>/dbt/target`. */
+  dbtTargetPath?: string;
   /** Environment of the stage processes (the stack's client variables included). */
   env: NodeJS.ProcessEnv;
   /** Limit for the streaming stages to catch up (and for Kafka to answer at the start). */
@@ -86,6 +90,10 @@ export async function runPipeline(options: PipelineRunOptions): Promise<Pipeline
   };
   const groups = options.groups ?? STREAMING_GROUPS;
   const began = performance.now();
+  const startedAt = new Date();
+  const warehouse = options.warehouse ?? duckdbWarehouse(options.warehousePath);
+  const dbtTargetPath = options.dbtTargetPath ?? join(home, 'dbt', 'target');
+  const costs: string[] = [];
   const stages: StageReport[] = [];
   const stage = (report: StageReport) => {
     stages.push(report);
@@ -103,7 +111,7 @@ export async function runPipeline(options: PipelineRunOptions): Promise<Pipeline
   ) =>
     runChild(process.execPath, [...TS_NODE, ...args], {
       cwd: root,
-      env: { LOG_LEVEL: 'info', ...options.env },
+      env: { LOG_LEVEL: 'info', ...options.env, WAREHOUSE_TARGET: warehouse.target },
       logFile: join(home, 'logs', `run-${name}.log`),
       ...(stopOn ? { signal: stopOn } : {}),
       ...(onStderrLine ? { onStderrLine } : {}),
@@ -179,7 +187,7 @@ export async function runPipeline(options: PipelineRunOptions): Promise<Pipeline
   say('warehouse-loader: silver → warehouse');
   const loader = await child('warehouse-loader', ['services/warehouse-loader/src/main.ts', 'run']);
   if (signal?.aborted) return interrupted('warehouse-loader', loader);
-  const applied = await appliedBatches(options.warehousePath);
+  const applied = await warehouse.appliedBatches();
   const missing = batches.filter((b) => !applied.has(b.batch_id)).length;
   const rows = (b: (typeof batches)[number]) =>
     Object.values(b.tables).reduce((total, t) => total + (t?.rows ?? 0), 0);
@@ -203,17 +211,22 @@ export async function runPipeline(options: PipelineRunOptions): Promise<Pipeline
     })
   )
     return finish();
+  if (warehouse.mergeCosts) costs.push(await warehouse.mergeCosts(startedAt));
 
   // 5. dbt build on the warehouse.
-  say('dbt: build (staging → gold, with tests)');
-  const dbt = await runChild(join(root, 'dbt', 'scripts', 'dbt.sh'), ['build'], {
-    cwd: root,
-    env: options.env,
-    logFile: join(home, 'logs', 'run-dbt.log'),
-    ...(signal ? { signal } : {}),
-  });
+  say(`dbt: build --target ${warehouse.target} (staging → gold, with tests)`);
+  const dbt = await runChild(
+    join(root, 'dbt', 'scripts', 'dbt.sh'),
+    ['build', '--target', warehouse.target],
+    {
+      cwd: root,
+      env: { ...options.env, DBT_TARGET_PATH: dbtTargetPath },
+      logFile: join(home, 'logs', 'run-dbt.log'),
+      ...(signal ? { signal } : {}),
+    },
+  );
   if (signal?.aborted) return interrupted('dbt build', dbt);
-  const results = await readDbtResults(join(home, 'dbt', 'target', 'run_results.json'));
+  const results = await readDbtResults(join(dbtTargetPath, 'run_results.json'));
   stage({
     stage: 'dbt build',
     in: results?.total,
@@ -221,19 +234,36 @@ export async function runPipeline(options: PipelineRunOptions): Promise<Pipeline
     rejected: results?.failed,
     seconds: dbt.seconds,
     ok: dbt.code === 0 && results !== undefined && results.failed === 0,
-    note: dbt.code !== 0 ? failure(dbt, 'dbt') : 'nodes: models and tests',
+    note:
+      dbt.code !== 0
+        ? failure(dbt, 'dbt')
+        : `nodes: ${results?.models ?? 0} models, ${results?.tests ?? 0} tests, ${results?.unitTests ?? 0} unit tests`,
   });
+  if (warehouse.target === 'bigquery') {
+    const emulator = Boolean(options.env.BIGQUERY_EMULATOR_HOST);
+    const dbtCosts = await dbtRunCostsFromFile(join(dbtTargetPath, 'run_results.json'), {
+      emulator,
+    });
+    costs.push(dbtCosts.summary);
+  }
   return finish();
 
   async function finish(wasInterrupted = false): Promise<PipelineRunReport> {
-    const gold = await goldRowCounts(options.warehousePath).catch(
-      () => new Map<string, number | null>(GOLD_TABLES.map((t) => [t, null])),
-    );
-    const silver = await warehouseSilverCounts(options.warehousePath).catch(
-      () => new Map<string, number>(),
-    );
+    const gold = await warehouse
+      .goldRowCounts()
+      .catch(() => new Map<string, number | null>(GOLD_TABLES.map((t) => [t, null])));
+    const silver = await warehouse.silverCounts().catch(() => new Map<string, number>());
     const seconds = (performance.now() - began) / 1000;
     const ok = stages.length === STAGE_COUNT && stages.every((s) => s.ok);
-    return { stages, seconds, silver, gold, ok, interrupted: wasInterrupted };
+    return {
+      stages,
+      seconds,
+      silver,
+      gold,
+      ok,
+      warehouse: warehouse.description,
+      costs,
+      interrupted: wasInterrupted,
+    };
   }
 }

@@ -6,19 +6,28 @@ export interface DbtResults {
   total: number;
   passed: number;
   failed: number;
+  /** Nodes by kind: models, data tests, unit tests. */
+  models: number;
+  tests: number;
+  unitTests: number;
 }
 
 /** Counts of dbt's last run (`target/run_results.json`): passed = success/pass, failed = error/fail. */
 export async function readDbtResults(path: string): Promise<DbtResults | undefined> {
   try {
     const parsed = JSON.parse(await readFile(path, 'utf8')) as {
-      results: { status: string }[];
+      results: { status: string; unique_id: string }[];
     };
     const statuses = parsed.results.map((r) => r.status);
+    const kind = (prefix: string) =>
+      parsed.results.filter((r) => r.unique_id.startsWith(prefix)).length;
     return {
       total: statuses.length,
       passed: statuses.filter((s) => s === 'success' || s === 'pass').length,
       failed: statuses.filter((s) => s === 'error' || s === 'fail').length,
+      models: kind('model.'),
+      tests: kind('test.'),
+      unitTests: kind('unit_test.'),
     };
   } catch {
     return undefined;
@@ -44,11 +53,13 @@ export function formatRunReport(report: PipelineRunReport): string {
   );
   for (const [table, count] of report.silver)
     lines.push(`  silver.${table.padEnd(22)}${count.toLocaleString('en')}`);
-  lines.push('', 'gold tables (rows):');
+  lines.push('', `gold tables (rows, ${report.warehouse}):`);
   for (const [table, count] of report.gold)
     lines.push(
       `  gold.${table.padEnd(24)}${count === null ? 'missing' : count.toLocaleString('en')}`,
     );
+  if (report.costs.length > 0)
+    lines.push('', 'costs of this run:', ...report.costs.map((c) => `  ${c}`));
   lines.push(
     '',
     report.ok

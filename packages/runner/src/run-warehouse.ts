@@ -1,0 +1,133 @@
+/**
+ * The warehouse a pipeline run loads and builds gold in, as the runner sees it: where the loader
+ * and dbt write (their target) and how the runner counts what they did. DuckDB is the default
+ * path; BigQuery (Google's or the emulator) is the cloud path.
+ */
+import { SILVER_TABLE_NAMES } from '@lakestream/silver';
+import {
+  appliedBatches,
+  GOLD_TABLES,
+  goldRowCounts,
+  warehouseSilverCounts,
+} from './batch-counts.js';
+import { type BigQueryEndpoint, bigqueryRows, finishedJobs } from './bigquery-rest.js';
+
+/** A warehouse of a run. */
+export interface RunWarehouse {
+  /** The loader's WAREHOUSE_TARGET and dbt's `--target`. */
+  readonly target: 'duckdb' | 'bigquery';
+  /** Where it is, for the report (`duckdb /path`, `bigquery project`). */
+  readonly description: string;
+  /** Batch ids `_lakestream_loads` records as applied; empty before the first load. */
+  appliedBatches(): Promise<Set<string>>;
+  /** Rows of each gold table (null for one that does not exist). */
+  goldRowCounts(): Promise<Map<string, number | null>>;
+  /** Rows of each silver table. */
+  silverCounts(): Promise<Map<string, number>>;
+  /** What the loader's MERGE jobs since `since` processed, for its stage line; none on DuckDB. */
+  mergeCosts?(since: Date): Promise<string>;
+}
+
+/** The default path's DuckDB file. */
+export function duckdbWarehouse(path: string): RunWarehouse {
+  return {
+    target: 'duckdb',
+    description: `duckdb ${path}`,
+    appliedBatches: () => appliedBatches(path),
+    goldRowCounts: () => goldRowCounts(path),
+    silverCounts: () => warehouseSilverCounts(path),
+  };
+}
+
+/** Where the cloud path's tables are. */
+export interface BigqueryWarehouseOptions extends BigQueryEndpoint {
+  /** The loader's dataset (BIGQUERY_DATASET), default `silver`. */
+  silverDataset?: string;
+  /** dbt's gold dataset, default `gold`. */
+  goldDataset?: string;
+}
+
+/** A table or dataset that is not there yet (before the first load or build). */
+const isNotFound = (err: unknown) => /\b404\b|not ?found/i.test((err as Error).message);
+
+/** BigQuery: the loader's silver dataset and dbt's gold dataset, read through the REST API. */
+export function bigqueryWarehouse(options: BigqueryWarehouseOptions): RunWarehouse {
+  const silver = options.silverDataset ?? 'silver';
+  const gold = options.goldDataset ?? 'gold';
+  const table = (dataset: string, name: string) => `\`${options.project}.${dataset}.${name}\``;
+  const count = async (dataset: string, name: string): Promise<number | null> => {
+    try {
+      const [row] = await bigqueryRows(
+        options,
+        `select count(*) as n from ${table(dataset, name)}`,
+      );
+      return Number(row?.n ?? 0);
+    } catch (err) {
+      if (isNotFound(err)) return null;
+      throw err;
+    }
+  };
+  return {
+    target: 'bigquery',
+    description: `bigquery ${options.project}${options.emulatorHost ? ` (emulator ${options.emulatorHost})` : ''}`,
+    async appliedBatches() {
+      try {
+        const rows = await bigqueryRows(
+          options,
+          `select batch_id from ${table(silver, '_lakestream_loads')}`,
+        );
+        return new Set(rows.map((r) => String(r.batch_id)));
+      } catch (err) {
+        if (isNotFound(err)) return new Set();
+        throw err;
+      }
+    },
+    async goldRowCounts() {
+      const counts = new Map<string, number | null>();
+      for (const name of GOLD_TABLES) counts.set(name, await count(gold, name));
+      return counts;
+    },
+    async silverCounts() {
+      const counts = new Map<string, number>();
+      for (const name of SILVER_TABLE_NAMES) {
+        const n = await count(silver, name);
+        if (n !== null) counts.set(name, n);
+      }
+      return counts;
+    },
+    async mergeCosts(since) {
+      // The loader names each job lakestream_<dataset>_<batch>_<table>_<step>_<salt>[_<attempt>].
+      const merges = await finishedJobs(
+        options,
+        new RegExp(`^lakestream_${silver}_.+_merge_[0-9a-f]{16}(_\\d+)?$`),
+        since,
+      );
+      return mergeCostSummary(merges, options.emulatorHost !== undefined);
+    },
+  };
+}
+
+/** Bytes in binary units, as dbt's cost line prints them. */
+function formatBytes(bytes: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  return `${unit === 0 ? value : value.toFixed(2)} ${units[unit]}`;
+}
+
+/** The closing words on the MERGE jobs' bytes: figures on BigQuery, n/a on the emulator. */
+export function mergeCostSummary(
+  merges: readonly { bytesProcessed?: number; bytesBilled?: number }[],
+  emulator: boolean,
+): string {
+  if (emulator) return `MERGE bytes processed: n/a on the emulator (${merges.length} MERGE jobs)`;
+  const known = merges.filter((m) => m.bytesProcessed !== undefined);
+  if (known.length === 0) return `MERGE bytes processed: n/a (no job statistics)`;
+  const processed = known.reduce((t, m) => t + (m.bytesProcessed ?? 0), 0);
+  const billed = known.reduce((t, m) => t + (m.bytesBilled ?? 0), 0);
+  return `MERGE bytes processed: ${formatBytes(processed)}, billed ${formatBytes(billed)} over ${known.length} jobs`;
+}
