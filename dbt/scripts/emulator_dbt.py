@@ -15,6 +15,10 @@ real BigQuery, so a mistaken use would change nothing there.
    removing the old one), even after a DROP in the same script. The object is dropped first by a
    `DROP … IF EXISTS` job of its own. Not tables.delete: deleting a view that way crashed the
    emulator (googlesqlite "slice bounds out of range").
+3. Dropping a relation. dbt drops a table or view with tables.delete (adapter.drop_relation: a
+   unit test's __dbt_tmp table, a table materialisation's old relation). On the emulator that call
+   panicked its SQL engine and the process exited, part way through a build. It becomes a
+   `DROP TABLE|VIEW IF EXISTS` query job, the statement the emulator handles.
 """
 
 import re
@@ -48,6 +52,23 @@ def _query_dropping_first(self, query, *args, **kwargs):
 
 
 Client.query = _query_dropping_first
+
+
+def _delete_table_by_sql(self, table, retry=None, timeout=None, not_found_ok=False):
+    from google.api_core.exceptions import NotFound
+
+    try:
+        found = self.get_table(table)
+    except NotFound:
+        if not_found_ok:
+            return
+        raise
+    kind = "view" if found.table_type == "VIEW" else "table"
+    name = f"`{found.project}.{found.dataset_id}.{found.table_id}`"
+    _query(self, f"drop {kind} if exists {name}").result()
+
+
+Client.delete_table = _delete_table_by_sql
 
 # Not named dbt_*: dbt imports every dbt_-prefixed module on sys.path as a plugin, which would run
 # this file a second time inside the first.
