@@ -3,6 +3,9 @@
  * emulator started for the run (the default locally), an emulator the user names, or Google's
  * BigQuery – and the environment the loader, dbt and the dashboard read.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { type PrivateBigQueryEmulator, startPrivateBigQueryEmulator } from '@lakestream/devstack';
 import type { BigQueryEndpoint } from './bigquery-rest.js';
 import { RunnerError } from './cloud-errors.js';
@@ -88,11 +91,18 @@ export async function prepareCloud(options: CloudOptions): Promise<CloudSetup> {
   if (gcs) await ensureEmulatedBucket(gcs, bucket);
   const location = options.env.BIGQUERY_LOCATION ?? options.env.LAKESTREAM_BQ_LOCATION ?? 'US';
   let emulator: PrivateBigQueryEmulator | undefined;
+  let emulatorDir: string | undefined;
+  const startEmulator = () =>
+    startPrivateBigQueryEmulator({
+      dir: emulatorDir!,
+      ...(gcs ? { storageEmulatorHost: gcs } : {}),
+    });
   let emulatorHost: string | undefined;
   let project = options.env.LAKESTREAM_BQ_PROJECT ?? options.env.BIGQUERY_PROJECT;
   if (options.bigquery.kind === 'private') {
     options.say('BigQuery: starting a private emulator for this run (stopped at its end)');
-    emulator = await startPrivateBigQueryEmulator(gcs ? { storageEmulatorHost: gcs } : {});
+    emulatorDir = await mkdtemp(join(tmpdir(), 'lakestream-bigquery-run-'));
+    emulator = await startEmulator();
     emulatorHost = emulator.host;
     project = emulator.env.BIGQUERY_PROJECT;
     options.say(`BigQuery: emulator at ${emulatorHost}, log ${emulator.logFile}`);
@@ -123,10 +133,42 @@ export async function prepareCloud(options: CloudOptions): Promise<CloudSetup> {
     ...(emulatorHost ? { emulatorHost } : {}),
     ...(env.LAKESTREAM_BQ_ACCESS_TOKEN ? { accessToken: env.LAKESTREAM_BQ_ACCESS_TOKEN } : {}),
   };
-  const warehouse = bigqueryWarehouse({
-    ...endpoint,
-    ...(env.BIGQUERY_DATASET ? { silverDataset: env.BIGQUERY_DATASET } : {}),
-  });
+  /** The same emulator database under a new process: its SQL engine's memory starts afresh. */
+  const restartEmulator = async (): Promise<NodeJS.ProcessEnv> => {
+    await emulator?.close();
+    emulator = await startEmulator();
+    endpoint.emulatorHost = emulator.host;
+    env.BIGQUERY_EMULATOR_HOST = emulator.host;
+    options.say(`BigQuery: emulator restarted on the same database at ${emulator.host}`);
+    return env;
+  };
+  const warehouse: RunWarehouse = {
+    ...bigqueryWarehouse({
+      endpoint,
+      ...(env.BIGQUERY_DATASET ? { silverDataset: env.BIGQUERY_DATASET } : {}),
+    }),
+    ...(emulator
+      ? {
+          dbtSteps: [
+            {
+              select: ['path:models/staging', 'path:models/intermediate'],
+              prepare: restartEmulator,
+            },
+            {
+              select: [
+                'path:models/marts,resource_type:model',
+                'path:models/marts,resource_type:unit_test',
+              ],
+              prepare: restartEmulator,
+            },
+            {
+              select: ['path:models/marts,resource_type:test', 'path:tests'],
+              prepare: restartEmulator,
+            },
+          ],
+        }
+      : {}),
+  };
   return {
     env,
     endpoint,
@@ -134,6 +176,7 @@ export async function prepareCloud(options: CloudOptions): Promise<CloudSetup> {
     lake,
     close: async () => {
       await emulator?.close();
+      if (emulatorDir) await rm(emulatorDir, { recursive: true, force: true });
     },
   };
 }

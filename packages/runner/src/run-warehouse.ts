@@ -24,6 +24,12 @@ export interface RunWarehouse {
   goldRowCounts(): Promise<Map<string, number | null>>;
   /** Rows of each silver table. */
   silverCounts(): Promise<Map<string, number>>;
+  /**
+   * dbt build in steps (each a selection), `prepare` run before each: the emulator's SQL engine
+   * runs out of memory after ~130 nodes in one process, so each step gets a restarted emulator.
+   * Absent: one `dbt build`.
+   */
+  dbtSteps?: { select: string[]; prepare(): Promise<NodeJS.ProcessEnv> }[];
   /** What the loader's MERGE jobs since `since` processed, for its stage line; none on DuckDB. */
   mergeCosts?(since: Date): Promise<string>;
 }
@@ -40,7 +46,9 @@ export function duckdbWarehouse(path: string): RunWarehouse {
 }
 
 /** Where the cloud path's tables are. */
-export interface BigqueryWarehouseOptions extends BigQueryEndpoint {
+export interface BigqueryWarehouseOptions {
+  /** Read at each call: a restarted emulator changes its address. */
+  endpoint: BigQueryEndpoint;
   /** The loader's dataset (BIGQUERY_DATASET), default `silver`. */
   silverDataset?: string;
   /** dbt's gold dataset, default `gold`. */
@@ -52,13 +60,14 @@ const isNotFound = (err: unknown) => /\b404\b|not ?found/i.test((err as Error).m
 
 /** BigQuery: the loader's silver dataset and dbt's gold dataset, read through the REST API. */
 export function bigqueryWarehouse(options: BigqueryWarehouseOptions): RunWarehouse {
+  const { endpoint } = options;
   const silver = options.silverDataset ?? 'silver';
   const gold = options.goldDataset ?? 'gold';
-  const table = (dataset: string, name: string) => `\`${options.project}.${dataset}.${name}\``;
+  const table = (dataset: string, name: string) => `\`${endpoint.project}.${dataset}.${name}\``;
   const count = async (dataset: string, name: string): Promise<number | null> => {
     try {
       const [row] = await bigqueryRows(
-        options,
+        endpoint,
         `select count(*) as n from ${table(dataset, name)}`,
       );
       return Number(row?.n ?? 0);
@@ -69,11 +78,11 @@ export function bigqueryWarehouse(options: BigqueryWarehouseOptions): RunWarehou
   };
   return {
     target: 'bigquery',
-    description: `bigquery ${options.project}${options.emulatorHost ? ` (emulator ${options.emulatorHost})` : ''}`,
+    description: `bigquery ${endpoint.project}${endpoint.emulatorHost ? ' (emulator)' : ''}`,
     async appliedBatches() {
       try {
         const rows = await bigqueryRows(
-          options,
+          endpoint,
           `select batch_id from ${table(silver, '_lakestream_loads')}`,
         );
         return new Set(rows.map((r) => String(r.batch_id)));
@@ -98,11 +107,11 @@ export function bigqueryWarehouse(options: BigqueryWarehouseOptions): RunWarehou
     async mergeCosts(since) {
       // The loader names each job lakestream_<dataset>_<batch>_<table>_<step>_<salt>[_<attempt>].
       const merges = await finishedJobs(
-        options,
+        endpoint,
         new RegExp(`^lakestream_${silver}_.+_merge_[0-9a-f]{16}(_\\d+)?$`),
         since,
       );
-      return mergeCostSummary(merges, options.emulatorHost !== undefined);
+      return mergeCostSummary(merges, endpoint.emulatorHost !== undefined);
     },
   };
 }

@@ -1,7 +1,8 @@
-// The same small file through both paths, then every gold table compared row by row. DuckDB: the
-// runner's normal path (real Kafka, PostgreSQL, sinks, transformer, loader, dbt) with the lake in a
-// fake-gcs-server bucket of this test's own. BigQuery: the loader's bigquery target and
-// `dbt run --target bigquery` on a fresh private emulator (never the stack's shared one).
+// The cloud path end to end on a small file: real Kafka, PostgreSQL and sinks, the lake in a
+// fake-gcs-server bucket of this test's own, the loader's bigquery target and `dbt build --target
+// bigquery` (every model, test and unit test) on a fresh private emulator the run starts and stops
+// (never the stack's shared one). Then the same silver batches through the default path's loader
+// and dbt into DuckDB, and every gold table compared row by row.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
@@ -10,45 +11,38 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { writeCsv } from '@lakestream/datagen';
-import {
-  freePort,
-  type PrivateBigQueryEmulator,
-  startPrivateBigQueryEmulator,
-} from '@lakestream/devstack';
+import { freePort } from '@lakestream/devstack';
 import { createKafka } from '@lakestream/kafka';
 import { openObjectStore } from '@lakestream/object-store';
 import { createLogger } from '@lakestream/observability';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compareGold, formatGoldComparison } from '../src/gold-compare.js';
-import { dbtRunCostsFromFile } from '../src/gold-compare-costs.js';
-import { backgroundService, runChild, runPipeline, TS_NODE } from '../src/index.js';
+import { backgroundService, runCloudPipeline, TS_NODE } from '../src/index.js';
 
 const root = resolve(import.meta.dirname, '../../..');
 const id = randomUUID().slice(0, 8);
-const bucket = `test-gold-compare-${id}`;
+const bucket = `test-cloud-run-${id}`;
 const lake = `gs://${bucket}/lake`;
 const gcs = process.env.STORAGE_EMULATOR_HOST!;
 const topics = {
-  orderItems: `test.goldcmp.${id}.items`,
-  dlq: `test.goldcmp.${id}.dlq`,
-  bronzeFiles: `test.goldcmp.${id}.bronze`,
-  silverBatches: `test.goldcmp.${id}.silver`,
+  orderItems: `test.cloudrun.${id}.items`,
+  dlq: `test.cloudrun.${id}.dlq`,
+  bronzeFiles: `test.cloudrun.${id}.bronze`,
+  silverBatches: `test.cloudrun.${id}.silver`,
 };
 const groups = [
-  { stage: 'bronze-sink', groupId: `test-goldcmp-${id}-bronze`, topic: topics.orderItems },
-  { stage: 'audit-sink', groupId: `test-goldcmp-${id}-audit`, topic: topics.orderItems },
+  { stage: 'bronze-sink', groupId: `test-cloudrun-${id}-bronze`, topic: topics.orderItems },
+  { stage: 'audit-sink', groupId: `test-cloudrun-${id}-audit`, topic: topics.orderItems },
 ];
-const auditSchema = `goldcmp_${id}`;
+const auditSchema = `cloudrun_${id}`;
 const ROWS = 600;
 const kafka = createKafka({
   brokers: process.env.KAFKA_BROKERS!.split(','),
-  clientId: 'gold-compare-test',
+  clientId: 'cloud-run-test',
   logger: createLogger({ service: 'test', level: 'silent' }),
 });
 let home: string;
 let env: NodeJS.ProcessEnv;
-let emulator: PrivateBigQueryEmulator | undefined;
 const sinks = new Map<string, ChildProcess>();
 
 async function startSink(name: string): Promise<void> {
@@ -87,7 +81,7 @@ async function gcsCall(path: string, init: RequestInit = {}): Promise<Response> 
 }
 
 beforeAll(async () => {
-  home = await mkdtemp(join(tmpdir(), 'lakestream-gold-compare-'));
+  home = await mkdtemp(join(tmpdir(), 'lakestream-cloud-run-'));
   await writeCsv({ rows: ROWS, seed: 11, out: join(home, 'orders.csv') });
   const created = await gcsCall('/storage/v1/b?project=lakestream-local', {
     method: 'POST',
@@ -140,7 +134,6 @@ afterAll(async () => {
       s.exitCode === null && s.signalCode === null ? once(s, 'exit') : null,
     ),
   );
-  await emulator?.close();
   const admin = kafka.admin();
   await admin.connect();
   await admin.deleteTopics({ topics: Object.values(topics) }).catch(() => {});
@@ -160,65 +153,63 @@ afterAll(async () => {
   await rm(home, { recursive: true, force: true });
 }, 60_000);
 
-describe('gold compare: the DuckDB path and the BigQuery path on the same file', () => {
-  it('finds all seven gold tables equal row by row', async () => {
-    const report = await runPipeline({
+describe('run --cloud: lake on gs://, warehouse and gold in BigQuery, equal to the DuckDB path', () => {
+  it('runs every stage on a private emulator and finds all seven gold tables equal row by row', async () => {
+    const lines: string[] = [];
+    const report = await runCloudPipeline({
       files: [join(home, 'orders.csv')],
       root,
       home,
       kafka,
       databaseUrl: process.env.DATABASE_URL!,
       store: openObjectStore(lake),
-      warehousePath: join(home, 'warehouse.duckdb'),
+      warehousePath: join(home, 'unused.duckdb'),
       env,
       timeoutMs: 120_000,
-      say: () => {},
+      say: (line) => lines.push(line),
       topics,
       groups,
       auditSchema,
       watch: ['bronze-sink', 'audit-sink'].map((name) => backgroundService(home, name)),
+      bigquery: { kind: 'private' },
+      compare: true,
+      summary: true,
     });
-    expect(report.ok, JSON.stringify(report.stages)).toBe(true);
+    const { run } = report;
+    expect(run.ok, JSON.stringify(run.stages.filter((s) => !s.ok))).toBe(true);
+    expect(run.stages.map((s) => s.stage)).toEqual([
+      'producer',
+      'bronze-sink',
+      'audit-sink',
+      'transformer',
+      'warehouse-loader',
+      'dbt build',
+    ]);
+    expect(run.warehouse).toBe('bigquery lakestream-local (emulator)');
+    expect(run.stages[0]!.out).toBe(ROWS);
+    // Every model, data test and unit test of the project ran on the emulator and passed.
+    const dbt = run.stages.at(-1)!;
+    expect(dbt.rejected).toBe(0);
+    expect(dbt.note).toBe('nodes: 13 models, 149 tests, 10 unit tests in 3 steps');
+    expect(dbt.out).toBe(dbt.in);
+    expect(run.silver.get('fct_order_items')).toBe(ROWS);
+    for (const [table, rows] of run.gold) expect(rows, table).toBeGreaterThan(0);
 
-    emulator = await startPrivateBigQueryEmulator({ storageEmulatorHost: gcs });
-    const cloud = { ...env, ...emulator.env, WAREHOUSE_TARGET: 'bigquery' };
-    const loader = await runChild(
-      process.execPath,
-      [...TS_NODE, 'services/warehouse-loader/src/main.ts', 'run'],
-      { cwd: root, env: cloud, logFile: join(home, 'logs', 'loader-bigquery.log') },
+    expect(report.comparisonText).toContain('gold equal to the DuckDB path: 7/7 tables');
+    expect(report.ok).toBe(true);
+    for (const table of report.comparison!.tables)
+      expect(table.duckdbRows, table.table).toBeGreaterThan(0);
+    expect(run.costs).toEqual([
+      expect.stringMatching(/^MERGE bytes processed: n\/a on the emulator \(5 MERGE jobs\)$/),
+      'dbt bytes processed: n/a on the emulator',
+    ]);
+    expect(report.summary.join('\n')).toMatch(/bigquery/i);
+    // The private emulator is stopped with the run.
+    const hosts = lines.flatMap(
+      (l) => /^BigQuery: emulator .*at (http:\S+?),?( |$)/.exec(l)?.[1] ?? [],
     );
-    expect(loader.code, loader.stderrTail.join('\n')).toBe(0);
-    const targetPath = join(home, 'dbt-bigquery', 'target');
-    const dbt = await runChild(
-      'bash',
-      [join(root, 'dbt/scripts/dbt.sh'), 'run', '--target', 'bigquery'],
-      {
-        cwd: root,
-        env: {
-          ...cloud,
-          DBT_TARGET_PATH: targetPath,
-          DBT_LOG_PATH: join(home, 'dbt-bigquery', 'logs'),
-        },
-        logFile: join(home, 'logs', 'dbt-bigquery.log'),
-      },
-    );
-    expect(dbt.code, `${dbt.stdout.slice(-4000)}\n${dbt.stderrTail.join('\n')}`).toBe(0);
-
-    const comparison = await compareGold({
-      warehousePath: join(home, 'warehouse.duckdb'),
-      manifestPath: join(targetPath, 'manifest.json'),
-      bigquery: {
-        project: emulator.env.BIGQUERY_PROJECT!,
-        location: 'US',
-        emulatorHost: emulator.host,
-      },
-    });
-    const text = formatGoldComparison(comparison);
-    expect(text).toContain('gold equal to the DuckDB path: 7/7 tables');
-    for (const table of comparison.tables) expect(table.duckdbRows, table.table).toBeGreaterThan(0);
-    const costs = await dbtRunCostsFromFile(join(targetPath, 'run_results.json'), {
-      emulator: true,
-    });
-    expect(costs.summary).toBe('dbt bytes processed: n/a on the emulator');
-  }, 420_000);
+    expect(hosts.length).toBe(4);
+    const host = hosts.at(-1)!;
+    await expect(fetch(host, { signal: AbortSignal.timeout(2_000) })).rejects.toThrow();
+  }, 600_000);
 });
