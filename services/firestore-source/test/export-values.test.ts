@@ -231,4 +231,27 @@ describe('export: values', () => {
     expect(run.tables[0]!.error?.code).toBe('LS_FIRESTORE_EXPORT_RESERVED_FIELD');
     expect(run.tables[0]!.error?.message).toContain("document bad/x has a field '_ls_path'");
   });
+
+  it('refuses two fields whose names differ only in case (one warehouse column), in one document or two', async () => {
+    await db.doc('clash1/a').set({ Case: 1n, case: 2n });
+    await db.doc('clash2/a').set({ Name: 'x' });
+    await db.doc('clash2/b').set({ name: 'y' });
+    await db.doc('upper/a').set({ _LS_PATH: 'mine' });
+    const run = await runExport({
+      config: config(['clash1', 'clash2', 'upper']),
+      store,
+      producer,
+      admin,
+      logger,
+      noWait: true,
+    });
+    expect(run.tables.map((t) => [t.table, t.status, t.error?.code])).toEqual([
+      ['clash1', 'failed', 'LS_FIRESTORE_EXPORT_COLUMN_CLASH'],
+      ['clash2', 'failed', 'LS_FIRESTORE_EXPORT_COLUMN_CLASH'],
+      ['upper', 'failed', 'LS_FIRESTORE_EXPORT_RESERVED_FIELD'],
+    ]);
+    expect(run.tables[1]!.error?.message).toContain(
+      "document clash2/b has a field 'name' and the collection a field 'Name'",
+    );
+  });
 });

@@ -52,7 +52,7 @@ export async function readCollectionTree(
       for (const doc of docs) {
         const fields = doc.data();
         await out.writer.write(documentRow(doc.ref.path, fields, options.row));
-        out.types.add(fields);
+        out.types.add(fields, doc.ref.path);
         options.onDocument?.();
         if (!options.subcollections) continue;
         const subs = await withSourceRetry(

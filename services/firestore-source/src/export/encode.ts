@@ -105,10 +105,26 @@ function merge(a: ValueKind | undefined, b: ValueKind): ValueKind {
 /** The columns of one export object, typed as its rows stream by. */
 export class ColumnTypes {
   private readonly kinds = new Map<string, ValueKind>();
+  /** Each field name by its lower case: warehouse column names ignore case, Firestore's do not. */
+  private readonly byFolded = new Map<string, string>();
 
-  /** Notes the kinds of one document's top-level fields. */
-  add(fields: Readonly<Record<string, unknown>>): void {
+  /**
+   * Notes the kinds of one document's top-level fields. Refuses two fields whose names differ
+   * only in case (`Case` and `case`, in one document or two): DuckDB and BigQuery would see one
+   * column twice and refuse the whole snapshot.
+   */
+  add(fields: Readonly<Record<string, unknown>>, path = ''): void {
     for (const [name, value] of Object.entries(fields)) {
+      const folded = name.toLowerCase();
+      const seen = this.byFolded.get(folded);
+      if (seen === undefined) this.byFolded.set(folded, name);
+      else if (seen !== name) {
+        throw new ExportError(
+          'LS_FIRESTORE_EXPORT_COLUMN_CLASH',
+          `document ${path} has a field '${name}' and the collection a field '${seen}': warehouse column names ignore case, so they would be one column; rename one of them`,
+          { details: { path, fields: [seen, name] } },
+        );
+      }
       this.kinds.set(name, merge(this.kinds.get(name), kindOf(value)));
     }
   }
@@ -151,7 +167,8 @@ export function documentRow(
   row[FIRESTORE_METADATA_COLUMNS.exportRun] = ctx.runId;
   row[FIRESTORE_METADATA_COLUMNS.readTime] = ctx.readTime;
   for (const [name, value] of Object.entries(fields)) {
-    if (name.startsWith(RESERVED_PREFIX)) {
+    // Any case: warehouse column names ignore it.
+    if (name.toLowerCase().startsWith(RESERVED_PREFIX)) {
       throw new ExportError(
         'LS_FIRESTORE_EXPORT_RESERVED_FIELD',
         `document ${path} has a field '${name}': names starting with '${RESERVED_PREFIX}' are reserved for the export's metadata columns; rename the field`,

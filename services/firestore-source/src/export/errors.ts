@@ -6,6 +6,8 @@ export const EXPORT_ERROR_CODES = [
   'LS_FIRESTORE_EXPORT_CONFIG_INVALID',
   /** A document has a field named `_ls_…`, a name reserved for the rows' metadata columns. */
   'LS_FIRESTORE_EXPORT_RESERVED_FIELD',
+  /** Two field names of a collection differ only in case: warehouse column names ignore case. */
+  'LS_FIRESTORE_EXPORT_COLUMN_CLASH',
   /** Firestore stayed UNAVAILABLE, DEADLINE_EXCEEDED or ABORTED through every attempt; retryable. */
   'LS_FIRESTORE_EXPORT_SOURCE_UNAVAILABLE',
   /** Firestore refused a read for good (permission denied, unknown project, a read time past retention). */
