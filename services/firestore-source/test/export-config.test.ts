@@ -25,6 +25,25 @@ const profiles = {
 };
 
 describe('export: config', () => {
+  it('reads the file FIRESTORE_EXPORT_CONFIG names, and refuses a profile without a file', () => {
+    const viaEnv = loadExportConfig({
+      profile: 'prod',
+      env: { FIRESTORE_EXPORT_CONFIG: file(profiles) },
+    });
+    expect(viaEnv.projects).toEqual(['acme-prod', 'acme-tools']);
+    for (const sources of [
+      { profile: 'prod', env: {} },
+      { env: { FIRESTORE_EXPORT_PROFILE: 'prod' } },
+    ]) {
+      expect(() => loadExportConfig(sources)).toThrow(
+        expect.objectContaining({
+          code: 'LS_FIRESTORE_EXPORT_CONFIG_INVALID',
+          message: expect.stringContaining("profile 'prod' needs the config file"),
+        }),
+      );
+    }
+  });
+
   it('takes projects and collections from the chosen profile, the rest from the file', () => {
     const dev = loadExportConfig({ file: file(profiles), env: {} });
     expect([dev.projects, dev.collections, dev.subcollections, dev.pageSize]).toEqual([

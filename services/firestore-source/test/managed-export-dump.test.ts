@@ -82,7 +82,7 @@ describe('firestore-source dump', () => {
     log.add(encodeEntity(good[0]!, { app: 's~p' }));
     log.add(
       encodeEntity(
-        { path: 'odd/text', fields: { t: fs.raw(15, Buffer.from([0x1a, 0])) } },
+        { path: 'odd/text', fields: { t: fs.raw(8, Buffer.from([0x1a, 0])) } },
         { app: 's~p' },
       ),
     );
@@ -102,6 +102,32 @@ describe('firestore-source dump', () => {
     expect(run.stderr).toContain(`bad record [bad_entity] at ${file}:${log.offsets[3]}:`);
     expect(run.stderr).toContain(
       '3 documents, 2 bad records (unknown_property_type 1, bad_entity 1)',
+    );
+  });
+
+  it('counts the bytes a checksum mismatch skips, and says which', async () => {
+    const docs = smallDocs('crc', 600);
+    const log = new LogWriter();
+    for (const d of docs) log.add(encodeEntity(d, { app: 's~p' }));
+    const body = log.bytes();
+    const victim = 10;
+    body[log.offsets[victim]! + 7 + 3]! ^= 0xff;
+    const dir = join(root, 'crc', 'all_namespaces', 'all_kinds');
+    await mkdir(dir, { recursive: true });
+    const file = join(dir, 'output-0');
+    await writeFile(file, body);
+    const run = await dump(join(root, 'crc'));
+    expect(run.code).toBe(1);
+    const skipped = 32 * 1024 - log.offsets[victim]!;
+    expect(run.stderr).toContain(
+      `bad record [crc_mismatch] at ${file}:${log.offsets[victim]}: checksum`,
+    );
+    expect(run.stderr).toContain(
+      `skipped ${skipped} bytes [${log.offsets[victim]}, ${32 * 1024}) to the next block`,
+    );
+    const lost = docs.filter((_, i) => i >= victim && log.offsets[i]! < 32 * 1024).length;
+    expect(run.stderr).toContain(
+      `${docs.length - lost} documents, 1 bad records (crc_mismatch 1), ${skipped} bytes skipped after damage`,
     );
   });
 

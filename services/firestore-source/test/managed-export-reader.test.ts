@@ -9,7 +9,7 @@ import {
   readWithOurs,
   readWithPython,
 } from './support/export-cross-check.js';
-import { encodeEntity, type FsDocument, fs } from './support/export-entity.js';
+import { encodeEntity, type FsDocument, fs, ProtoWriter } from './support/export-entity.js';
 import { mixedDocs, smallDocs } from './support/export-fixtures.js';
 import { LogWriter, writeExport } from './support/export-writer.js';
 
@@ -29,6 +29,7 @@ async function expectAllThreeAgree(dir: string, files: string[], expected: FsDoc
   const ours = await readWithOurs(dir);
   const python = await readWithPython(files);
   expect(ours.bad).toEqual([]);
+  expect(ours.warnings).toEqual([]);
   expect(python.invalid).toBe(0);
   const want = comparable(expectedDocs(expected));
   expect(comparable(ours.docs)).toEqual(want);
@@ -165,7 +166,14 @@ describe('managed-export reader: bad input is counted, located and skipped', () 
     await writeFile(file, body);
     const ours = await readWithOurs(dir);
     expect(ours.bad).toHaveLength(1);
-    expect(ours.bad[0]).toMatchObject({ class: 'crc_mismatch', file, offset: log.offsets[victim] });
+    const at = log.offsets[victim]!;
+    expect(ours.bad[0]).toMatchObject({
+      class: 'crc_mismatch',
+      file,
+      offset: at,
+      skipped: { start: at, end: BLOCK },
+    });
+    expect(ours.bad[0]!.message).toContain(`skipped ${BLOCK - at} bytes [${at}, ${BLOCK})`);
     // Records in the victim's block after it are lost (LevelDB's resync); everything else is read.
     const read = new Set(ours.docs.map((d) => d.path));
     docs.forEach((d, i) => {
@@ -214,7 +222,7 @@ describe('managed-export reader: bad input is counted, located and skipped', () 
     const { dir, file, log } = await brokenFile('types', (l) => {
       l.add(entity(good[0]!));
       l.add(
-        entity({ path: 'odd/text', fields: { t: fs.raw(15, Buffer.from([0x1a, 0x01, 0x61])) } }),
+        entity({ path: 'odd/email', fields: { t: fs.raw(8, Buffer.from([0x1a, 0x01, 0x61])) } }),
       );
       l.add(entity({ path: 'odd/user', fields: { u: fs.raw(0, userValue) } }));
       l.add(entity(good[1]!));
@@ -227,7 +235,7 @@ describe('managed-export reader: bad input is counted, located and skipped', () 
     expect(
       ours.bad.map((b) => ({ class: b.class, offset: b.offset, path: b.path, file: b.file })),
     ).toEqual([
-      { class: 'unknown_property_type', offset: log.offsets[1], path: 'odd/text', file },
+      { class: 'unknown_property_type', offset: log.offsets[1], path: 'odd/email', file },
       { class: 'unknown_property_type', offset: log.offsets[2], path: 'odd/user', file },
       { class: 'bad_entity', offset: log.offsets[4], path: null, file },
       { class: 'bad_entity', offset: log.offsets[5], path: null, file },
@@ -237,6 +245,28 @@ describe('managed-export reader: bad input is counted, located and skipped', () 
     expect(python.records).toBe(7);
     expect(python.unknown).toBe(4);
     expect(comparable(python.docs)).toEqual(comparable(ours.docs));
+  });
+
+  it('reads TEXT as a string and BYTESTRING as bytes, indexed or not (Datastore-written)', async () => {
+    const text = 'long – unindexed 東京 '.repeat(100);
+    const textValue = new ProtoWriter().bytes(3, text).done();
+    const bytes = Buffer.from([0, 1, 254, 255]);
+    const bytesValue = new ProtoWriter().bytes(3, bytes).done();
+    const doc = (id: string) => ({
+      path: `legacy/${id}`,
+      fields: { t: fs.raw(15, textValue), b: fs.raw(16, bytesValue) },
+    });
+    const { dir } = await brokenFile('legacy', (l) => {
+      l.add(encodeEntity(doc('unindexed'), APP));
+      l.add(encodeEntity(doc('indexed'), { ...APP, indexed: true }));
+    });
+    const ours = await readWithOurs(dir);
+    expect(ours.bad).toEqual([]);
+    const fields = { t: text, b: bytes.toString('base64') };
+    expect(ours.docs.map((d) => ({ path: d.path, fields: d.fields }))).toEqual([
+      { path: 'legacy/unindexed', fields },
+      { path: 'legacy/indexed', fields },
+    ]);
   });
 
   it('stops when its signal aborts', async () => {

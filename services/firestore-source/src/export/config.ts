@@ -196,9 +196,9 @@ export function readConfigFile(path: string, profile: string | undefined): Recor
 
 /** Where the settings come from. */
 export interface ConfigSources {
-  /** The JSON config file. */
+  /** The JSON config file (default `FIRESTORE_EXPORT_CONFIG`). */
   file?: string;
-  /** The profile of the file to use (default `FIRESTORE_EXPORT_PROFILE`, else `dev`). */
+  /** The profile of the file to use (default `FIRESTORE_EXPORT_PROFILE`, else `dev`); needs a file. */
   profile?: string;
   env?: NodeJS.ProcessEnv;
 }
@@ -210,15 +210,27 @@ export interface ConfigSources {
  */
 export function loadExportConfig(sources: ConfigSources = {}): ExportConfig {
   const env = { ...(sources.env ?? process.env) };
-  // The profile is an argument, not a setting the definition checks.
-  const profile = sources.profile ?? env.FIRESTORE_EXPORT_PROFILE ?? 'dev';
+  // The profile and the file are arguments, not settings the definition checks.
+  const named = sources.profile ?? nonEmpty(env.FIRESTORE_EXPORT_PROFILE);
+  const file = sources.file ?? nonEmpty(env.FIRESTORE_EXPORT_CONFIG);
   delete env.FIRESTORE_EXPORT_PROFILE;
-  const fromFile = sources.file === undefined ? {} : readConfigFile(sources.file, profile);
+  delete env.FIRESTORE_EXPORT_CONFIG;
+  if (named !== undefined && file === undefined) {
+    throw new ExportError(
+      'LS_FIRESTORE_EXPORT_CONFIG_INVALID',
+      `profile '${named}' needs the config file that defines it: --config FILE or FIRESTORE_EXPORT_CONFIG (or set FIRESTORE_EXPORT_PROJECTS and FIRESTORE_EXPORT_COLLECTIONS without a profile)`,
+    );
+  }
+  const fromFile = file === undefined ? {} : readConfigFile(file, named ?? 'dev');
   const merged: NodeJS.ProcessEnv = { ...fromFile };
   for (const [key, value] of Object.entries(env)) {
     if (value !== undefined && value.trim() !== '') merged[key] = value;
   }
   return loadConfig(exportConfig, merged);
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === '' ? undefined : value;
 }
 
 /** The store URL in effect: the configured one, else `<LAKESTREAM_HOME>/lake`. */

@@ -72,6 +72,8 @@ export async function runDump(argv: readonly string[], io: DumpIo): Promise<numb
   });
   const bad = new Map<BadExportRecordClass, number>();
   let documents = 0;
+  let skippedBytes = 0;
+  let warnings = 0;
   let file = '';
   let lastProgress = Date.now();
   const progress = io.stderr.isTTY === true;
@@ -86,8 +88,13 @@ export async function runDump(argv: readonly string[], io: DumpIo): Promise<numb
     for await (const doc of readManagedExport(location, {
       ...(parsed.values.kind === undefined ? {} : { kinds: parsed.values.kind }),
       signal: controller.signal,
+      onWarning: (warning) => {
+        warnings++;
+        io.stderr.write(`dump: warning: ${warning.file}: ${warning.message}\n`);
+      },
       onBadRecord: (record) => {
         bad.set(record.class, (bad.get(record.class) ?? 0) + 1);
+        if (record.skipped !== undefined) skippedBytes += record.skipped.end - record.skipped.start;
         io.stderr.write(`${progress ? '\r\x1b[K' : ''}${badLine(record)}`);
       },
     })) {
@@ -110,8 +117,12 @@ export async function runDump(argv: readonly string[], io: DumpIo): Promise<numb
   }
   const badTotal = [...bad.values()].reduce((a, b) => a + b, 0);
   const classes = [...bad].map(([c, n]) => `${c} ${n}`).join(', ');
+  const extra = [
+    ...(skippedBytes > 0 ? [`${skippedBytes} bytes skipped after damage`] : []),
+    ...(warnings > 0 ? [`${warnings} metadata warnings`] : []),
+  ];
   io.stderr.write(
-    `${progress ? '\r\x1b[K' : ''}dump: ${documents} documents, ${badTotal} bad records${badTotal > 0 ? ` (${classes})` : ''}\n`,
+    `${progress ? '\r\x1b[K' : ''}dump: ${documents} documents, ${badTotal} bad records${badTotal > 0 ? ` (${classes})` : ''}${extra.map((e) => `, ${e}`).join('')}\n`,
   );
   return badTotal > 0 ? 1 : 0;
 }

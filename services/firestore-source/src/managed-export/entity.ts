@@ -6,7 +6,8 @@
  * with meaning GD_WHEN, bytes a string with meaning BLOB, a geopoint the PointValue group with
  * GEORSS_POINT, a map a serialized EntityProto with ENTITY_PROTO, indexed bytes (a BLOB cannot
  * be indexed) a string with BYTESTRING, an array one property per
- * element with `multiple`, an empty array one EMPTY_LIST property, null an empty value.
+ * element with `multiple`, an empty array one EMPTY_LIST property, null an empty value. A
+ * Datastore-written TEXT (a long string) and BYTESTRING are read whether indexed or not.
  *
  * An EntityProto has no per-document create or update time: the key, the properties, and the
  * entity group / owner / kind fields Firestore leaves unset.
@@ -24,6 +25,7 @@ const MEANING = {
   gdWhen: 7,
   georssPoint: 9,
   blob: 14,
+  text: 15,
   byteString: 16,
   entityProto: 19,
   emptyList: 24,
@@ -113,7 +115,7 @@ function readPointValue(r: WireReader): { latitude: number; longitude: number } 
 }
 
 /** A PropertyValue under `meaning` → its JSON value. */
-function readValue(r: WireReader, meaning: number, name: string, indexed: boolean): unknown {
+function readValue(r: WireReader, meaning: number, name: string): unknown {
   let int: number | bigint | undefined;
   let bool: boolean | undefined;
   let bytes: [number, number] | undefined;
@@ -177,10 +179,13 @@ function readValue(r: WireReader, meaning: number, name: string, indexed: boolea
       return point;
     case MEANING.blob:
       return bytes === undefined ? '' : r.buf.toString('base64', bytes[0], bytes[1]);
+    case MEANING.text:
+      // A long string written unindexed by the legacy Datastore API; Firestore reads it as a string.
+      if (int !== undefined || bool !== undefined || double !== undefined) break;
+      return bytes === undefined ? '' : utf8(r.buf, bytes[0], bytes[1]);
     case MEANING.byteString:
-      // Indexed bytes (a BLOB cannot be indexed); Google's emulator reads an unindexed one as a
-      // legacy value, not as bytes, so only the indexed form is a Firestore type.
-      if (!indexed) break;
+      // Short bytes; Firestore writes them indexed (a BLOB cannot be indexed), Datastore may not.
+      if (int !== undefined || bool !== undefined || double !== undefined) break;
       return bytes === undefined ? '' : r.buf.toString('base64', bytes[0], bytes[1]);
     case MEANING.entityProto:
       return bytes === undefined ? {} : readFields(r.buf, bytes[0], bytes[1]);
@@ -199,13 +204,7 @@ function readValue(r: WireReader, meaning: number, name: string, indexed: boolea
 }
 
 /** Property { meaning 1, meaning_uri 2, name 3, multiple 4, value 5, stashed 6, computed 7 }. */
-function readProperty(
-  buf: Buffer,
-  start: number,
-  end: number,
-  fields: Record<string, unknown>,
-  indexed: boolean,
-) {
+function readProperty(buf: Buffer, start: number, end: number, fields: Record<string, unknown>) {
   const r = new WireReader(buf, start, end);
   let meaning = 0;
   let name: string | null = null;
@@ -220,12 +219,7 @@ function readProperty(
     else r.skip(tag & 7, tag >>> 3);
   }
   if (name === null) throw new WireError('a property without a name');
-  const v = readValue(
-    new WireReader(buf, value?.[0] ?? 0, value?.[1] ?? 0),
-    meaning,
-    name,
-    indexed,
-  );
+  const v = readValue(new WireReader(buf, value?.[0] ?? 0, value?.[1] ?? 0), meaning, name);
   if (multiple) {
     const list = fields[name];
     if (Array.isArray(list)) list.push(v);
@@ -252,7 +246,7 @@ function readFields(buf: Buffer, start: number, end: number): Record<string, unk
     const tag = r.uint32();
     if (tag === ((14 << 3) | WIRE.bytes) || tag === ((15 << 3) | WIRE.bytes)) {
       const [s, e] = r.bytes();
-      readProperty(buf, s, e, fields, tag >>> 3 === 14);
+      readProperty(buf, s, e, fields);
     } else r.skip(tag & 7, tag >>> 3);
   }
   return fields;

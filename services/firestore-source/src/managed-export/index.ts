@@ -15,5 +15,6 @@ export {
   type BadExportRecordClass,
   type ExportDocument,
   type ExportFacts,
+  type ExportWarning,
   type ReadManagedExportOptions,
 } from './types.js';

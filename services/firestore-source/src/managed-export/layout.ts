@@ -27,10 +27,17 @@ export interface ExportOutput {
   kind: string | null;
 }
 
-/** An export's files and facts. */
+/** A metadata problem the layout worked around, by the metadata file's key. */
+export interface LayoutWarning {
+  key: string;
+  message: string;
+}
+
+/** An export's files and facts, and what was wrong with its metadata. */
 export interface ExportLayout {
   facts: ExportFacts;
   outputs: ExportOutput[];
+  warnings: LayoutWarning[];
 }
 
 const OVERALL = '.overall_export_metadata';
@@ -150,18 +157,24 @@ function byOutputOrder(a: string, b: string): number {
   return Number(OUTPUT.exec(a)?.[1] ?? 0) - Number(OUTPUT.exec(b)?.[1] ?? 0);
 }
 
+function isInvalid(err: unknown): err is ManagedExportError {
+  return err instanceof ManagedExportError && err.code === 'LS_MANAGED_EXPORT_METADATA_INVALID';
+}
+
 /**
- * The layout of the export under `prefix` (`''` or ending in `/`) in `store`: from its metadata
- * when it has any, else every `output-N` file below the prefix.
+ * The layout of the export under `prefix` (`''` or ending in `/`) in `store`: the union of the
+ * output files its metadata names and the `output-N` files listed below the prefix, so neither a
+ * damaged metadata file nor one that forgets a file loses documents. Metadata that is empty or does
+ * not parse, and metadata that disagrees with the listing, become warnings, not errors.
  */
 export async function discoverLayout(store: ObjectStore, prefix: string): Promise<ExportLayout> {
   const overall: string[] = [];
   const kindMetadata: string[] = [];
-  const outputs: string[] = [];
+  const listed: string[] = [];
   for await (const { key } of store.list(prefix)) {
     if (key.endsWith(OVERALL)) overall.push(key);
     else if (key.endsWith(KIND_METADATA)) kindMetadata.push(key);
-    else if (OUTPUT.test(key)) outputs.push(key);
+    else if (OUTPUT.test(key)) listed.push(key);
   }
   const where = prefix === '' ? store.location : store.uri(prefix.replace(/\/$/, ''));
   if (overall.length > 1) {
@@ -171,36 +184,83 @@ export async function discoverLayout(store: ObjectStore, prefix: string): Promis
       { details: { location: where, exports: overall } },
     );
   }
-  const metadataKeys =
-    overall.length === 1 ? await kindMetadataKeys(store, overall[0]!) : kindMetadata.sort();
+  const warnings: LayoutWarning[] = [];
+  const byListing = 'its output files are found by listing instead';
+  const metadataKeys = new Set(kindMetadata);
+  if (overall.length === 1) {
+    try {
+      for (const key of await kindMetadataKeys(store, overall[0]!)) metadataKeys.add(key);
+    } catch (err) {
+      if (!isInvalid(err)) throw err;
+      warnings.push({ key: overall[0]!, message: `${err.message}; ${byListing}` });
+    }
+  }
   const facts: ExportFacts = { name: null, startTime: null, endTime: null, kinds: [], files: [] };
   let start: bigint | null = null;
   let end: bigint | null = null;
-  const files: ExportOutput[] = [];
-  if (metadataKeys.length > 0) {
-    for (const key of metadataKeys) {
-      const meta = parseKindMetadata(key, await getOrMissing(store, key, overall[0] ?? key));
-      facts.name ??= meta.name;
-      if (meta.startMicros !== null && (start === null || meta.startMicros < start))
-        start = meta.startMicros;
-      if (meta.endMicros !== null && (end === null || meta.endMicros > end)) end = meta.endMicros;
-      const kind = kindOfFolder(key);
-      if (kind !== null) facts.kinds.push(kind);
-      for (const output of meta.outputs) files.push({ key: output, kind });
+  const named = new Set<string>();
+  // Folders whose metadata was read (its key), or already warned about (null).
+  const folders = new Map<string, string | null>();
+  for (const key of [...metadataKeys].sort()) {
+    const body = await getOrMissing(store, key, overall[0] ?? key);
+    let meta: KindMetadata;
+    try {
+      if (body.length === 0) throw invalid(key, 'the file is empty');
+      meta = parseKindMetadata(key, body);
+    } catch (err) {
+      if (!isInvalid(err)) throw err;
+      warnings.push({ key, message: `${err.message}; ${byListing}` });
+      folders.set(parentOf(key), null);
+      continue;
     }
-  } else {
-    for (const key of outputs.sort(byOutputOrder)) files.push({ key, kind: kindOfFolder(key) });
-    for (const kind of new Set(files.map((f) => f.kind))) if (kind !== null) facts.kinds.push(kind);
+    if (!folders.has(parentOf(key))) folders.set(parentOf(key), key);
+    facts.name ??= meta.name;
+    if (meta.startMicros !== null && (start === null || meta.startMicros < start))
+      start = meta.startMicros;
+    if (meta.endMicros !== null && (end === null || meta.endMicros > end)) end = meta.endMicros;
+    for (const output of meta.outputs) named.add(output);
   }
-  if (files.length === 0 && metadataKeys.length === 0) {
+  if (named.size > 0 || folders.size > 0) warnUnnamed(listed, named, folders, warnings);
+  const keys = [...new Set([...named, ...listed])].sort(byOutputOrder);
+  if (keys.length === 0 && metadataKeys.size === 0 && overall.length === 0) {
     throw new ManagedExportError(
       'LS_MANAGED_EXPORT_NOT_FOUND',
       `'${where}' holds no managed export (no *.export_metadata and no output-N file)`,
       { details: { location: where } },
     );
   }
+  const outputs = keys.map((key) => ({ key, kind: kindOfFolder(key) }));
+  for (const kind of new Set(outputs.map((o) => o.kind))) if (kind !== null) facts.kinds.push(kind);
   facts.startTime = start === null ? null : microsJson(start);
   facts.endTime = end === null ? null : microsJson(end);
-  facts.files = files.map((f) => store.uri(f.key));
-  return { facts, outputs: files };
+  facts.files = outputs.map((o) => store.uri(o.key));
+  return { facts, outputs, warnings };
+}
+
+/** Warns once per folder about listed output files that no readable metadata names. */
+function warnUnnamed(
+  listed: string[],
+  named: Set<string>,
+  folders: Map<string, string | null>,
+  warnings: LayoutWarning[],
+): void {
+  const unnamed = new Map<string, string[]>();
+  for (const key of listed) {
+    if (named.has(key)) continue;
+    const folder = parentOf(key);
+    if (folders.get(folder) === null) continue; // its metadata was already reported unreadable
+    unnamed.set(folder, [...(unnamed.get(folder) ?? []), key.slice(folder.length)]);
+  }
+  for (const [folder, files] of unnamed) {
+    const metadata = folders.get(folder);
+    const list = files.sort((a, b) => byOutputOrder(a, b)).join(', ');
+    warnings.push(
+      metadata === undefined || metadata === null
+        ? {
+            key: folder + files[0]!,
+            message: `no export metadata names ${list} in its folder: read too`,
+          }
+        : { key: metadata, message: `does not name ${list}, found beside it: read too` },
+    );
+  }
 }

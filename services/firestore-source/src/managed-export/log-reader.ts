@@ -33,6 +33,8 @@ export interface LogDamage {
   offset: number;
   message: string;
   raw: Buffer | null;
+  /** Bytes `[start, end)` dropped unread after a damaged fragment (to its block's end). */
+  skipped?: { start: number; end: number };
 }
 
 /** What the log reader hands out, in file order. */
@@ -49,8 +51,21 @@ class LogParser {
   private cutTail: Buffer | null = null;
   readonly events: LogEvent[] = [];
 
-  private damage(cls: LogDamage['class'], offset: number, message: string, raw: Buffer | null) {
-    this.events.push({ kind: 'damage', class: cls, offset, message, raw });
+  private damage(
+    cls: LogDamage['class'],
+    offset: number,
+    message: string,
+    raw: Buffer | null,
+    skipped?: LogDamage['skipped'],
+  ) {
+    this.events.push({
+      kind: 'damage',
+      class: cls,
+      offset,
+      message,
+      raw,
+      ...(skipped === undefined ? {} : { skipped }),
+    });
   }
 
   /** Drops a record under reassembly, reported as broken by what came at `offset`. */
@@ -99,7 +114,12 @@ class LogParser {
             );
           }
         } else {
-          this.corrupt(at, `fragment length ${length} runs past its block`, null);
+          this.corrupt(
+            at,
+            blockAt + block.length,
+            `fragment length ${length} runs past its block`,
+            null,
+          );
         }
         return;
       }
@@ -110,6 +130,7 @@ class LogParser {
       if (actual !== stored) {
         this.corrupt(
           at,
+          blockAt + block.length,
           `checksum 0x${stored.toString(16)} stored, 0x${actual.toString(16)} computed`,
           Buffer.from(block.subarray(start, end)),
         );
@@ -158,13 +179,24 @@ class LogParser {
     }
   }
 
-  /** A fragment that cannot be trusted: report it (with any record it broke), skip its block. */
-  private corrupt(at: number, message: string, raw: Buffer | null): void {
+  /**
+   * A fragment that cannot be trusted: report it (with any record it broke) and the bytes from it
+   * to `blockEnd`, which are skipped unread – its length cannot be trusted, so neither can any
+   * header after it in the block (LevelDB's rule; no resync inside the block).
+   */
+  private corrupt(at: number, blockEnd: number, message: string, raw: Buffer | null): void {
     const partial =
       this.fragments === null ? '' : ` (record started at byte ${this.fragmentsAt} dropped)`;
     this.fragments = null;
     this.resyncing = true;
-    this.damage('crc_mismatch', at, `${message}${partial}; skipped to the next block`, raw);
+    const skipped = { start: at, end: blockEnd };
+    this.damage(
+      'crc_mismatch',
+      at,
+      `${message}${partial}; skipped ${blockEnd - at} bytes [${at}, ${blockEnd}) to the next block`,
+      raw,
+      skipped,
+    );
   }
 
   /** At the end of the file: a record under reassembly or a cut header is truncation. */

@@ -73,6 +73,7 @@ async function layoutOf(resolved: Resolved): Promise<ExportLayout> {
   return {
     facts: { name: null, startTime: null, endTime: null, kinds: [], files: [file] },
     outputs: [{ key: resolved.singleFile, kind: null }],
+    warnings: [],
   };
 }
 
@@ -92,6 +93,8 @@ export async function* readManagedExport(
   signal?.throwIfAborted();
   const resolved = await resolveLocation(location, options);
   const layout = await layoutOf(resolved);
+  for (const { key, message } of layout.warnings)
+    options.onWarning?.({ file: fileName(resolved.store, key), message });
   options.onFacts?.(layout.facts);
   const kinds = options.kinds === undefined ? null : new Set(options.kinds);
   for (const output of layout.outputs) {
@@ -109,8 +112,16 @@ export async function* readManagedExport(
       for await (const event of readLogRecords(stream)) {
         signal?.throwIfAborted();
         if (event.kind === 'damage') {
-          const { class: cls, offset, message, raw } = event;
-          onBadRecord({ class: cls, file, offset, path: null, message, raw });
+          const { class: cls, offset, message, raw, skipped } = event;
+          onBadRecord({
+            class: cls,
+            file,
+            offset,
+            path: null,
+            message,
+            raw,
+            ...(skipped === undefined ? {} : { skipped }),
+          });
           continue;
         }
         let doc: { path: string; fields: Record<string, unknown> };

@@ -40,6 +40,16 @@ export interface BadExportRecord {
   message: string;
   /** The record's bytes as read (reassembled data or the damaged fragment), when there are any. */
   raw: Buffer | null;
+  /** After a crc_mismatch: the bytes `[start, end)` left unread, from the fragment to its block's end. */
+  skipped?: { start: number; end: number };
+}
+
+/** Something wrong with an export's metadata that the reader worked around (not fatal). */
+export interface ExportWarning {
+  /** The metadata file (`gs://…` or an absolute local path). */
+  file: string;
+  /** What was wrong and what the reader did instead, for a person. */
+  message: string;
 }
 
 /** Export-level facts from `export_metadata` (absent when the export has none). */
@@ -64,6 +74,8 @@ export interface ReadManagedExportOptions {
   kinds?: string[];
   /** Stops reading (the iterator then throws the signal's reason). */
   signal?: AbortSignal;
+  /** Called for each metadata problem the reader worked around, before the first document. */
+  onWarning?: (warning: ExportWarning) => void;
   /** Called once the layout is known, before the first document. */
   onFacts?: (facts: ExportFacts) => void;
   /** fake-gcs-server for `gs://` locations; default the environment's STORAGE_EMULATOR_HOST. */

@@ -12,6 +12,7 @@ import {
   type BadExportRecord,
   type ExportDocument,
   type ExportFacts,
+  type ExportWarning,
   type ReadManagedExportOptions,
   readManagedExport,
 } from '../../src/managed-export/index.js';
@@ -30,17 +31,19 @@ export interface OurRead {
   docs: ExportDocument[];
   bad: BadExportRecord[];
   facts: ExportFacts | null;
+  warnings: ExportWarning[];
 }
 
-/** Reads `location` with the reader under test, collecting documents, bad records and facts. */
+/** Reads `location` with the reader under test, collecting documents, bad records, facts, warnings. */
 export async function readWithOurs(
   location: string,
-  options: Omit<ReadManagedExportOptions, 'onBadRecord' | 'onFacts'> = {},
+  options: Omit<ReadManagedExportOptions, 'onBadRecord' | 'onFacts' | 'onWarning'> = {},
 ): Promise<OurRead> {
-  const read: OurRead = { docs: [], bad: [], facts: null };
+  const read: OurRead = { docs: [], bad: [], facts: null, warnings: [] };
   for await (const doc of readManagedExport(location, {
     ...options,
     onBadRecord: (bad) => read.bad.push(bad),
+    onWarning: (warning) => read.warnings.push(warning),
     onFacts: (facts) => {
       read.facts = facts;
     },
