@@ -11,7 +11,7 @@ import { z } from 'zod';
 /** Version of the record's shape; bumped on any change a reader could notice. */
 export const QUALITY_REPORT_VERSION = 1 as const;
 
-/** Where a report came from. A `stream` row is never replaced by a `backfill` row. */
+/** Where a report came from. On an equal `created_at`, a `stream` row beats a `backfill` row. */
 export const QUALITY_REPORT_SOURCES = ['backfill', 'stream'] as const;
 export type QualityReportSource = (typeof QUALITY_REPORT_SOURCES)[number];
 
@@ -70,34 +70,90 @@ export function qualityInsertId(teamId: string, reportId: string, timestamp: str
 }
 
 /**
- * A report document id read as a time: 1–11 digits are epoch seconds, 12–14 digits epoch
- * milliseconds, 15–17 digits microseconds; otherwise an ISO 8601 date-time with a zone. Undefined
- * for anything else (such a document is outside the pattern).
+ * A report document id read as a time, UTC with 6 fractional digits (report_ts is exact to the
+ * microsecond, which a Date cannot carry):
+ * - 8 digits: a compact date `YYYYMMDD` (midnight UTC); 14 digits: `YYYYMMDDHHMMSS` (UTC);
+ * - other digit runs: 1–11 epoch seconds, 12–13 epoch milliseconds, 15–17 epoch microseconds;
+ * - an ISO 8601 date-time, its zone as given or UTC without one, fractional digits kept to the
+ *   microsecond; an ISO date alone is midnight UTC.
+ * Undefined for anything else, or a calendar date that does not exist (such a document is outside
+ * the pattern).
  */
-export function parseReportTimestamp(id: string): Date | undefined {
-  if (/^\d{1,17}$/.test(id)) {
-    const n = Number(id);
-    const ms = id.length <= 11 ? n * 1000 : id.length <= 14 ? n : Math.floor(n / 1000);
-    const date = new Date(ms);
-    return Number.isNaN(date.getTime()) ? undefined : date;
+export function parseReportTimestamp(id: string): string | undefined {
+  if (/^\d{8}$/.test(id) || /^\d{14}$/.test(id)) {
+    const compact = /^(\d{4})(\d{2})(\d{2})(\d{2})?(\d{2})?(\d{2})?$/.exec(id)!;
+    return utcMicros(
+      compact.slice(1, 7).map((p) => p ?? '00'),
+      '',
+    );
   }
-  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/.test(id))
+  if (/^\d{1,17}$/.test(id)) {
+    const n = BigInt(id);
+    const micros = id.length <= 11 ? n * 1_000_000n : id.length <= 13 ? n * 1000n : n;
+    return isoOfMicros(micros);
+  }
+  const iso =
+    /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?(Z|[+-]\d{2}:?\d{2})?)?$/.exec(
+      id,
+    );
+  if (iso === null) return undefined;
+  const [, y, mo, d, h = '00', mi = '00', s = '00', fraction = '', zone = 'Z'] = iso;
+  const local = utcMicros([y!, mo!, d!, h, mi, s], fraction);
+  if (local === undefined || zone === 'Z') return local;
+  const sign = zone.startsWith('-') ? -1n : 1n;
+  const offsetMinutes = BigInt(Number(zone.slice(1, 3)) * 60 + Number(zone.slice(-2)));
+  return isoOfMicros(epochMicros(local) - sign * offsetMinutes * 60_000_000n);
+}
+
+/** The calendar fields as UTC, with up to 6 fractional digits; undefined for a date that does not exist. */
+function utcMicros(fields: string[], fraction: string): string | undefined {
+  const [y, mo, d, h, mi, s] = fields.map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  const ms = Date.UTC(y, mo - 1, d, h, mi, s);
+  const date = new Date(ms);
+  if (
+    Number.isNaN(ms) ||
+    date.getUTCFullYear() !== y ||
+    date.getUTCMonth() !== mo - 1 ||
+    date.getUTCDate() !== d ||
+    date.getUTCHours() !== h ||
+    date.getUTCMinutes() !== mi ||
+    date.getUTCSeconds() !== s
+  ) {
     return undefined;
-  const date = new Date(id);
-  return Number.isNaN(date.getTime()) ? undefined : date;
+  }
+  return isoOfMicros(BigInt(ms) * 1000n + BigInt(fraction.padEnd(6, '0').slice(0, 6)));
+}
+
+/** Microseconds since the epoch as `YYYY-MM-DDTHH:MM:SS.ffffffZ`; undefined past a Date's range. */
+function isoOfMicros(micros: bigint): string | undefined {
+  const ms = micros / 1000n - (micros % 1000n < 0n ? 1n : 0n);
+  const date = new Date(Number(ms));
+  if (Number.isNaN(date.getTime())) return undefined;
+  const sub = ((micros % 1_000_000n) + 1_000_000n) % 1_000_000n;
+  return `${date.toISOString().slice(0, 19)}.${String(sub).padStart(6, '0')}Z`;
 }
 
 /**
- * Which of two versions of a report the table keeps: a stream row always wins over a backfill
- * row; between two rows of the same source the later `created_at` wins, and a tie keeps the row
- * already there (a re-run changes nothing). The warehouse MERGE states the same rule in SQL.
+ * Which of two versions of a report the table keeps: the later `created_at` wins whatever the
+ * source; on an equal `created_at` a stream row beats a backfill row; same source and equal
+ * `created_at` keeps the row already there (a re-run changes nothing). So a stream row is never
+ * replaced by an older backfill row. The warehouse MERGE states the same rule in SQL.
  */
 export function qualityReportReplaces(
   incoming: Pick<QualityReport, 'source' | 'created_at'>,
   existing: Pick<QualityReport, 'source' | 'created_at'>,
 ): boolean {
-  if (incoming.source !== existing.source) return incoming.source === 'stream';
-  return epochMicros(incoming.created_at) > epochMicros(existing.created_at);
+  const a = epochMicros(incoming.created_at);
+  const b = epochMicros(existing.created_at);
+  if (a !== b) return a > b;
+  return incoming.source === 'stream' && existing.source === 'backfill';
 }
 
 /** An ISO 8601 date-time as microseconds since the epoch (Date.parse stops at milliseconds). */

@@ -153,43 +153,65 @@ describe('quality reports', () => {
     ]);
   });
 
-  it('read report ids as seconds, milliseconds, microseconds or ISO date-times', () => {
-    const at = (id: string) => parseReportTimestamp(id)?.toISOString();
-    expect(at('1700000000')).toBe('2023-11-14T22:13:20.000Z');
-    expect(at('0')).toBe('1970-01-01T00:00:00.000Z');
-    expect(at('1700000000123')).toBe('2023-11-14T22:13:20.123Z');
-    expect(at('1700000000123456')).toBe('2023-11-14T22:13:20.123Z');
-    expect(at('2023-11-14T22:13:20.5Z')).toBe('2023-11-14T22:13:20.500Z');
-    expect(at('2023-11-14T23:13:20+01:00')).toBe('2023-11-14T22:13:20.000Z');
-    expect(at('2023-11-14T23:13:20+0100')).toBe('2023-11-14T22:13:20.000Z');
+  it('read report ids as compact dates, epoch seconds, ms or µs, or ISO dates, to the microsecond', () => {
+    const at = parseReportTimestamp;
+    expect(at('20240101')).toBe('2024-01-01T00:00:00.000000Z');
+    expect(at('20240101120000')).toBe('2024-01-01T12:00:00.000000Z');
+    expect(at('1700000000')).toBe('2023-11-14T22:13:20.000000Z');
+    expect(at('0')).toBe('1970-01-01T00:00:00.000000Z');
+    expect(at('1700000000123')).toBe('2023-11-14T22:13:20.123000Z');
+    expect(at('1700000000123456')).toBe('2023-11-14T22:13:20.123456Z');
+    expect(at('2023-11-14T22:13:20.5Z')).toBe('2023-11-14T22:13:20.500000Z');
+    expect(at('2023-11-14T22:13:20.1234567Z')).toBe('2023-11-14T22:13:20.123456Z');
+    expect(at('2023-11-14T23:13:20.000001+01:00')).toBe('2023-11-14T22:13:20.000001Z');
+    expect(at('2023-11-14T23:13:20+0100')).toBe('2023-11-14T22:13:20.000000Z');
+    expect(at('2023-11-14T20:13:20-02:00')).toBe('2023-11-14T22:13:20.000000Z');
+    expect(at('2024-01-01T10:00:00')).toBe('2024-01-01T10:00:00.000000Z');
+    expect(at('2024-01-01T10:00')).toBe('2024-01-01T10:00:00.000000Z');
+    expect(at('2024-01-01')).toBe('2024-01-01T00:00:00.000000Z');
     for (const id of [
       '',
       'abc',
       '170000000012345678',
-      '2023-11-14',
-      '2023-11-14T22:13:20',
+      '20241301',
+      '20240230',
+      '20240101250000',
+      '2024-02-30',
+      '2024-01-01T10:00:00Zulu',
       '-5',
       '1e9',
     ]) {
-      expect(at(id)).toBeUndefined();
+      expect(at(id), id).toBeUndefined();
     }
   });
 
-  it('let a stream row beat a backfill row, and a later created_at win within a source', () => {
+  it('let the later created_at win whatever the source, and a stream row win a tie with a backfill row', () => {
     const older = { source: 'backfill', created_at: '2024-01-01T00:00:00.000001Z' } as const;
     const newer = { source: 'backfill', created_at: '2024-01-01T00:00:00.000002Z' } as const;
     expect(qualityReportReplaces(newer, older)).toBe(true);
     expect(qualityReportReplaces(older, newer)).toBe(false);
-    // A tie keeps the row already there: a re-run changes nothing.
+    // Same source, same created_at keeps the row already there: a re-run changes nothing.
     expect(qualityReportReplaces(older, { ...older })).toBe(false);
-    const stream = { source: 'stream', created_at: '2000-01-01T00:00:00Z' } as const;
-    expect(qualityReportReplaces(stream, newer)).toBe(true);
-    expect(qualityReportReplaces(newer, stream)).toBe(false);
+    const oldStream = { source: 'stream', created_at: '2000-01-01T00:00:00Z' } as const;
+    // A newer backfill row replaces an older stream row; an older one never does.
+    expect(qualityReportReplaces(newer, oldStream)).toBe(true);
+    expect(qualityReportReplaces(oldStream, newer)).toBe(false);
+    // On a tie the stream row wins, from either side.
+    const tieStream = { source: 'stream', created_at: older.created_at } as const;
+    expect(qualityReportReplaces(tieStream, older)).toBe(true);
+    expect(qualityReportReplaces(older, tieStream)).toBe(false);
+    expect(qualityReportReplaces(tieStream, { ...tieStream })).toBe(false);
     // Microseconds count, and offsets are compared as instants.
     expect(
       qualityReportReplaces(
-        { source: 'stream', created_at: '2024-01-01T01:00:00.000000+01:00' },
+        { source: 'backfill', created_at: '2024-01-01T01:00:00.000000+01:00' },
         { source: 'stream', created_at: '2023-12-31T23:59:59.999999Z' },
+      ),
+    ).toBe(true);
+    expect(
+      qualityReportReplaces(
+        { source: 'stream', created_at: '2024-01-01T01:00:00+01:00' },
+        { source: 'backfill', created_at: '2024-01-01T00:00:00.000000Z' },
       ),
     ).toBe(true);
   });

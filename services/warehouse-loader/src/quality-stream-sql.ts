@@ -1,8 +1,8 @@
 /**
  * `reports.quality_stream` in SQL: its DDL per warehouse and the one MERGE both warehouses run,
- * which states `qualityReportReplaces` (packages/lake/src/quality-reports.ts): a stream row beats
- * a backfill row; between rows of the same source the later `created_at` wins; a tie keeps the
- * row already there. `load_ts` is the MERGE's time, written only on the rows it inserts or
+ * which states `qualityReportReplaces` (packages/lake/src/quality-reports.ts): the later
+ * `created_at` wins whatever the source; on an equal `created_at` a stream row beats a backfill
+ * row; same source and equal `created_at` keeps the row already there. `load_ts` is the MERGE's time, written only on the rows it inserts or
  * replaces, so a re-run leaves every row as it was.
  */
 import { QUALITY_STREAM_COLUMNS } from '@lakestream/lake';
@@ -80,8 +80,8 @@ export function qualityMergeSql(
 USING ${staged} AS s
 ON t.${q('insert_id')} = s.${q('insert_id')}
 WHEN MATCHED AND (
-  (s.${q('source')} <> t.${q('source')} AND s.${q('source')} = 'stream')
-  OR (s.${q('source')} = t.${q('source')} AND s.${q('created_at')} > t.${q('created_at')})
+  s.${q('created_at')} > t.${q('created_at')}
+  OR (s.${q('created_at')} = t.${q('created_at')} AND s.${q('source')} = 'stream' AND t.${q('source')} = 'backfill')
 ) THEN UPDATE SET ${set.join(', ')}
 WHEN NOT MATCHED THEN INSERT (${[...names, 'load_ts'].map(q).join(', ')})
   VALUES (${names.map((n) => `s.${q(n)}`).join(', ')}, ${dialect.timestamp(at)})`;

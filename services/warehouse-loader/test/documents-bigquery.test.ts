@@ -118,14 +118,14 @@ describe('documents → BigQuery (emulator, fake-gcs-server)', () => {
     expect(createdJobs.length).toBe(jobs);
   });
 
-  it('merges quality reports with the same rule: stream beats backfill, a re-run changes nothing', async () => {
+  it('merges quality reports with the same rule: an older or tied backfill loses to stream, a re-run changes nothing', async () => {
     const topic = `test.quality.${bed.id}`;
     const stream = await writeRecordsObject(store, topic, 0, 0, [
       report(id('a'), 'stream', '2024-01-01T00:00:00Z', 1),
       report(id('a'), 'stream', '2024-01-02T00:00:00Z', 2), // the later one within the object
     ]);
     const backfill = await writeRecordsObject(store, topic, 1, 0, [
-      report(id('a'), 'backfill', '2030-01-01T00:00:00Z', 3),
+      report(id('a'), 'backfill', '2024-01-02T00:00:00Z', 3), // the stream row's created_at: a tie
       report(id('b'), 'backfill', '2024-01-01T00:00:00Z', 4),
     ]);
     expect(await writer.mergeQualityReports(stream)).toMatchObject({ staged: 1, changed: 1 });

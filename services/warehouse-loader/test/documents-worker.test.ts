@@ -184,11 +184,11 @@ describe('documents worker (real Kafka, local lake, DuckDB)', () => {
     expect(() => worker.checkReady()).not.toThrow();
   });
 
-  it('a re-announced run and quality object change nothing; a backfill never replaces stream rows', async () => {
+  it('a re-announced run and quality object change nothing; an older backfill never replaces stream rows', async () => {
     const before = await quality();
     const run2 = await snapshot('run-2', '2024-05-02T00:00:00.000000Z', ['renamed']);
     const backfill = await writeRecordsObject(store, qualityTopic, 1, 0, [
-      report('q1', 'backfill', '2030-01-01T00:00:00Z', 10),
+      report('q1', 'backfill', '2023-12-31T00:00:00Z', 10),
       report('q3', 'backfill', '2024-01-01T00:00:00Z', 30),
     ]);
     await announce(run2);

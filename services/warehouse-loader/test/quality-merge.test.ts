@@ -89,7 +89,7 @@ describe('reports.quality_stream MERGE (DuckDB)', () => {
     }
   });
 
-  it('a re-run changes nothing, load_ts included; a stream row is never replaced by a backfill row', async () => {
+  it('a re-run changes nothing, load_ts included; the later created_at wins, a stream row wins a tie', async () => {
     const store = await bed.localStore();
     const path = join(await bed.folder(), 'warehouse.duckdb');
     const writer = createDocumentsDuckdbWriter({ path, store });
@@ -102,19 +102,32 @@ describe('reports.quality_stream MERGE (DuckDB)', () => {
     const before = await rows(path);
     expect(await writer.mergeQualityReports(stream)).toMatchObject({ changed: 0 });
     expect(await rows(path)).toEqual(before);
-    // A later backfill of the same reports (a newer created_at even) loses to the stream rows.
+    // An older backfill row and one with the same created_at both lose to the stream rows.
     const backfill = await writeRecordsObject(store, TOPIC, 1, 0, [
-      report('a', 'backfill', '2030-01-01T00:00:00.000000Z', 3),
-      report('c', 'backfill', '2024-01-01T00:00:00.000000Z', 4),
+      report('a', 'backfill', '2023-12-31T23:59:59.999999Z', 3),
+      report('b', 'backfill', '2024-01-01T00:00:00Z', 4),
+      report('c', 'backfill', '2024-01-01T00:00:00.000000Z', 5),
     ]);
     expect(await writer.mergeQualityReports(backfill)).toMatchObject({ changed: 1 });
     const after = await rows(path);
     expect(after.map((r) => [r.insert_id, r.source, r.overall_score])).toEqual([
       ['a', 'stream', 1],
       ['b', 'stream', 2],
-      ['c', 'backfill', 4],
+      ['c', 'backfill', 5],
     ]);
     expect(after[0]!.load_ts).toBe(before[0]!.load_ts);
+    // A backfill row one microsecond newer replaces a stream row; a stream row with the same
+    // created_at as a backfill row replaces it.
+    const later = await writeRecordsObject(store, TOPIC, 2, 0, [
+      report('a', 'backfill', '2024-01-01T00:00:00.000001Z', 6),
+      report('c', 'stream', '2024-01-01T00:00:00Z', 7),
+    ]);
+    expect(await writer.mergeQualityReports(later)).toMatchObject({ changed: 2 });
+    expect((await rows(path)).map((r) => [r.insert_id, r.source, r.overall_score])).toEqual([
+      ['a', 'backfill', 6],
+      ['b', 'stream', 2],
+      ['c', 'stream', 7],
+    ]);
   });
 
   it('skips and reports records that are not quality reports, merging the rest', async () => {
