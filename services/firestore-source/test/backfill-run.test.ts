@@ -119,6 +119,7 @@ describe('backfill over a managed export', () => {
     // No createdAt: the export's start time stands in.
     good[5] = sampleDoc(5, { createdAt: undefined });
     const outside = { path: 'teams/team-1/reports/report-1/qualityReports/not-a-time', fields: {} };
+    const wrongDepth = { path: 'teams/team-1/qualityReports/1700000000', fields: {} };
     const badMetric = sampleDoc(40, { metrics: fs.map({ gaps: 'three' }) });
     // Documents of one collection are dealt to output-0, output-1, output-0, … in this order.
     const docs: FsDocument[] = [
@@ -128,6 +129,7 @@ describe('backfill over a managed export', () => {
       good[0]!,
       good[4]!,
       outside,
+      wrongDepth,
       // A later version of report 7, read after it (output-1): published too, since the
       // warehouse keeps the later.
       sampleDoc(7, { createdAt: fs.timestamp(1_800_000_000_000_000n) }),
@@ -155,7 +157,7 @@ describe('backfill over a managed export', () => {
     expect(counts.fallbackCreatedAt).toBe(START_ISO);
     expect([...counts.bad].map(([code, t]) => [code, t.count]).sort()).toEqual([
       ['LS_QUALITY_BAD_METRIC', 1],
-      ['LS_QUALITY_OUTSIDE_PATTERN', 1],
+      ['LS_QUALITY_OUTSIDE_PATTERN', 2],
     ]);
 
     const records = await readAll(kafka, reportsTopic);
@@ -190,6 +192,7 @@ describe('backfill over a managed export', () => {
       [
         ['LS_QUALITY_BAD_METRIC', { kind: 'export', ...where(badMetric.path) }],
         ['LS_QUALITY_OUTSIDE_PATTERN', { kind: 'export', ...where(outside.path) }],
+        ['LS_QUALITY_OUTSIDE_PATTERN', { kind: 'export', ...where(wrongDepth.path) }],
       ].sort(),
     );
 

@@ -7,7 +7,7 @@ import { compileDocumentGlob, DEFAULT_DOCUMENT_GLOB } from '../src/quality/docum
 import { QUALITY_ERROR_CODES } from '../src/quality/errors.js';
 import { parseEventsArgs } from '../src/quality/events-cli.js';
 import { READER_CLASS_CODES } from '../src/quality/quarantine.js';
-import { mapQualityDocument, reportTimestampJson } from '../src/quality/report-mapping.js';
+import { mapQualityDocument } from '../src/quality/report-mapping.js';
 import { sampleQualityDocument, sampleStreamReport } from '../src/quality/samples.js';
 
 const glob = compileDocumentGlob(DEFAULT_DOCUMENT_GLOB);
@@ -94,17 +94,32 @@ describe('quality report mapping', () => {
       insert_id: '1-2-2023-11-14T22:13:20Z',
       report_ts: '2023-11-14T22:13:20.000000Z',
     });
-    expect(reportTimestampJson('soon')).toBeUndefined();
+    // Compact dates and date-times, and ISO ids without a zone, are UTC.
+    expect(ts('20240101')?.report_ts).toBe('2024-01-01T00:00:00.000000Z');
+    expect(ts('20240101120000')?.report_ts).toBe('2024-01-01T12:00:00.000000Z');
+    expect(ts('2024-01-01T10:00:00')?.report_ts).toBe('2024-01-01T10:00:00.000000Z');
+    expect(ts('2024-01-01')?.report_ts).toBe('2024-01-01T00:00:00.000000Z');
+    expect(map('teams/1/reports/2/qualityReports/soon')).toMatchObject({
+      kind: 'bad',
+      code: 'LS_QUALITY_OUTSIDE_PATTERN',
+    });
   });
 
   it('quarantines documents under qualityReports outside the pattern and skips every other document', () => {
     for (const path of [
       'teams/t1/reports/r1/qualityReports/not-a-time',
-      'teams/t1/reports/r1/qualityReports/1700000000/details/d1',
+      'teams/t1/reports/r1/qualityReports/20241301',
+      // The wrong depth, or the wrong parents: still a qualityReports document.
+      'teams/t1/qualityReports/1700000000',
+      'qualityReports/1700000000',
+      'orgs/o1/reports/r1/qualityReports/1700000000',
+      'teams/t1/reports/r1/x/y/qualityReports/1700000000',
     ]) {
-      expect(map(path)).toMatchObject({ kind: 'bad', code: 'LS_QUALITY_OUTSIDE_PATTERN' });
+      expect(map(path), path).toMatchObject({ kind: 'bad', code: 'LS_QUALITY_OUTSIDE_PATTERN' });
     }
     for (const path of [
+      // Below a report: its parent collection is another one.
+      'teams/t1/reports/r1/qualityReports/1700000000/details/d1',
       'teams/t1',
       'teams/t1/reports/r1',
       'teams/t1/reports/r1/notes/1700000000',
@@ -151,6 +166,19 @@ describe('--pattern globs', () => {
   it('narrows the backfill: a report outside the glob is skipped, not bad', () => {
     const oneTeam = compileDocumentGlob('teams/t1/**');
     const fields = { createdAt: snapshot };
+    const exact = compileDocumentGlob('teams/*/reports/*/qualityReports/*');
+    expect(
+      mapQualityDocument(
+        { path: 'teams/t1/qualityReports/1700000000', fields },
+        { glob: exact, fallbackCreatedAt: null },
+      ),
+    ).toEqual({ kind: 'skipped' });
+    expect(
+      mapQualityDocument(
+        { path: 'teams/t1/qualityReports/1700000000', fields },
+        { glob: oneTeam, fallbackCreatedAt: null },
+      ),
+    ).toMatchObject({ kind: 'bad', code: 'LS_QUALITY_OUTSIDE_PATTERN' });
     expect(
       mapQualityDocument(
         { path: 'teams/t2/reports/r/qualityReports/1', fields },

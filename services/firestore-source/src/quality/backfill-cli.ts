@@ -13,8 +13,10 @@ schema) goes to lakestream.firestore.quarantine.v1 with its file and byte offset
 
 Options:
   --export PATH         the export: the folder holding *.overall_export_metadata, or above all_namespaces/
-  --pattern GLOB        only documents under paths matching GLOB (default ${DEFAULT_DOCUMENT_GLOB};
-                        '*' within a segment, '**' any number of segments; e.g. teams/t1/**)
+  --pattern GLOB        only documents under paths matching GLOB (default ${DEFAULT_DOCUMENT_GLOB}, every
+                        document; '*' within a segment, '**' any number of segments; e.g.
+                        teams/t1/**); a qualityReports document it selects that is not at the
+                        pattern above is bad input, one it excludes is skipped
   --snapshot-time TIME  created_at of reports without createdAt (default: the export's start time)
   --dry-run             read, map and count; publish nothing
   --wait                then wait until the warehouse loader has applied the reports

@@ -8,8 +8,14 @@
  * `teams/t1/reports/*` also selects every report's `qualityReports` documents.
  */
 
-/** The default: every document at the quality-report depth. */
-export const DEFAULT_DOCUMENT_GLOB = 'teams/*/reports/*/qualityReports/*';
+/**
+ * The default: every document. The mapping then takes the reports, counts a `qualityReports`
+ * document at the wrong place as bad input and skips the other collections.
+ */
+export const DEFAULT_DOCUMENT_GLOB = '**';
+
+/** The example a malformed glob's message shows. */
+const EXAMPLE_GLOB = 'teams/*/reports/*/qualityReports/*';
 
 /** A compiled glob. */
 export interface DocumentGlob {
@@ -23,9 +29,7 @@ type Segment = { kind: 'any-depth' } | { kind: 'segment'; re: RegExp };
 /** Compiles a glob; throws a RangeError (a usage error) when it is malformed. */
 export function compileDocumentGlob(text: string): DocumentGlob {
   if (text.trim() === '' || text.startsWith('/') || text.endsWith('/')) {
-    throw new RangeError(
-      `--pattern '${text}' must be a document path glob like ${DEFAULT_DOCUMENT_GLOB}`,
-    );
+    throw new RangeError(`--pattern '${text}' must be a document path glob like ${EXAMPLE_GLOB}`);
   }
   const segments: Segment[] = text.split('/').map((part) => {
     if (part === '') throw new RangeError(`--pattern '${text}' has an empty segment`);

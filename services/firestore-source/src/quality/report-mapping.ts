@@ -1,8 +1,9 @@
 /**
  * A managed-export document → a QualityReport (pure). Documents at
  * `teams/{teamId}/reports/{reportId}/qualityReports/{timestamp}` are reports; any other document
- * under a `qualityReports` collection is bad input ("outside the pattern"); every other document
- * is not a report and is skipped.
+ * whose parent collection is a `qualityReports` collection (another depth, other parents, an id
+ * that is not a time) is bad input ("outside the pattern"); documents of other collections, and
+ * those the `--pattern` excludes, are not reports and are skipped.
  */
 import {
   parseReportTimestamp,
@@ -48,19 +49,16 @@ export function mapQualityDocument(
   document: { path: string; fields: Record<string, unknown> },
   options: MappingOptions,
 ): MappedDocument {
+  // A `--pattern` narrows what is looked at; an excluded document is no bad input.
+  if (!options.glob.selects(document.path)) return { kind: 'skipped' };
   const parts = document.path.split('/');
-  // Collection ids sit at the even indexes of a document path.
-  const inTerritory = parts.some((p, i) => i % 2 === 0 && p === QUALITY_REPORTS_COLLECTION);
-  if (!inTerritory || !options.glob.selects(document.path)) return { kind: 'skipped' };
-  const [teams, teamId, reports, reportId, qualityReports, timestamp] = parts;
-  const reportTs = timestamp === undefined ? undefined : reportTimestampJson(timestamp);
-  if (
-    parts.length !== 6 ||
-    teams !== 'teams' ||
-    reports !== 'reports' ||
-    qualityReports !== QUALITY_REPORTS_COLLECTION ||
-    reportTs === undefined
-  ) {
+  // Collection ids sit at the even indexes of a document path: the parent's is second to last.
+  if (parts.length < 2 || parts[parts.length - 2] !== QUALITY_REPORTS_COLLECTION) {
+    return { kind: 'skipped' };
+  }
+  const [teams, teamId, reports, reportId, , timestamp] = parts;
+  const reportTs = parts.length === 6 ? parseReportTimestamp(timestamp!) : undefined;
+  if (teams !== 'teams' || reports !== 'reports' || reportTs === undefined) {
     return bad(
       'LS_QUALITY_OUTSIDE_PATTERN',
       `${document.path} is not at teams/{teamId}/reports/{reportId}/qualityReports/{timestamp} with a timestamp id`,
@@ -154,21 +152,4 @@ function readCreatedAt(
 function describe(value: unknown): string {
   const text = JSON.stringify(value) ?? String(value);
   return text.length > 60 ? `${text.slice(0, 60)}…` : text;
-}
-
-/**
- * A report id as the report's time, UTC with 6 fractional digits (parseReportTimestamp reads only
- * milliseconds; microsecond ids and ISO fractions keep their microseconds here). Undefined when
- * the id is not a time.
- */
-export function reportTimestampJson(id: string): string | undefined {
-  const date = parseReportTimestamp(id);
-  if (date === undefined) return undefined;
-  let subMillis = '000';
-  if (/^\d{15,17}$/.test(id)) subMillis = String(Number(BigInt(id) % 1000n)).padStart(3, '0');
-  else {
-    const fraction = /T[^.]*\.(\d+)/.exec(id)?.[1];
-    if (fraction !== undefined) subMillis = fraction.padEnd(6, '0').slice(3, 6);
-  }
-  return `${date.toISOString().slice(0, 23)}${subMillis}Z`;
 }

@@ -4,8 +4,7 @@
  * reports as export documents. Sample `i` has the same insert id on both sides, so publishing
  * indexes [a, b) and exporting [c, d) with the same seed and teams overlaps on their intersection.
  */
-import { type QualityReport, qualityInsertId } from '@lakestream/lake';
-import { reportTimestampJson } from './report-mapping.js';
+import { parseReportTimestamp, type QualityReport, qualityInsertId } from '@lakestream/lake';
 
 /** What picks a sample. */
 export interface SampleSpec {
@@ -73,7 +72,7 @@ export function sampleStreamReport(index: number, spec: SampleSpec): QualityRepo
     insert_id: qualityInsertId(teamId, reportId, timestamp),
     team_id: teamId,
     report_id: reportId,
-    report_ts: reportTimestampJson(timestamp)!,
+    report_ts: parseReportTimestamp(timestamp)!,
     overall_score: metrics.overallScore ?? null,
     coverage: metrics.coverage ?? null,
     gaps: metrics.gaps ?? null,
