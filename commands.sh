@@ -5,6 +5,8 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# Where the user typed the command: their relative paths are relative to it, not to the project.
+CALLER_DIR="$PWD"
 cd "$ROOT"
 export LAKESTREAM_HOME="${LAKESTREAM_HOME:-$ROOT/.lakestream}"
 # One lake for every stage: LAKESTREAM_LAKE=gs://bucket/prefix puts bronze and silver in Cloud
@@ -570,12 +572,12 @@ cmd_stop_documents_pipeline() {
   for entry in "${DOCUMENTS_PIPELINE[@]}"; do stop_background "${entry%%:*}"; done
 }
 
-# The stack a document command needs: the local Firestore emulator unless the user points at one
-# (FIRESTORE_EMULATOR_HOST) or at Google (GOOGLE_APPLICATION_CREDENTIALS, or ADC with
-# FIRESTORE_USE_GOOGLE=1).
+# The stack a document command needs; with `firestore` (the export reads Firestore), the local
+# Firestore emulator too, unless the user points at one (FIRESTORE_EMULATOR_HOST) or at Google
+# (GOOGLE_APPLICATION_CREDENTIALS, or ADC with FIRESTORE_USE_GOOGLE=1).
 documents_stack() {
   remember_stack
-  if [[ -z "${FIRESTORE_EMULATOR_HOST:-}${GOOGLE_APPLICATION_CREDENTIALS:-}${FIRESTORE_USE_GOOGLE:-}" ]]; then
+  if [[ "${1:-}" == firestore && -z "${FIRESTORE_EMULATOR_HOST:-}${GOOGLE_APPLICATION_CREDENTIALS:-}${FIRESTORE_USE_GOOGLE:-}" ]]; then
     cmd_up --with-firestore >/dev/null
   else
     cmd_up >/dev/null
@@ -588,7 +590,7 @@ documents_stack() {
 cmd_firestore_export() {
   ensure_node
   stop_on_failure
-  documents_stack
+  documents_stack firestore
   cmd_start_documents_pipeline
   in_foreground firestore_source_exec export "$@"
 }
@@ -600,7 +602,11 @@ cmd_firestore_backfill() {
   stop_on_failure
   documents_stack
   cmd_start_documents_pipeline
-  in_foreground firestore_source_exec backfill "$@"
+  local args=()
+  mapfile -d '' args < <(caller_paths "$@")
+  # Like firestore-export, it returns once the warehouse holds the reports (--dry-run publishes none).
+  [[ " $* " == *" --dry-run "* || " $* " == *" --wait "* ]] || args+=(--wait)
+  in_foreground firestore_source_exec backfill "${args[@]}"
 }
 
 cmd_quality_events() {
@@ -614,7 +620,9 @@ cmd_quality_events() {
 cmd_firestore_dump() {
   ensure_node
   load_stack_env
-  firestore_source dump "$@"
+  local args=()
+  mapfile -d '' args < <(caller_paths "$@")
+  firestore_source dump "${args[@]}"
 }
 
 # The loader's result line on stdout; of its JSON logs only warnings and errors (LOG_LEVEL).
@@ -622,6 +630,22 @@ cmd_gcs_load() {
   ensure_node
   load_stack_env
   LOG_LEVEL="${LOG_LEVEL:-warn}" "${TS_NODE[@]}" services/warehouse-loader/src/main.ts gcs-load "$@"
+}
+
+# caller_paths ARG…: the arguments, with a relative path given after --export (or as a bare
+# argument, for dump) made absolute against the directory the user typed the command in; URIs
+# (gs://, file://) pass as they are.
+caller_paths() {
+  (($#)) || return 0
+  local arg previous="" out=()
+  for arg in "$@"; do
+    if [[ "$arg" != -* && "$arg" != *://* && "$arg" != /* && ("$previous" == --export || "$previous" != -*) && -e "$CALLER_DIR/$arg" ]]; then
+      arg="$CALLER_DIR/$arg"
+    fi
+    out+=("$arg")
+    previous="$arg"
+  done
+  printf '%s\0' "${out[@]}"
 }
 
 # exec: the signals in_foreground forwards reach node itself. The JSON logs go to a file: the
