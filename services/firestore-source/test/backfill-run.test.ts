@@ -129,13 +129,14 @@ describe('backfill over a managed export', () => {
       good[0]!,
       good[4]!,
       outside,
-      wrongDepth,
       // A later version of report 7, read after it (output-1): published too, since the
       // warehouse keeps the later.
       sampleDoc(7, { createdAt: fs.timestamp(1_800_000_000_000_000n) }),
       badMetric,
       { path: 'teams/team-1', fields: { name: 'one' } },
       { path: 'teams/team-1/reports/report-1/notes/1700000000', fields: {} },
+      // Last, so the documents above keep their output files.
+      wrongDepth,
     ];
     const written = await writeExport(root, 'export-a', docs, {
       layout: 'kinds',

@@ -20,7 +20,7 @@ import { formatBackfillSummary, progressLine } from '../quality/backfill-summary
 import { loadQualityConfig } from '../quality/config.js';
 import { openQualityKafka, type QualityKafka } from '../quality/kafka-wiring.js';
 import { BatchPublisher } from '../quality/publisher.js';
-import { topicEnds, waitUntilApplied } from '../quality/wait-applied.js';
+import { waitForPublishedReports } from '../quality/wait-command.js';
 
 const SERVICE = 'firestore-backfill';
 /** The `component` label of the backfill's shared metrics. */
@@ -93,26 +93,11 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(`${formatBackfillSummary(counts, seconds, command.dryRun)}\n`);
     logger.info(summaryFields(counts, seconds), 'backfill finished');
     if (command.wait && kafka) {
-      const admin = kafka.kafka.admin();
-      await admin.connect();
-      try {
-        const reportEnds = await topicEnds(admin, config.reportsTopic);
-        process.stderr.write(
-          `${SERVICE}: waiting for the bronze sink and the loader to apply the reports\n`,
-        );
-        await waitUntilApplied(kafka.kafka, admin, {
-          reportsTopic: config.reportsTopic,
-          reportEnds,
-          bronzeGroup: config.bronzeGroup,
-          manifestTopic: config.manifestTopic,
-          loaderGroup: config.loaderGroup,
-          timeoutMs: config.waitTimeoutMs,
-          signal: runtime.signal,
-        });
-        process.stdout.write('applied by the warehouse loader\n');
-      } finally {
-        await admin.disconnect().catch(() => {});
-      }
+      process.stderr.write(
+        `${SERVICE}: waiting for the bronze sink and the loader to apply the reports\n`,
+      );
+      await waitForPublishedReports(kafka.kafka, config, config.reportsTopic, runtime.signal);
+      process.stdout.write('applied by the warehouse loader\n');
     }
     const bad = badTotal(counts);
     if (bad === 0) metrics.lastSuccess.set({ component: COMPONENT }, Date.now() / 1000);

@@ -1,6 +1,7 @@
 /**
- * `firestore-source quality-events [--count N] [--teams K] [--seed S] [--first I] [--topic T]`:
- * sample stream quality reports onto the reports topic (src/quality/samples.ts).
+ * `firestore-source quality-events [--count N] [--teams K] [--seed S] [--first I] [--topic T] [--wait]`:
+ * sample stream quality reports onto the reports topic (src/quality/samples.ts); with `--wait`,
+ * then until the warehouse loader has applied them (as `backfill --wait`).
  */
 
 import { TOPICS } from '@lakestream/kafka';
@@ -11,6 +12,7 @@ import { EVENTS_USAGE, parseEventsArgs } from '../quality/events-cli.js';
 import { openQualityKafka, type QualityKafka } from '../quality/kafka-wiring.js';
 import { BatchPublisher } from '../quality/publisher.js';
 import { sampleStreamReport } from '../quality/samples.js';
+import { waitForPublishedReports } from '../quality/wait-command.js';
 
 const SERVICE = 'firestore-quality-events';
 
@@ -60,7 +62,15 @@ export async function main(argv: readonly string[]): Promise<number> {
       publisher.acknowledged,
     );
     process.stdout.write(`published ${publisher.acknowledged} stream reports to ${topic}\n`);
-    exitCode = publisher.acknowledged === command.count ? 0 : 1;
+    if (publisher.acknowledged !== command.count) return;
+    if (command.wait) {
+      process.stderr.write(
+        `${SERVICE}: waiting for the bronze sink and the loader to apply the reports\n`,
+      );
+      await waitForPublishedReports(kafka.kafka, config, topic, runtime.signal);
+      process.stdout.write('applied by the warehouse loader\n');
+    }
+    exitCode = 0;
   })().catch((err: unknown) => {
     exitCode = 1;
     logger.error({ err }, 'publishing failed');

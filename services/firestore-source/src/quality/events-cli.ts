@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { TOPIC_NAME } from '@lakestream/kafka';
 
 /** The usage text printed by `--help` and after an argument error. */
-export const EVENTS_USAGE = `Usage: firestore-source quality-events [--count N] [--teams K] [--seed S] [--first I] [--topic T]
+export const EVENTS_USAGE = `Usage: firestore-source quality-events [--count N] [--teams K] [--seed S] [--first I] [--topic T] [--wait]
 
 Publishes sample quality reports (source stream) on lakestream.quality_reports.v1, keyed by
 insert_id, deterministic in (seed, teams, index). Sample i is the same report as document i of a
@@ -16,14 +16,24 @@ Options:
   --seed S    the seed (default 1)
   --first I   index of the first sample (default 0)
   --topic T   topic (default QUALITY_REPORTS_TOPIC, else lakestream.quality_reports.v1)
+  --wait      then wait until the warehouse loader has applied the reports (as backfill --wait;
+              bounded by QUALITY_WAIT_TIMEOUT per hop)
 
-Exit status: 0 published, 1 a failure, 2 bad arguments or configuration.`;
+Exit status: 0 published (and applied with --wait), 1 a failure or a wait timeout, 2 bad arguments or configuration.`;
 
 /** What the command line asks for. */
 export type EventsCommand =
   | { kind: 'help' }
   | { kind: 'error'; message: string }
-  | { kind: 'run'; count: number; teams: number; seed: number; first: number; topic?: string };
+  | {
+      kind: 'run';
+      count: number;
+      teams: number;
+      seed: number;
+      first: number;
+      topic?: string;
+      wait: boolean;
+    };
 
 /** Reads the arguments after `quality-events`; never throws. */
 export function parseEventsArgs(argv: readonly string[]): EventsCommand {
@@ -39,6 +49,7 @@ export function parseEventsArgs(argv: readonly string[]): EventsCommand {
         seed: { type: 'string' },
         first: { type: 'string' },
         topic: { type: 'string' },
+        wait: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -73,5 +84,6 @@ export function parseEventsArgs(argv: readonly string[]): EventsCommand {
     seed: numbers.seed!,
     first: numbers.first!,
     ...(topic === undefined ? {} : { topic }),
+    wait: values.wait === true,
   };
 }
