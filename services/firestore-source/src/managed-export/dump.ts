@@ -90,7 +90,7 @@ export async function runDump(argv: readonly string[], io: DumpIo): Promise<numb
       signal: controller.signal,
       onWarning: (warning) => {
         warnings++;
-        io.stderr.write(`dump: warning: ${warning.file}: ${warning.message}\n`);
+        io.stderr.write(`dump: warning [${warning.code}] ${warning.file}: ${warning.message}\n`);
       },
       onBadRecord: (record) => {
         bad.set(record.class, (bad.get(record.class) ?? 0) + 1);

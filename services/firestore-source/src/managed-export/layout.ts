@@ -16,7 +16,7 @@ import type { ObjectStore } from '@lakestream/object-store';
 import { isObjectNotFound } from '@lakestream/object-store';
 import { ManagedExportError } from './errors.js';
 import { readLogRecords } from './log-reader.js';
-import type { ExportFacts } from './types.js';
+import type { ExportFacts, ExportWarning } from './types.js';
 import { WIRE, WireReader } from './wire.js';
 
 /** One output file to read. */
@@ -30,6 +30,7 @@ export interface ExportOutput {
 /** A metadata problem the layout worked around, by the metadata file's key. */
 export interface LayoutWarning {
   key: string;
+  code: ExportWarning['code'];
   message: string;
 }
 
@@ -192,7 +193,11 @@ export async function discoverLayout(store: ObjectStore, prefix: string): Promis
       for (const key of await kindMetadataKeys(store, overall[0]!)) metadataKeys.add(key);
     } catch (err) {
       if (!isInvalid(err)) throw err;
-      warnings.push({ key: overall[0]!, message: `${err.message}; ${byListing}` });
+      warnings.push({
+        key: overall[0]!,
+        code: 'LS_MANAGED_EXPORT_METADATA_INVALID',
+        message: `${err.message}; ${byListing}`,
+      });
     }
   }
   const facts: ExportFacts = { name: null, startTime: null, endTime: null, kinds: [], files: [] };
@@ -209,7 +214,11 @@ export async function discoverLayout(store: ObjectStore, prefix: string): Promis
       meta = parseKindMetadata(key, body);
     } catch (err) {
       if (!isInvalid(err)) throw err;
-      warnings.push({ key, message: `${err.message}; ${byListing}` });
+      warnings.push({
+        key,
+        code: 'LS_MANAGED_EXPORT_METADATA_INVALID',
+        message: `${err.message}; ${byListing}`,
+      });
       folders.set(parentOf(key), null);
       continue;
     }
@@ -258,9 +267,14 @@ function warnUnnamed(
       metadata === undefined || metadata === null
         ? {
             key: folder + files[0]!,
+            code: 'LS_MANAGED_EXPORT_METADATA_INCOMPLETE',
             message: `no export metadata names ${list} in its folder: read too`,
           }
-        : { key: metadata, message: `does not name ${list}, found beside it: read too` },
+        : {
+            key: metadata,
+            code: 'LS_MANAGED_EXPORT_METADATA_INCOMPLETE',
+            message: `does not name ${list}, found beside it: read too`,
+          },
     );
   }
 }

@@ -93,8 +93,8 @@ export async function* readManagedExport(
   signal?.throwIfAborted();
   const resolved = await resolveLocation(location, options);
   const layout = await layoutOf(resolved);
-  for (const { key, message } of layout.warnings)
-    options.onWarning?.({ file: fileName(resolved.store, key), message });
+  for (const { key, code, message } of layout.warnings)
+    options.onWarning?.({ file: fileName(resolved.store, key), code, message });
   options.onFacts?.(layout.facts);
   const kinds = options.kinds === undefined ? null : new Set(options.kinds);
   for (const output of layout.outputs) {

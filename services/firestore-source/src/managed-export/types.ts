@@ -1,4 +1,5 @@
 import type { ObjectStore } from '@lakestream/object-store';
+import type { ManagedExportErrorCode } from './errors.js';
 
 /** One document read from a managed export. */
 export interface ExportDocument {
@@ -48,6 +49,11 @@ export interface BadExportRecord {
 export interface ExportWarning {
   /** The metadata file (`gs://…` or an absolute local path). */
   file: string;
+  /** `LS_MANAGED_EXPORT_METADATA_INVALID` or `LS_MANAGED_EXPORT_METADATA_INCOMPLETE`. */
+  code: Extract<
+    ManagedExportErrorCode,
+    'LS_MANAGED_EXPORT_METADATA_INVALID' | 'LS_MANAGED_EXPORT_METADATA_INCOMPLETE'
+  >;
   /** What was wrong and what the reader did instead, for a person. */
   message: string;
 }
