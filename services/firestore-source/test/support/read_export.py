@@ -50,8 +50,10 @@ def value(prop, indexed):
         return timestamp(v.int64Value)
     if m == 9:
         return {"latitude": v.pointvalue.x, "longitude": v.pointvalue.y}
-    if m == 14 or (m == 16 and indexed):
+    if m == 14 or m == 16:
         return base64.b64encode(v.stringValue).decode("ascii")
+    if m == 15:
+        return v.stringValue.decode("utf-8")
     if m == 19:
         nested = pb.EntityProto()
         nested.ParseFromString(v.stringValue)
