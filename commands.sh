@@ -54,8 +54,8 @@ COMMANDS=(
   "db-sync|sync MariaDB/MySQL tables into the warehouse through Kafka and bronze: db-sync [--config FILE] [--full] [--tables t1,t2] [--reconcile] [--every 15m]; db-sync status"
   "stop-db-pipeline|stop the background bronze sink and loader of the database tables"
   "firestore-export|export Firestore collections to bronze and replace their warehouse snapshots: firestore-export [--profile dev] [--config FILE] [--every 24h] [--run-id ID]"
-  "firestore-backfill|backfill quality reports from a Firestore managed export (folder or gs:// prefix) into reports.quality_stream: firestore-backfill --export PATH [--pattern GLOB]"
-  "quality-events|publish sample quality reports (source stream) through the same path: quality-events [--count N] [--seed S]"
+  "firestore-backfill|backfill quality reports from a Firestore managed export (folder or gs:// prefix) into reports.quality_stream, waiting until the warehouse holds them: firestore-backfill --export PATH [--pattern GLOB]"
+  "quality-events|publish sample quality reports (source stream) through the same path and wait until the warehouse holds them: quality-events [--count N] [--seed S]"
   "firestore-dump|print every document of a Firestore managed export as JSON lines: firestore-dump PATH"
   "gcs-load|load a prefix of JSON-lines files (lake or gs://) into a warehouse table, replacing it: gcs-load URI_PREFIX SCHEMA.TABLE [--format ndjson]"
   "stop-documents-pipeline|stop the background bronze sink and loader of the document sources"
@@ -614,7 +614,9 @@ cmd_quality_events() {
   stop_on_failure
   documents_stack
   cmd_start_documents_pipeline
-  in_foreground firestore_source_exec quality-events "$@"
+  local args=("$@")
+  [[ " $* " == *" --wait "* ]] || args+=(--wait)
+  in_foreground firestore_source_exec quality-events "${args[@]}"
 }
 
 cmd_firestore_dump() {
