@@ -230,7 +230,14 @@ describe('command lines', () => {
   });
 
   it('quality-events: defaults and bounds', () => {
-    expect(parseEventsArgs([])).toEqual({ kind: 'run', count: 100, teams: 5, seed: 1, first: 0 });
+    expect(parseEventsArgs([])).toEqual({
+      kind: 'run',
+      count: 100,
+      teams: 5,
+      seed: 1,
+      first: 0,
+      wait: false,
+    });
     expect(parseEventsArgs(['--teams', '0'])).toMatchObject({ kind: 'error' });
     expect(parseEventsArgs(['--count', '1.5'])).toMatchObject({ kind: 'error' });
     expect(parseEventsArgs(['--topic', 'a b'])).toMatchObject({ kind: 'error' });
