@@ -36,4 +36,7 @@ if (!load) {
   process.exit(2);
 }
 const command = await load();
-process.exitCode = await command.main(argv);
+const status = await command.main(argv);
+// The command has finished and run its shutdown hooks: whatever a client library still holds
+// open (a reconnecting Kafka client, a timer) must not keep the process alive.
+process.exit(status);
