@@ -73,7 +73,10 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
   if (extra.length > 0) return { kind: 'error', message: `unexpected argument '${extra[0]}'` };
   switch (mode) {
     case undefined:
-      return { kind: 'error', message: 'missing the mode: run, worker, db-worker, documents-worker or gcs-load' };
+      return {
+        kind: 'error',
+        message: 'missing the mode: run, worker, db-worker, documents-worker or gcs-load',
+      };
     case 'run': {
       if (values.every === undefined) return { kind: 'run' };
       const everyMs = parseDuration(values.every);

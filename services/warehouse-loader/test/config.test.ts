@@ -103,7 +103,8 @@ describe('command line', () => {
       message: 'missing the mode: run, worker, db-worker, documents-worker or gcs-load',
     });
     expect(parseCliArgs(['load'])).toMatchObject({
-      message: "unknown mode 'load' (expected run, worker, db-worker, documents-worker or gcs-load)",
+      message:
+        "unknown mode 'load' (expected run, worker, db-worker, documents-worker or gcs-load)",
     });
     expect(parseCliArgs(['run', '--every', '15'])).toMatchObject({
       message: "--every expects a duration of at least 1s (like 30s, 15m, 1h), got '15'",
