@@ -37,6 +37,10 @@ describe('firestore service', () => {
     expect(row).toMatchObject({ running: true, healthy: true });
 
     const project = `devstack-${process.pid}`;
+    // The client prefers FIRESTORE_EMULATOR_HOST to its `host` setting: under `./commands.sh test`
+    // that names the stack's emulator, not this test's own.
+    const stackHost = process.env.FIRESTORE_EMULATOR_HOST;
+    delete process.env.FIRESTORE_EMULATOR_HOST;
     const db = new Firestore({ projectId: project, host, ssl: false });
     try {
       const when = new Date('2026-12-05T07:00:00.123Z');
@@ -49,6 +53,7 @@ describe('firestore service', () => {
       expect((await db.doc('teams/t1/reports/r1').get()).exists).toBe(false);
     } finally {
       await db.terminate();
+      if (stackHost !== undefined) process.env.FIRESTORE_EMULATOR_HOST = stackHost;
     }
 
     // The user's own emulator, named by its variable, is used as it is and never stopped.
