@@ -218,6 +218,13 @@ describe('command lines', () => {
     expect(parseBackfillArgs(['--export', 'x', '--snapshot-time', 'now'])).toMatchObject({
       kind: 'error',
     });
+    // Dates that do not exist are refused, not rolled over nor thrown.
+    for (const time of ['2024-02-30T00:00:00Z', '2024-13-01T00:00:00Z', '2024-01-01T25:00:00Z']) {
+      expect(parseBackfillArgs(['--export', 'x', '--snapshot-time', time])).toMatchObject({
+        kind: 'error',
+        message: expect.stringContaining(time),
+      });
+    }
     expect(
       parseBackfillArgs(['--export', 'x', '--snapshot-time', '2024-01-02T03:04:05.5+01:00']),
     ).toMatchObject({

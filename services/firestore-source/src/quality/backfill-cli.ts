@@ -1,5 +1,6 @@
 /** The command line of `firestore-source backfill`. */
 import { parseArgs } from 'node:util';
+import { parseReportTimestamp } from '@lakestream/lake';
 import { compileDocumentGlob, DEFAULT_DOCUMENT_GLOB, type DocumentGlob } from './document-glob.js';
 
 /** The usage text printed by `--help` and after an argument error. */
@@ -37,6 +38,7 @@ export type BackfillCommand =
       wait: boolean;
     };
 
+// A full date-time with its zone: a report's created_at is an instant, not a local time.
 const TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:\d{2})$/;
 
 /** Reads the arguments after `backfill`; never throws. */
@@ -57,11 +59,17 @@ export function parseBackfillArgs(argv: readonly string[]): BackfillCommand {
   if (values.wait && values['dry-run']) {
     return { kind: 'error', message: '--wait has nothing to wait for with --dry-run' };
   }
-  const snapshotTime = values['snapshot-time'];
-  if (snapshotTime !== undefined && !TIME.test(snapshotTime)) {
+  const snapshotText = values['snapshot-time'];
+  // The contract's parser: UTC to the microsecond, as created_at is written, and no calendar
+  // date that does not exist (a Date would roll 02-30 over into March).
+  const snapshotTime =
+    snapshotText === undefined || !TIME.test(snapshotText)
+      ? undefined
+      : parseReportTimestamp(snapshotText);
+  if (snapshotText !== undefined && snapshotTime === undefined) {
     return {
       kind: 'error',
-      message: `--snapshot-time expects an ISO 8601 date-time with a zone, got '${snapshotTime}'`,
+      message: `--snapshot-time expects an ISO 8601 date-time with a zone, got '${snapshotText}'`,
     };
   }
   let glob: DocumentGlob;
@@ -74,7 +82,7 @@ export function parseBackfillArgs(argv: readonly string[]): BackfillCommand {
     kind: 'run',
     location: values.export,
     glob,
-    ...(snapshotTime === undefined ? {} : { snapshotTime: normaliseTime(snapshotTime) }),
+    ...(snapshotTime === undefined ? {} : { snapshotTime }),
     dryRun: values['dry-run'] ?? false,
     wait: values.wait ?? false,
   };
@@ -93,11 +101,4 @@ function parse(argv: readonly string[]) {
       help: { type: 'boolean', short: 'h' },
     },
   });
-}
-
-/** A time as the contract writes timestamps: UTC with 6 fractional digits. */
-function normaliseTime(text: string): string {
-  const fraction = (/\.(\d+)/.exec(text)?.[1] ?? '').padEnd(6, '0');
-  const utc = new Date(text).toISOString();
-  return `${utc.slice(0, 20)}${fraction}Z`;
 }
