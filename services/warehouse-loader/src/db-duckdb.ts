@@ -3,12 +3,11 @@
  * `<table>`, in one transaction with its bookkeeping row in `_ls_sync_batches`. The file is
  * opened per batch and closed after (dbt, the dashboard and the silver loader open it too).
  */
-import { mkdirSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import type { DuckDBConnection } from '@duckdb/node-api';
 import {
   DB_METADATA_COLUMNS,
   DB_SYNC_VERSION,
@@ -32,6 +31,7 @@ import {
   writeStatements,
 } from './db-sql.js';
 import type { DbWriter } from './db-writer.js';
+import { withDuckdbFile } from './duckdb-file.js';
 import { classifyDuckdbError } from './duckdb-target.js';
 import { LoaderError } from './errors.js';
 
@@ -73,31 +73,6 @@ export function createDbDuckdbWriter(options: DbDuckdbOptions): DbWriter {
     }
   }
 
-  async function withConnection<T>(fn: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
-    mkdirSync(dirname(options.path), { recursive: true });
-    let instance: DuckDBInstance | undefined;
-    let conn: DuckDBConnection | undefined;
-    try {
-      instance = await DuckDBInstance.create(options.path, {
-        autoinstall_known_extensions: 'false',
-        autoload_known_extensions: 'false',
-      });
-      conn = await instance.connect();
-      // TIMESTAMPTZ values are UTC instants; `now()` and casts of zoned text convert in UTC.
-      await conn.run("SET TimeZone = 'UTC'");
-    } catch (err) {
-      conn?.closeSync();
-      instance?.closeSync();
-      throw classifyDuckdbError(err, `opening ${options.path}`);
-    }
-    try {
-      return await fn(conn);
-    } finally {
-      conn.closeSync();
-      instance.closeSync();
-    }
-  }
-
   return {
     kind: 'duckdb',
     description: `duckdb ${options.path}`,
@@ -108,7 +83,7 @@ export function createDbDuckdbWriter(options: DbDuckdbOptions): DbWriter {
       const what = `batch ${batch.run_id} attempt ${batch.attempt} of ${batch.database}.${batch.table}`;
       const { files, cleanup } = await localPieces(pieces);
       try {
-        return await withConnection(async (conn) => {
+        return await withDuckdbFile(options.path, async (conn) => {
           const step = async (sql: string, doing: string) => {
             try {
               return await conn.runAndReadAll(sql);

@@ -4,15 +4,14 @@
  * opened per object and closed after, as the other writers do (dbt, the dashboard and the silver
  * loader open it too); objects on GCS are downloaded to a scratch folder first.
  */
-import { mkdirSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import type { DuckDBInstance } from '@duckdb/node-api';
 import type { ObjectStore } from '@lakestream/object-store';
 import type { DocumentsWriter } from './documents-writer.js';
-import { classifyDuckdbError } from './duckdb-target.js';
+import { withDuckdbFile } from './duckdb-file.js';
 import { type BeforeCommit, replaceSnapshotDuckdb } from './firestore-snapshot-duckdb.js';
 import { mergeQualityDuckdb } from './quality-stream-duckdb.js';
 import { readQualityReports, stagedReportsJsonl } from './quality-stream-read.js';
@@ -27,34 +26,6 @@ export interface DocumentsDuckdbOptions {
   tempDir?: string;
   /** Runs inside a snapshot's transaction before its commit (tests look at the file there). */
   beforeSnapshotCommit?: (instance: DuckDBInstance) => Promise<void>;
-}
-
-/** Opens the DuckDB file for one call (UTC session), closing it after. */
-export async function withDuckdbFile<T>(
-  path: string,
-  fn: (conn: DuckDBConnection, instance: DuckDBInstance) => Promise<T>,
-): Promise<T> {
-  mkdirSync(dirname(path), { recursive: true });
-  let instance: DuckDBInstance | undefined;
-  let conn: DuckDBConnection | undefined;
-  try {
-    instance = await DuckDBInstance.create(path, {
-      autoinstall_known_extensions: 'false',
-      autoload_known_extensions: 'false',
-    });
-    conn = await instance.connect();
-    await conn.run("SET TimeZone = 'UTC'");
-  } catch (err) {
-    conn?.closeSync();
-    instance?.closeSync();
-    throw classifyDuckdbError(err, `opening ${path}`);
-  }
-  try {
-    return await fn(conn, instance);
-  } finally {
-    conn.closeSync();
-    instance.closeSync();
-  }
 }
 
 /** The DuckDB writer of the document sources. */

@@ -20,7 +20,7 @@ import { bigqueryClient } from './bigquery-client.js';
 import { classifyBigqueryError, isAlreadyExists } from './bigquery-errors.js';
 import { createBigqueryJobs } from './bigquery-jobs.js';
 import { sqlString } from './db-sql.js';
-import { withDuckdbFile } from './documents-duckdb.js';
+import { withDuckdbFile } from './duckdb-file.js';
 import { classifyDuckdbError } from './duckdb-target.js';
 import { LoaderError } from './errors.js';
 import { type BigqueryField, detectBigqueryFields } from './gcs-load-schema.js';
