@@ -8,110 +8,72 @@
  */
 
 import { TOPICS } from '@lakestream/kafka';
-import {
-  createServiceRuntime,
-  type LakestreamMetrics,
-  loadServiceConfig,
-} from '@lakestream/observability';
-import { logDestination } from '../log-destination.js';
+import type { LakestreamMetrics } from '@lakestream/observability';
 import { BACKFILL_USAGE, parseBackfillArgs } from '../quality/backfill-cli.js';
 import { type BackfillCounts, badTotal, runBackfill } from '../quality/backfill-run.js';
 import { formatBackfillSummary, progressLine } from '../quality/backfill-summary.js';
-import { loadQualityConfig } from '../quality/config.js';
-import { openQualityKafka, type QualityKafka } from '../quality/kafka-wiring.js';
+import { runQualityCommand } from '../quality/command-runtime.js';
+import type { QualityKafka } from '../quality/kafka-wiring.js';
 import { BatchPublisher } from '../quality/publisher.js';
-import { waitForPublishedReports } from '../quality/wait-command.js';
 
-const SERVICE = 'firestore-backfill';
 /** The `component` label of the backfill's shared metrics. */
 const COMPONENT = 'firestore_backfill';
 
 /** Runs the command; returns the exit status. */
-export async function main(argv: readonly string[]): Promise<number> {
-  const command = parseBackfillArgs(argv);
-  if (command.kind === 'help') {
-    process.stdout.write(`${BACKFILL_USAGE}\n`);
-    return 0;
-  }
-  if (command.kind === 'error') {
-    process.stderr.write(`${SERVICE}: ${command.message}\n(see --help)\n`);
-    return 2;
-  }
-  const config = loadServiceConfig(SERVICE, () => loadQualityConfig());
-  const runtime = createServiceRuntime({
-    service: SERVICE,
-    config,
-    logDestination: logDestination(),
-    oneShot: true,
+export function main(argv: readonly string[]): Promise<number> {
+  return runQualityCommand(argv, {
+    service: 'firestore-backfill',
+    usage: BACKFILL_USAGE,
+    parse: parseBackfillArgs,
+    describe: (command) => ({ ...command, glob: command.glob.text }),
+    finishStep: 'stop reading and flush the producer',
+    failure: 'backfill failed',
+    async work({ command, config, runtime, openKafka, waitApplied }) {
+      const { logger, metrics } = runtime;
+      const started = Date.now();
+      const kafka: QualityKafka | undefined = command.dryRun
+        ? undefined
+        : await openKafka([
+            { role: TOPICS.qualityReports, name: config.reportsTopic },
+            { role: TOPICS.firestoreQuarantine, name: config.quarantineTopic },
+          ]);
+      const publisher = (topic: string) =>
+        kafka
+          ? new BatchPublisher(kafka.producer, topic, config.batchRecords, config.maxInFlight)
+          : null;
+      const progress = progressLine();
+      let last = { documents: 0, published: 0, duplicates: 0, skipped: 0 };
+      const counts = await runBackfill({
+        location: command.location,
+        glob: command.glob,
+        ...(command.snapshotTime === undefined ? {} : { snapshotTime: command.snapshotTime }),
+        reports: publisher(config.reportsTopic),
+        quarantine: publisher(config.quarantineTopic),
+        dedupLimit: config.dedupLimit,
+        signal: runtime.signal,
+        onDocument: (c) => {
+          progress?.update(c);
+          last = record(metrics, c, last);
+        },
+        onBad: (bad) => {
+          metrics.errors.inc({ component: COMPONENT, code: bad.code });
+          logger.warn(
+            { code: bad.code, file: bad.file, offset: bad.offset, path: bad.path },
+            bad.message,
+          );
+        },
+      });
+      progress?.end(counts);
+      const seconds = (Date.now() - started) / 1000;
+      metrics.batchDuration.observe({ component: COMPONENT }, seconds);
+      process.stdout.write(`${formatBackfillSummary(counts, seconds, command.dryRun)}\n`);
+      logger.info(summaryFields(counts, seconds), 'backfill finished');
+      if (command.wait && kafka) await waitApplied(kafka, config.reportsTopic);
+      const bad = badTotal(counts);
+      if (bad === 0) metrics.lastSuccess.set({ component: COMPONENT }, Date.now() / 1000);
+      return bad === 0 ? 0 : 1;
+    },
   });
-  const { logger, metrics, shutdown } = runtime;
-  logger.info({ config, command: { ...command, glob: command.glob.text } }, 'starting');
-  await runtime.serveHealth({});
-
-  let kafka: QualityKafka | undefined;
-  let exitCode = 1;
-  const started = Date.now();
-  const run = (async () => {
-    if (!command.dryRun) {
-      kafka = await openQualityKafka(
-        config,
-        [
-          { role: TOPICS.qualityReports, name: config.reportsTopic },
-          { role: TOPICS.firestoreQuarantine, name: config.quarantineTopic },
-        ],
-        logger,
-        runtime.signal,
-      );
-    }
-    const publisher = (topic: string) =>
-      kafka && new BatchPublisher(kafka.producer, topic, config.batchRecords, config.maxInFlight);
-    const progress = progressLine();
-    let last = { documents: 0, published: 0, duplicates: 0, skipped: 0 };
-    const counts = await runBackfill({
-      location: command.location,
-      glob: command.glob,
-      ...(command.snapshotTime === undefined ? {} : { snapshotTime: command.snapshotTime }),
-      reports: publisher(config.reportsTopic) ?? null,
-      quarantine: publisher(config.quarantineTopic) ?? null,
-      dedupLimit: config.dedupLimit,
-      signal: runtime.signal,
-      onDocument: (c) => {
-        progress?.update(c);
-        last = record(metrics, c, last);
-      },
-      onBad: (bad) => {
-        metrics.errors.inc({ component: COMPONENT, code: bad.code });
-        logger.warn(
-          { code: bad.code, file: bad.file, offset: bad.offset, path: bad.path },
-          bad.message,
-        );
-      },
-    });
-    progress?.end(counts);
-    const seconds = (Date.now() - started) / 1000;
-    metrics.batchDuration.observe({ component: COMPONENT }, seconds);
-    process.stdout.write(`${formatBackfillSummary(counts, seconds, command.dryRun)}\n`);
-    logger.info(summaryFields(counts, seconds), 'backfill finished');
-    if (command.wait && kafka) {
-      process.stderr.write(
-        `${SERVICE}: waiting for the bronze sink and the loader to apply the reports\n`,
-      );
-      await waitForPublishedReports(kafka.kafka, config, config.reportsTopic, runtime.signal);
-      process.stdout.write('applied by the warehouse loader\n');
-    }
-    const bad = badTotal(counts);
-    if (bad === 0) metrics.lastSuccess.set({ component: COMPONENT }, Date.now() / 1000);
-    exitCode = bad === 0 ? 0 : 1;
-  })().catch((err: unknown) => {
-    exitCode = 1;
-    logger.error({ err }, 'backfill failed');
-    process.stderr.write(`${SERVICE}: ${(err as Error).message}\n`);
-  });
-  shutdown.add('stop reading and flush the producer', () => run);
-  shutdown.add('close the Kafka producer', () => kafka?.close());
-  await run;
-  const closed = await shutdown.run(exitCode === 0 ? 'done' : 'failed');
-  return exitCode === 0 ? closed.exitCode : exitCode;
 }
 
 type Seen = { documents: number; published: number; duplicates: number; skipped: number };
