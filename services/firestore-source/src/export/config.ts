@@ -104,9 +104,9 @@ export const exportConfig = defineConfig({
       doc: "Longest wait, after a collection's manifest is published, for the loader to apply it (--no-wait skips the wait).",
       default: '10m',
     }),
-    /** Attempts of each Firestore read and lake write. */
+    /** Attempts of each Firestore read. */
     maxAttempts: field('FIRESTORE_EXPORT_MAX_ATTEMPTS', envVar.int({ min: 1, max: 100 }), {
-      doc: 'Attempts of each page read (UNAVAILABLE, DEADLINE_EXCEEDED, ABORTED) and each lake write that fails transiently.',
+      doc: 'Attempts of each Firestore read that fails with UNAVAILABLE, DEADLINE_EXCEEDED or ABORTED (the lake client retries its own writes).',
       default: '5',
     }),
     /** First backoff between attempts. */

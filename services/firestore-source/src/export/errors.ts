@@ -31,3 +31,11 @@ export class ExportError extends LakestreamError {
     super(code, message, options);
   }
 }
+
+/** A lake read or write that failed after the store's own retries, with what was being done. */
+export function storeFailed(err: unknown, what: string): ExportError {
+  return new ExportError('LS_FIRESTORE_EXPORT_STORE_FAILED', `${what}: ${(err as Error).message}`, {
+    cause: err,
+    retryable: (err as { retryable?: unknown }).retryable === true,
+  });
+}

@@ -7,7 +7,6 @@
  */
 import { hostname } from 'node:os';
 import { Firestore, type Timestamp } from '@google-cloud/firestore';
-import { withRetry } from '@lakestream/config';
 import {
   type BronzeFileManifest,
   BronzeFileManifestSchema,
@@ -22,7 +21,7 @@ import type { TableOutput } from './collection-tree.js';
 import { readCollectionTree } from './collection-tree.js';
 import type { ExportConfig } from './config.js';
 import { timestampJson } from './encode.js';
-import { ExportError } from './errors.js';
+import { ExportError, storeFailed } from './errors.js';
 import type { ExportMetrics } from './export-metrics.js';
 import { type PageInfo, type ReadRetry, serverReadTime } from './read.js';
 import { findRunRecord, runRecordKey, writeRunRecord } from './run-record.js';
@@ -189,7 +188,7 @@ async function exportCollection(ctx: ExportContext, job: CollectionJob): Promise
     );
     manifests = [];
     for (const out of outputs) manifests.push(await putObject(ctx, job, out));
-    await storeRetry(ctx, () => writeRunRecord(ctx.store, recordKey, manifests!));
+    await writeRunRecord(ctx.store, recordKey, manifests);
   } else {
     ctx.logger.info(
       { project: job.project, collection: job.collection, runId: job.runId },
@@ -234,19 +233,9 @@ async function putObject(
 ): Promise<BronzeFileManifest> {
   const { body, records, uncompressedBytes } = await out.writer.finish();
   const key = firestoreExportKey(job.project, out.table, job.readTime.toDate(), job.runId);
-  await storeRetry(ctx, async () => {
-    try {
-      await ctx.store.put(key, body, { contentType: 'application/gzip' });
-    } catch (err) {
-      throw new ExportError(
-        'LS_FIRESTORE_EXPORT_STORE_FAILED',
-        `writing ${key}: ${(err as Error).message}`,
-        {
-          cause: err,
-          retryable: (err as { retryable?: unknown }).retryable === true,
-        },
-      );
-    }
+  // The store retries a transient failure inside the call; what reaches here has outlasted them.
+  await ctx.store.put(key, body, { contentType: 'application/gzip' }).catch((err: unknown) => {
+    throw storeFailed(err, `writing ${key}`);
   });
   return BronzeFileManifestSchema.parse({
     version: 1,
@@ -269,15 +258,6 @@ async function putObject(
       target_table: out.table,
       columns: out.types.columns(),
     },
-  });
-}
-
-function storeRetry<T>(ctx: ExportContext, call: () => Promise<T>): Promise<T> {
-  return withRetry(call, {
-    retries: ctx.config.maxAttempts - 1,
-    baseMs: ctx.config.retryBaseMs,
-    maxMs: 30_000,
-    onRetry: ({ err, attempt }) => ctx.logger.warn({ err, attempt }, 'lake write failed; retrying'),
   });
 }
 

@@ -11,7 +11,7 @@ import {
 } from '@lakestream/lake';
 import { isObjectNotFound, type ObjectStore } from '@lakestream/object-store';
 import { z } from 'zod';
-import { ExportError } from './errors.js';
+import { storeFailed } from './errors.js';
 
 const RunRecordSchema = z.object({
   version: z.literal(1),
@@ -21,13 +21,6 @@ const RunRecordSchema = z.object({
 /** The key of a root collection's run record: `bronze/firestore/<project>/<collection>/_runs/<run>.json`. */
 export function runRecordKey(project: string, collection: string, runId: string): string {
   return `${FIRESTORE_BRONZE_PREFIX}${project}/${collection}/_runs/${runId}.json`;
-}
-
-function storeError(err: unknown, what: string): ExportError {
-  return new ExportError('LS_FIRESTORE_EXPORT_STORE_FAILED', `${what}: ${(err as Error).message}`, {
-    cause: err,
-    retryable: (err as { retryable?: unknown }).retryable === true,
-  });
 }
 
 /** Writes the record (after every object it names is in the lake). */
@@ -40,7 +33,7 @@ export async function writeRunRecord(
   try {
     await store.put(key, body, { contentType: 'application/json' });
   } catch (err) {
-    throw storeError(err, `writing the run record ${key}`);
+    throw storeFailed(err, `writing the run record ${key}`);
   }
 }
 
@@ -57,7 +50,7 @@ export async function findRunRecord(
     body = await store.get(key);
   } catch (err) {
     if (isObjectNotFound(err)) return undefined;
-    throw storeError(err, `reading the run record ${key}`);
+    throw storeFailed(err, `reading the run record ${key}`);
   }
   let json: unknown;
   try {
@@ -73,7 +66,7 @@ export async function findRunRecord(
       for await (const info of store.list(manifest.key)) found ||= info.key === manifest.key;
       if (!found) return undefined;
     } catch (err) {
-      throw storeError(err, `looking for ${manifest.key}`);
+      throw storeFailed(err, `looking for ${manifest.key}`);
     }
   }
   return parsed.data.manifests;
