@@ -1,6 +1,6 @@
 /**
- * The few BigQuery REST calls the cloud run makes itself: a query whose rows come back as text, and
- * the statistics of the loader's jobs. No client library: the emulator needs no credentials, and
+ * The BigQuery REST calls the runner makes itself: queries (the cloud run's counts, the gold
+ * comparison's reads) and the statistics of the loader's jobs. No client library: the emulator needs no credentials, and
  * Google's BigQuery takes an access token (LAKESTREAM_BQ_ACCESS_TOKEN) or the metadata server's
  * (Workload Identity on GKE, a VM's service account).
  */
@@ -76,15 +76,33 @@ interface QueryAnswer {
   jobComplete?: boolean;
   jobReference?: { jobId: string; location?: string };
   pageToken?: string;
-  schema?: { fields: { name: string }[] };
+  schema?: { fields: QueryField[] };
   rows?: { f: { v: unknown }[] }[];
 }
 
-/** Runs `sql` and returns every row, each value as BigQuery's text (null for NULL). */
-export async function bigqueryRows(
+/** A result column: its name and BigQuery's type (INTEGER, NUMERIC, TIMESTAMP, …). */
+export interface QueryField {
+  name: string;
+  type: string;
+}
+
+/** A query's columns, and each row's values as the REST API gives them (text, or null). */
+export interface QueryResult {
+  fields: QueryField[];
+  rows: unknown[][];
+}
+
+/**
+ * Runs `sql` (jobs.query, then getQueryResults until the job is done and every page is read).
+ * `int64Timestamps` asks for TIMESTAMP values as int64 microseconds instead of float seconds, which
+ * an exact comparison needs.
+ */
+export async function bigqueryQuery(
   endpoint: BigQueryEndpoint,
   sql: string,
-): Promise<Record<string, string | null>[]> {
+  options: { int64Timestamps?: boolean } = {},
+): Promise<QueryResult> {
+  const int64 = options.int64Timestamps === true;
   let answer = await call<QueryAnswer>(endpoint, '/queries', {
     method: 'POST',
     body: JSON.stringify({
@@ -92,33 +110,46 @@ export async function bigqueryRows(
       useLegacySql: false,
       location: endpoint.location,
       timeoutMs: REQUEST_TIMEOUT_MS,
+      ...(int64 ? { formatOptions: { useInt64Timestamp: true } } : {}),
     }),
   });
   const pages: QueryAnswer[] = [];
   for (;;) {
-    if (answer.jobComplete !== false) pages.push(answer);
-    if (answer.jobComplete !== false && !answer.pageToken) break;
+    const complete = answer.jobComplete !== false;
+    if (complete) pages.push(answer);
+    if (complete && !answer.pageToken) break;
     const job = answer.jobReference;
     if (!job) break;
     const params = new URLSearchParams({
       location: job.location ?? endpoint.location,
       timeoutMs: String(REQUEST_TIMEOUT_MS),
-      ...(answer.jobComplete !== false && answer.pageToken ? { pageToken: answer.pageToken } : {}),
+      ...(int64 ? { 'formatOptions.useInt64Timestamp': 'true' } : {}),
+      ...(complete && answer.pageToken ? { pageToken: answer.pageToken } : {}),
     });
     answer = await call<QueryAnswer>(
       endpoint,
       `/queries/${encodeURIComponent(job.jobId)}?${params}`,
     );
   }
-  const names = (pages.find((p) => p.schema)?.schema?.fields ?? []).map((f) => f.name);
-  return pages.flatMap((p) =>
-    (p.rows ?? []).map((row) =>
-      Object.fromEntries(
-        names.map((name, i) => {
-          const value = row.f[i]?.v;
-          return [name, value === null || value === undefined ? null : String(value)];
-        }),
-      ),
+  const fields = pages.find((p) => p.schema)?.schema?.fields ?? [];
+  return {
+    fields,
+    rows: pages.flatMap((p) => (p.rows ?? []).map((row) => fields.map((_, i) => row.f[i]?.v))),
+  };
+}
+
+/** Runs `sql` and returns every row, each value as BigQuery's text (null for NULL). */
+export async function bigqueryRows(
+  endpoint: BigQueryEndpoint,
+  sql: string,
+): Promise<Record<string, string | null>[]> {
+  const { fields, rows } = await bigqueryQuery(endpoint, sql);
+  return rows.map((values) =>
+    Object.fromEntries(
+      fields.map(({ name }, i) => {
+        const value = values[i];
+        return [name, value === null || value === undefined ? null : String(value)];
+      }),
     ),
   );
 }

@@ -5,7 +5,8 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { GOLD_TABLES } from './batch-counts.js';
-import { type BigQueryReadOptions, readBigQueryTables } from './gold-compare-bigquery.js';
+import type { BigQueryEndpoint } from './bigquery-rest.js';
+import { readBigQueryTables } from './gold-compare-bigquery.js';
 import { dbtRunCostsFromFile } from './gold-compare-costs.js';
 import { readDuckdbTables } from './gold-compare-duckdb.js';
 import { goldKeysFromManifest } from './gold-compare-keys.js';
@@ -17,7 +18,7 @@ export interface GoldCompareOptions {
   warehousePath: string;
   /** dbt's manifest.json (any target: the tests are the same), for each table's unique key. */
   manifestPath: string;
-  bigquery: BigQueryReadOptions;
+  bigquery: BigQueryEndpoint;
   /** Schema (DuckDB) and dataset (BigQuery) of the gold tables. */
   schema?: string;
   tables?: readonly string[];
