@@ -2,10 +2,9 @@ import { gunzipSync } from 'node:zlib';
 import { readTopicToEnd } from '@lakestream/kafka';
 import {
   type BronzeManifest,
-  isBronzeFileManifestKey,
   manifestNextOffset,
   manifestStartOffset,
-  parseBronzeManifest,
+  parseTopicManifest,
 } from '@lakestream/lake';
 import { isObjectNotFound, type ObjectStore } from '@lakestream/object-store';
 import type { Kafka } from 'kafkajs';
@@ -79,10 +78,7 @@ export async function readBronzeManifests(
     groupIdPrefix: 'lakestream-chaos-check',
     timeoutMs: 120_000,
   });
-  return records
-    .filter((r) => r.value !== null && !isBronzeFileManifestKey(r.key))
-    .map((r) => parseBronzeManifest(r.value!))
-    .filter((m) => m.topic === topic);
+  return records.map(parseTopicManifest).filter((m): m is BronzeManifest => m?.topic === topic);
 }
 
 /**

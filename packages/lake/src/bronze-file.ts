@@ -6,14 +6,14 @@
  */
 import { z } from 'zod';
 import { BRONZE_PREFIX } from './bronze-key.js';
-import { type BronzeManifest, BronzeManifestSchema } from './bronze-manifest.js';
+import {
+  type BronzeManifest,
+  BronzeManifestSchema,
+  parseBronzeManifest,
+} from './bronze-manifest.js';
 
 const isoTime = z.iso.datetime({ offset: true });
 const count = z.number().int().nonnegative();
-
-/** Datasets landed as files, and what each one's `source` block says. */
-export const BRONZE_FILE_DATASETS = ['firestore'] as const;
-export type BronzeFileDataset = (typeof BRONZE_FILE_DATASETS)[number];
 
 /** A warehouse column type a file's rows are loaded with (BigQuery spelling; DuckDB maps them). */
 export const FILE_COLUMN_TYPES = [
@@ -83,9 +83,23 @@ export function bronzeFileManifestKey(source: FirestoreFileSource): string {
   return `file+${source.dataset}+${source.project}+${source.target_table}`;
 }
 
-/** Whether a manifest message key is a file manifest's (readers of topic manifests skip these). */
+/** Whether a manifest message key is a file manifest's. */
 export function isBronzeFileManifestKey(key: string | Buffer | null | undefined): boolean {
   return key?.toString().startsWith('file+') ?? false;
+}
+
+/**
+ * The topic manifest a manifest-topic message holds; undefined for a tombstone or a file manifest
+ * (an export run's object covers no topic offsets, so readers of topic ranges pass over it
+ * unparsed, whatever its version). Throws (a ZodError or SyntaxError) when the value is no
+ * manifest.
+ */
+export function parseTopicManifest(message: {
+  key: string | Buffer | null;
+  value: string | Buffer | null;
+}): BronzeManifest | undefined {
+  if (message.value === null || isBronzeFileManifestKey(message.key)) return undefined;
+  return parseBronzeManifest(message.value);
 }
 
 /** Any message of the manifest topic, as readers take it. */

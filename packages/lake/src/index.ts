@@ -1,7 +1,5 @@
 export {
-  BRONZE_FILE_DATASETS,
   type BronzeAnnouncement,
-  type BronzeFileDataset,
   type BronzeFileManifest,
   BronzeFileManifestSchema,
   bronzeFileManifestKey,
@@ -13,6 +11,7 @@ export {
   FirestoreFileSourceSchema,
   isBronzeFileManifestKey,
   parseBronzeAnnouncement,
+  parseTopicManifest,
 } from './bronze-file.js';
 export {
   BRONZE_PREFIX,

@@ -16,6 +16,7 @@ import {
   parseBronzeAnnouncement,
   parseDeadLetter,
   parseReportTimestamp,
+  parseTopicManifest,
   QUALITY_STREAM_COLUMNS,
   type QualityReport,
   QualityReportSchema,
@@ -65,6 +66,36 @@ describe('bronze file manifests', () => {
     expect(isBronzeFileManifestKey(Buffer.from(bronzeFileManifestKey(source)))).toBe(true);
     expect(isBronzeFileManifestKey(bronzeManifestKey('lakestream.order_items.v1', 0))).toBe(false);
     expect(isBronzeFileManifestKey(null)).toBe(false);
+  });
+
+  it('are passed over, unparsed, by readers of topic manifests; a broken topic manifest still throws', () => {
+    const topicManifest = {
+      version: 1,
+      uri: 'file:///lake/bronze/t/x.jsonl.gz',
+      key: 'bronze/t/x.jsonl.gz',
+      topic: 't',
+      partition: 0,
+      first_offset: 0,
+      last_offset: 4,
+      record_count: 5,
+      bytes: 10,
+      format: 'jsonl.gz',
+    };
+    const fileKey = Buffer.from(bronzeFileManifestKey(source));
+    const topicKey = Buffer.from(bronzeManifestKey('t', 0));
+    expect(
+      parseTopicManifest({ key: fileKey, value: JSON.stringify(fileManifest) }),
+    ).toBeUndefined();
+    // A file manifest of a later version does not stop a reader of topic ranges either.
+    expect(parseTopicManifest({ key: fileKey, value: '{"version":2}' })).toBeUndefined();
+    expect(parseTopicManifest({ key: topicKey, value: null })).toBeUndefined();
+    expect(
+      parseTopicManifest({ key: topicKey, value: Buffer.from(JSON.stringify(topicManifest)) }),
+    ).toEqual(topicManifest);
+    expect(() => parseTopicManifest({ key: topicKey, value: 'not json' })).toThrow(SyntaxError);
+    expect(() =>
+      parseTopicManifest({ key: topicKey, value: JSON.stringify(fileManifest) }),
+    ).toThrow();
   });
 
   it('refuse a file manifest outside bronze, of another format, or without columns', () => {

@@ -1,9 +1,5 @@
 import { CONSUMER_GROUPS, consumerLag, readTopicToEnd, TOPICS } from '@lakestream/kafka';
-import {
-  type BronzeManifest,
-  isBronzeFileManifestKey,
-  parseBronzeManifest,
-} from '@lakestream/lake';
+import { type BronzeManifest, parseTopicManifest } from '@lakestream/lake';
 import type { Kafka } from 'kafkajs';
 import pg from 'pg';
 import type { PartitionOffsets } from './offsets.js';
@@ -59,11 +55,9 @@ export async function readBronzeManifests(
     timeoutMs,
   });
   const seen = new Map<string, BronzeManifest>();
-  for (const { key, value } of records) {
-    // File manifests (a Firestore export run) name no topic records.
-    if (value === null || isBronzeFileManifestKey(key)) continue;
-    const manifest = parseBronzeManifest(value);
-    seen.set(manifest.uri, manifest);
+  for (const record of records) {
+    const manifest = parseTopicManifest(record);
+    if (manifest) seen.set(manifest.uri, manifest);
   }
   return [...seen.values()];
 }

@@ -1,12 +1,11 @@
 import { readTopicToEnd, type TopicRecord } from '@lakestream/kafka';
 import {
   type BronzeManifest,
-  BronzeManifestSchema,
   bronzeTopicPrefix,
-  isBronzeFileManifestKey,
   manifestNextOffset,
   manifestStartOffset,
   parseBronzeObjectKey,
+  parseTopicManifest,
 } from '@lakestream/lake';
 import type { ObjectStore } from '@lakestream/object-store';
 import type { Logger } from '@lakestream/observability';
@@ -113,27 +112,19 @@ export async function readManifestTopic(options: ManifestTopicOptions): Promise<
   const manifests: BronzeManifest[] = [];
   let invalid = 0;
   for (const record of records) {
-    if (record.value === null || isBronzeFileManifestKey(record.key)) continue;
-    const position = `${record.partition}:${record.offset}`;
-    const parsed = BronzeManifestSchema.safeParse(parseJson(record.value));
-    if (!parsed.success) {
+    let manifest: BronzeManifest | undefined;
+    try {
+      manifest = parseTopicManifest(record);
+    } catch {
       invalid++;
+      const position = `${record.partition}:${record.offset}`;
       if (invalid <= 10)
         logger.warn({ manifestTopic, position }, 'skipping a manifest message that does not parse');
       continue;
     }
-    if (parsed.data.topic === sourceTopic) manifests.push(parsed.data);
+    if (manifest?.topic === sourceTopic) manifests.push(manifest);
   }
   return { complete: true, manifests };
-}
-
-/** A message value as JSON, or undefined when it is not JSON. */
-function parseJson(value: Buffer): unknown {
-  try {
-    return JSON.parse(value.toString('utf8'));
-  } catch {
-    return undefined;
-  }
 }
 
 /** The objects named by manifests, one per key (a manifest repeated is one object). */
