@@ -12,6 +12,7 @@ export {
   waitForGroups,
 } from './catch-up.js';
 export { type ChildResult, type RunChildOptions, runChild, TS_NODE } from './child-process.js';
+export { mergeCostSummary } from './cloud-costs.js';
 export { CLOUD_RUN_ERROR_CODES, RunnerError } from './cloud-errors.js';
 export {
   type CloudPipelineOptions,
@@ -34,12 +35,7 @@ export {
   type StageReport,
 } from './pipeline-run.js';
 export { formatRunReport } from './run-report.js';
-export {
-  bigqueryWarehouse,
-  duckdbWarehouse,
-  mergeCostSummary,
-  type RunWarehouse,
-} from './run-warehouse.js';
+export { bigqueryWarehouse, duckdbWarehouse, type RunWarehouse } from './run-warehouse.js';
 export {
   auditRowCount,
   auditRowCountInRange,

@@ -5,7 +5,6 @@ import { createLogger, type Logger } from '@lakestream/observability';
 import type { Kafka } from 'kafkajs';
 import { GOLD_TABLES, readSilverBatches } from './batch-counts.js';
 import { type ChildResult, runChild, TS_NODE } from './child-process.js';
-import { dbtRunCostsFromFile } from './gold-compare-costs.js';
 import { readDbtResults } from './run-report.js';
 import { duckdbWarehouse, type RunWarehouse } from './run-warehouse.js';
 import { STREAMING_GROUPS, type StageGroup } from './streaming-counts.js';
@@ -252,13 +251,8 @@ export async function runPipeline(options: PipelineRunOptions): Promise<Pipeline
         ? failure(dbt!, 'dbt')
         : `nodes: ${results.models} models, ${results.tests} tests, ${results.unitTests} unit tests${steps.length > 1 ? ` in ${steps.length} steps` : ''}`,
   });
-  if (warehouse.target === 'bigquery') {
-    const emulator = Boolean(options.env.BIGQUERY_EMULATOR_HOST);
-    const dbtCosts = await dbtRunCostsFromFile(join(dbtTargetPath, 'run_results.json'), {
-      emulator,
-    });
-    costs.push(dbtCosts.summary);
-  }
+  if (warehouse.dbtCosts)
+    costs.push(await warehouse.dbtCosts(join(dbtTargetPath, 'run_results.json')));
   return finish();
 
   async function finish(wasInterrupted = false): Promise<PipelineRunReport> {

@@ -11,6 +11,7 @@ import {
   warehouseSilverCounts,
 } from './batch-counts.js';
 import { type BigQueryEndpoint, bigqueryRows, finishedJobs } from './bigquery-rest.js';
+import { dbtRunCostsFromFile, mergeCostSummary } from './cloud-costs.js';
 
 /** A warehouse of a run. */
 export interface RunWarehouse {
@@ -30,8 +31,10 @@ export interface RunWarehouse {
    * Absent: one `dbt build`.
    */
   dbtSteps?: { select: string[]; prepare(): Promise<NodeJS.ProcessEnv> }[];
-  /** What the loader's MERGE jobs since `since` processed, for its stage line; none on DuckDB. */
+  /** What the loader's MERGE jobs since `since` processed, for the report; none on DuckDB. */
   mergeCosts?(since: Date): Promise<string>;
+  /** What the dbt run of `runResultsPath` (run_results.json) processed; none on DuckDB. */
+  dbtCosts?(runResultsPath: string): Promise<string>;
 }
 
 /** The default path's DuckDB file. */
@@ -113,30 +116,9 @@ export function bigqueryWarehouse(options: BigqueryWarehouseOptions): RunWarehou
       );
       return mergeCostSummary(merges, endpoint.emulatorHost !== undefined);
     },
+    async dbtCosts(runResultsPath) {
+      const emulator = endpoint.emulatorHost !== undefined;
+      return (await dbtRunCostsFromFile(runResultsPath, { emulator })).summary;
+    },
   };
-}
-
-/** Bytes in binary units, as dbt's cost line prints them. */
-function formatBytes(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit += 1;
-  }
-  return `${unit === 0 ? value : value.toFixed(2)} ${units[unit]}`;
-}
-
-/** The closing words on the MERGE jobs' bytes: figures on BigQuery, n/a on the emulator. */
-export function mergeCostSummary(
-  merges: readonly { bytesProcessed?: number; bytesBilled?: number }[],
-  emulator: boolean,
-): string {
-  if (emulator) return `MERGE bytes processed: n/a on the emulator (${merges.length} MERGE jobs)`;
-  const known = merges.filter((m) => m.bytesProcessed !== undefined);
-  if (known.length === 0) return `MERGE bytes processed: n/a (no job statistics)`;
-  const processed = known.reduce((t, m) => t + (m.bytesProcessed ?? 0), 0);
-  const billed = known.reduce((t, m) => t + (m.bytesBilled ?? 0), 0);
-  return `MERGE bytes processed: ${formatBytes(processed)}, billed ${formatBytes(billed)} over ${known.length} jobs`;
 }

@@ -3,9 +3,9 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { mergeCostSummary } from '../src/cloud-costs.js';
 import { CLOUD_RUN_ERROR_CODES } from '../src/cloud-errors.js';
 import { lakeBucket, parseCloudBigquery } from '../src/cloud-run.js';
-import { mergeCostSummary } from '../src/run-warehouse.js';
 
 describe('cloud run configuration', () => {
   it('takes a private emulator, a given emulator or Google', () => {

@@ -2,8 +2,8 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { dbtRunCosts } from '../src/cloud-costs.js';
 import { formatGoldComparison } from '../src/gold-compare.js';
-import { dbtRunCosts } from '../src/gold-compare-costs.js';
 import { GOLD_COMPARE_ERROR_CODES } from '../src/gold-compare-errors.js';
 import {
   canonicalDecimal,

@@ -1,3 +1,8 @@
+/**
+ * What a cloud run's BigQuery work cost, as the closing lines of its report: the loader's MERGE
+ * jobs (from jobs.list) and dbt's models (from run_results.json). On the emulator the figures are
+ * not costs, and the lines say so.
+ */
 import { readFile } from 'node:fs/promises';
 
 /** What one dbt run on BigQuery cost, from its run_results.json. */
@@ -19,6 +24,7 @@ interface AdapterResponse {
   slot_ms?: number | null;
 }
 
+/** Bytes in binary units, as both cost lines print them. */
 function formatBytes(bytes: number): string {
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
   let value = bytes;
@@ -82,4 +88,17 @@ export async function dbtRunCostsFromFile(
     // No run_results.json: nothing ran, so nothing was billed; the summary says n/a.
   }
   return dbtRunCosts(parsed, options);
+}
+
+/** The closing words on the MERGE jobs' bytes: figures on BigQuery, n/a on the emulator. */
+export function mergeCostSummary(
+  merges: readonly { bytesProcessed?: number; bytesBilled?: number }[],
+  emulator: boolean,
+): string {
+  if (emulator) return `MERGE bytes processed: n/a on the emulator (${merges.length} MERGE jobs)`;
+  const known = merges.filter((m) => m.bytesProcessed !== undefined);
+  if (known.length === 0) return `MERGE bytes processed: n/a (no job statistics)`;
+  const processed = known.reduce((t, m) => t + (m.bytesProcessed ?? 0), 0);
+  const billed = known.reduce((t, m) => t + (m.bytesBilled ?? 0), 0);
+  return `MERGE bytes processed: ${formatBytes(processed)}, billed ${formatBytes(billed)} over ${known.length} jobs`;
 }
