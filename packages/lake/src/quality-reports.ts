@@ -80,33 +80,44 @@ export function qualityInsertId(teamId: string, reportId: string, timestamp: str
  * the pattern).
  */
 export function parseReportTimestamp(id: string): string | undefined {
-  if (/^\d{8}$/.test(id) || /^\d{14}$/.test(id)) {
-    const compact = /^(\d{4})(\d{2})(\d{2})(\d{2})?(\d{2})?(\d{2})?$/.exec(id)!;
-    return utcMicros(
-      compact.slice(1, 7).map((p) => p ?? '00'),
-      '',
-    );
+  const micros = reportMicros(id);
+  return micros === undefined ? undefined : isoOfMicros(micros);
+}
+
+/** A report document id as microseconds since the epoch (the forms `parseReportTimestamp` reads). */
+function reportMicros(id: string): bigint | undefined {
+  const compact = /^(\d{4})(\d{2})(\d{2})(?:(\d{2})(\d{2})(\d{2}))?$/.exec(id);
+  if (compact) {
+    const [, y, mo, d, h = '00', mi = '00', s = '00'] = compact;
+    return calendarMicros([y!, mo!, d!, h, mi, s], '');
   }
   if (/^\d{1,17}$/.test(id)) {
     const n = BigInt(id);
-    const micros = id.length <= 11 ? n * 1_000_000n : id.length <= 13 ? n * 1000n : n;
-    return isoOfMicros(micros);
+    return id.length <= 11 ? n * 1_000_000n : id.length <= 13 ? n * 1000n : n;
   }
+  return isoMicros(id);
+}
+
+/**
+ * An ISO 8601 date or date-time as microseconds since the epoch (a Date stops at milliseconds): its
+ * zone as given, UTC without one; undefined when it is none or names a date that does not exist.
+ */
+function isoMicros(text: string): bigint | undefined {
   const iso =
     /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?(Z|[+-]\d{2}:?\d{2})?)?$/.exec(
-      id,
+      text,
     );
   if (iso === null) return undefined;
   const [, y, mo, d, h = '00', mi = '00', s = '00', fraction = '', zone = 'Z'] = iso;
-  const local = utcMicros([y!, mo!, d!, h, mi, s], fraction);
+  const local = calendarMicros([y!, mo!, d!, h, mi, s], fraction);
   if (local === undefined || zone === 'Z') return local;
   const sign = zone.startsWith('-') ? -1n : 1n;
   const offsetMinutes = BigInt(Number(zone.slice(1, 3)) * 60 + Number(zone.slice(-2)));
-  return isoOfMicros(epochMicros(local) - sign * offsetMinutes * 60_000_000n);
+  return local - sign * offsetMinutes * 60_000_000n;
 }
 
-/** The calendar fields as UTC, with up to 6 fractional digits; undefined for a date that does not exist. */
-function utcMicros(fields: string[], fraction: string): string | undefined {
+/** The calendar fields read as UTC, with up to 6 fractional digits; undefined for a date that does not exist. */
+function calendarMicros(fields: string[], fraction: string): bigint | undefined {
   const [y, mo, d, h, mi, s] = fields.map(Number) as [
     number,
     number,
@@ -128,7 +139,7 @@ function utcMicros(fields: string[], fraction: string): string | undefined {
   ) {
     return undefined;
   }
-  return isoOfMicros(BigInt(ms) * 1000n + BigInt(fraction.padEnd(6, '0').slice(0, 6)));
+  return BigInt(ms) * 1000n + BigInt(fraction.padEnd(6, '0').slice(0, 6));
 }
 
 /** Microseconds since the epoch as `YYYY-MM-DDTHH:MM:SS.ffffffZ`; undefined past a Date's range. */
@@ -150,15 +161,15 @@ export function qualityReportReplaces(
   incoming: Pick<QualityReport, 'source' | 'created_at'>,
   existing: Pick<QualityReport, 'source' | 'created_at'>,
 ): boolean {
-  const a = epochMicros(incoming.created_at);
-  const b = epochMicros(existing.created_at);
+  const a = createdMicros(incoming.created_at);
+  const b = createdMicros(existing.created_at);
   if (a !== b) return a > b;
   return incoming.source === 'stream' && existing.source === 'backfill';
 }
 
-/** An ISO 8601 date-time as microseconds since the epoch (Date.parse stops at milliseconds). */
-function epochMicros(iso: string): bigint {
-  const fraction = /\.(\d+)/.exec(iso)?.[1] ?? '';
-  const ms = Date.parse(iso.replace(/\.\d+/, ''));
-  return BigInt(ms) * 1000n + BigInt(fraction.padEnd(6, '0').slice(0, 6));
+function createdMicros(createdAt: string): bigint {
+  const micros = isoMicros(createdAt);
+  if (micros === undefined)
+    throw new RangeError(`created_at '${createdAt}' is not an ISO date-time`);
+  return micros;
 }
