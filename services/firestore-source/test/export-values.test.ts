@@ -3,76 +3,18 @@
  * of the export object exactly as packages/lake/src/firestore.ts says, the manifest parses and
  * types each column by the shared rule, and a reserved `_ls_` field fails its collection clearly.
  */
-import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
-import { Firestore, GeoPoint, Timestamp } from '@google-cloud/firestore';
-import { createKafka } from '@lakestream/kafka';
+import { GeoPoint, Timestamp } from '@google-cloud/firestore';
 import { BronzeFileManifestSchema, parseBronzeAnnouncement } from '@lakestream/lake';
-import { createLocalStore, type ObjectStore } from '@lakestream/object-store';
-import { createLogger } from '@lakestream/observability';
-import type { Admin, Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runExport } from '../src/export/export-run.js';
+import { ExportStack } from './export-stack.js';
 
-const logger = createLogger({ service: 'export-test', level: 'fatal' });
-const project = `ls-export-values-${randomUUID().slice(0, 8)}`;
-const topic = `test.firestore-export.${randomUUID().slice(0, 8)}.manifests`;
-let db: Firestore;
-let lake: string;
-let store: ObjectStore;
-let producer: Producer;
-let admin: Admin;
+const stack = new ExportStack();
+const { id: project, db } = stack.project('values');
+const rows = (key: string) => stack.rows(key);
 
-beforeAll(async () => {
-  db = new Firestore({ projectId: project, useBigInt: true });
-  lake = mkdtempSync(join(tmpdir(), 'export-values-'));
-  store = createLocalStore(lake);
-  const kafka = createKafka({
-    brokers: (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','),
-    clientId: 'export-test',
-    logger,
-  });
-  producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-  admin = kafka.admin();
-  await producer.connect();
-  await admin.connect();
-  await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
-});
-
-afterAll(async () => {
-  await fetch(
-    `http://${process.env.FIRESTORE_EMULATOR_HOST}/emulator/v1/projects/${project}/databases/(default)/documents`,
-    { method: 'DELETE' },
-  );
-  await db.terminate();
-  await admin.deleteTopics({ topics: [topic] }).catch(() => {});
-  await producer.disconnect();
-  await admin.disconnect();
-  rmSync(lake, { recursive: true, force: true });
-});
-
-const config = (collections: string[]) => ({
-  projects: [project],
-  collections,
-  subcollections: false,
-  pageSize: 500,
-  manifestTopic: topic,
-  loaderGroup: `test-loader-${randomUUID()}`,
-  waitTimeoutMs: 5_000,
-  maxAttempts: 3,
-  retryBaseMs: 50,
-});
-
-async function rows(key: string): Promise<Record<string, unknown>[]> {
-  return gunzipSync(await store.get(key))
-    .toString()
-    .trimEnd()
-    .split('\n')
-    .map((line) => JSON.parse(line) as Record<string, unknown>);
-}
+beforeAll(() => stack.start(1));
+afterAll(() => stack.stop());
 
 describe('export: values', () => {
   it('writes every value type as the contract says and types each column', async () => {
@@ -101,14 +43,7 @@ describe('export: values', () => {
     });
     await db.doc('things/b').set({ mix: 2.5, m2: 7n, nul: null });
 
-    const run = await runExport({
-      config: config(['things']),
-      store,
-      producer,
-      admin,
-      logger,
-      noWait: true,
-    });
+    const run = await runExport(stack.context(project, ['things']));
     expect(run.tables.map((t) => [t.table, t.status, t.documents])).toEqual([
       ['things', 'exported', 2],
     ]);
@@ -148,22 +83,9 @@ describe('export: values', () => {
     expect(b).toEqual({ _ls_path: 'things/b', ...meta, mix: 2.5, m2: 7, nul: null });
     expect(run.readTime).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);
 
-    const [offsets] = await admin.fetchTopicOffsets(topic);
+    const [offsets] = await stack.admin.fetchTopicOffsets(stack.topic);
     expect(offsets?.high).toBe('1');
-    const consumer = createKafka({
-      brokers: (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','),
-      clientId: 'export-test',
-      logger,
-    }).consumer({ groupId: `test-read-${randomUUID()}` });
-    await consumer.connect();
-    await consumer.subscribe({ topic, fromBeginning: true });
-    const message = await new Promise<{ key: string; value: string }>((resolve) => {
-      void consumer.run({
-        eachMessage: async ({ message: m }) =>
-          resolve({ key: String(m.key), value: String(m.value) }),
-      });
-    });
-    await consumer.disconnect();
+    const [message] = (await stack.messages()) as [{ key: string; value: string }];
     expect(message.key).toBe(`file+firestore+${project}+things`);
     const announcement = parseBronzeAnnouncement(message.value);
     expect(announcement.kind).toBe('file');
@@ -171,7 +93,7 @@ describe('export: values', () => {
     expect(manifest).toMatchObject({
       kind: 'file',
       key,
-      uri: store.uri(key),
+      uri: stack.store.uri(key),
       record_count: 2,
       format: 'jsonl.gz',
       source: {
@@ -184,7 +106,7 @@ describe('export: values', () => {
         target_table: 'things',
       },
     });
-    expect(manifest.bytes).toBe((await store.get(key)).length);
+    expect(manifest.bytes).toBe((await stack.store.get(key)).length);
     expect(manifest.source.columns).toEqual([
       { name: '_ls_path', type: 'STRING' },
       { name: '_ls_export_run', type: 'STRING' },
@@ -216,14 +138,7 @@ describe('export: values', () => {
   it('refuses a document field named _ls_… and goes on with the other collections', async () => {
     await db.doc('bad/x').set({ _ls_path: 'mine' });
     await db.doc('good/y').set({ v: 1n });
-    const run = await runExport({
-      config: config(['bad', 'good']),
-      store,
-      producer,
-      admin,
-      logger,
-      noWait: true,
-    });
+    const run = await runExport(stack.context(project, ['bad', 'good']));
     expect(run.tables.map((t) => [t.table, t.status])).toEqual([
       ['bad', 'failed'],
       ['good', 'exported'],
@@ -237,14 +152,7 @@ describe('export: values', () => {
     await db.doc('clash2/a').set({ Name: 'x' });
     await db.doc('clash2/b').set({ name: 'y' });
     await db.doc('upper/a').set({ _LS_PATH: 'mine' });
-    const run = await runExport({
-      config: config(['clash1', 'clash2', 'upper']),
-      store,
-      producer,
-      admin,
-      logger,
-      noWait: true,
-    });
+    const run = await runExport(stack.context(project, ['clash1', 'clash2', 'upper']));
     expect(run.tables.map((t) => [t.table, t.status, t.error?.code])).toEqual([
       ['clash1', 'failed', 'LS_FIRESTORE_EXPORT_COLUMN_CLASH'],
       ['clash2', 'failed', 'LS_FIRESTORE_EXPORT_COLUMN_CLASH'],
