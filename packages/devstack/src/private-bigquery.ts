@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './ports.js';
-import { isAlive, startDaemon, stopDaemon, waitUntil } from './process-control.js';
-import { BIGQUERY_EMULATOR_PROJECT, bigqueryDriver } from './services/bigquery.js';
+import { isAlive, stopDaemon } from './process-control.js';
+import { startBigQueryEmulator } from './services/bigquery.js';
 import { ensureGoTool, type Progress } from './tools.js';
 
 /** Where a private emulator keeps its state and what it reads gs:// from. */
@@ -47,33 +47,22 @@ export async function startPrivateBigQueryEmulator(
   let grpcPort = await freePort();
   while (grpcPort === port) grpcPort = await freePort();
   const logFile = join(dir, 'bigquery.log');
-  const pid = startDaemon({
-    command: binary,
-    args: [
-      `--project=${BIGQUERY_EMULATOR_PROJECT}`,
-      '--host=127.0.0.1',
-      `--port=${port}`,
-      `--grpc-port=${grpcPort}`,
-      `--database=${join(dir, 'emulator.db')}`,
-      '--log-level=warn',
-    ],
-    logFile,
-    cwd: dir,
-    env: {
-      ...process.env,
-      ...(options.storageEmulatorHost
-        ? { STORAGE_EMULATOR_HOST: options.storageEmulatorHost }
-        : {}),
-      GOOGLESQLITE_WASM_COMPILATION_MODE: 'compiler',
-      GOOGLESQLITE_WASM_CACHE_DIR: join(dir, 'wasm-cache'),
-    },
-  });
-  const host = `http://127.0.0.1:${port}`;
-  const env = {
-    BIGQUERY_EMULATOR_HOST: host,
-    BIGQUERY_PROJECT: BIGQUERY_EMULATOR_PROJECT,
-    METADATA_SERVER_DETECTION: 'none',
-  };
+  let started: { pid: number; env: Record<string, string> };
+  try {
+    started = await startBigQueryEmulator({
+      binary,
+      port,
+      grpcPort,
+      dir,
+      logFile,
+      ...(options.storageEmulatorHost ? { storageEmulatorHost: options.storageEmulatorHost } : {}),
+      ...(options.readyTimeoutMs ? { readyTimeoutMs: options.readyTimeoutMs } : {}),
+    });
+  } catch (err) {
+    if (temporary) rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
+  const { pid, env } = started;
   let closed = false;
   const close = async (): Promise<void> => {
     if (closed) return;
@@ -81,14 +70,12 @@ export async function startPrivateBigQueryEmulator(
     await stopDaemon(pid, { signal: 'SIGTERM', graceMs: 10_000 });
     if (temporary) rmSync(dir, { recursive: true, force: true });
   };
-  try {
-    await waitUntil('private BigQuery emulator', () => bigqueryDriver.check(env), {
-      timeoutMs: options.readyTimeoutMs ?? 120_000,
-      alive: () => isAlive(pid),
-    });
-  } catch (err) {
-    await close();
-    throw err;
-  }
-  return { env, host, pid, logFile, alive: () => isAlive(pid), close };
+  return {
+    env,
+    host: env.BIGQUERY_EMULATOR_HOST!,
+    pid,
+    logFile,
+    alive: () => isAlive(pid),
+    close,
+  };
 }
