@@ -256,13 +256,13 @@ remember_stack() {
   STARTED_STACK=(none)
   local name state
   while read -r name state _; do
-    if [[ "$name" =~ ^(kafka|postgres|gcs|mariadb)$ && "$state" != up ]]; then STARTED_STACK+=("$name"); fi
+    if [[ "$name" =~ ^(kafka|postgres|gcs|mariadb|firestore)$ && "$state" != up ]]; then STARTED_STACK+=("$name"); fi
   done < <(devstack status 2>/dev/null || true)
 }
 
-# EXIT trap of `run` and `demo`: when the command failed or was interrupted, it stops what it
-# started (background services, then stack services that were down), newest first, and leaves
-# running whatever was running before it.
+# EXIT trap of `run`, `demo` and the document commands: when the command failed or was
+# interrupted, it stops what it started (background services, then stack services that were
+# down), newest first, and leaves running whatever was running before it.
 stop_started_on_failure() {
   local status=$?
   trap - EXIT INT TERM
@@ -572,51 +572,45 @@ cmd_stop_documents_pipeline() {
   for entry in "${DOCUMENTS_PIPELINE[@]}"; do stop_background "${entry%%:*}"; done
 }
 
-# The stack a document command needs; with `firestore` (the export reads Firestore), the local
-# Firestore emulator too, unless the user points at one (FIRESTORE_EMULATOR_HOST) or at Google
-# (GOOGLE_APPLICATION_CREDENTIALS, or ADC with FIRESTORE_USE_GOOGLE=1).
-documents_stack() {
+# documents_command SUBCOMMAND ARG…: a firestore-source command with what it needs running: the
+# stack (for `export`, which reads Firestore, the local Firestore emulator too, unless the user
+# points at one with FIRESTORE_EMULATOR_HOST or at Google with GOOGLE_APPLICATION_CREDENTIALS or ADC
+# and FIRESTORE_USE_GOOGLE=1) and the documents pipeline; then the command in the foreground.
+documents_command() {
+  ensure_node
+  stop_on_failure
   remember_stack
-  if [[ "${1:-}" == firestore && -z "${FIRESTORE_EMULATOR_HOST:-}${GOOGLE_APPLICATION_CREDENTIALS:-}${FIRESTORE_USE_GOOGLE:-}" ]]; then
+  if [[ "$1" == export && -z "${FIRESTORE_EMULATOR_HOST:-}${GOOGLE_APPLICATION_CREDENTIALS:-}${FIRESTORE_USE_GOOGLE:-}" ]]; then
     cmd_up --with-firestore >/dev/null
   else
     cmd_up >/dev/null
   fi
   load_stack_env
+  cmd_start_documents_pipeline
+  in_foreground firestore_source_exec "$@"
 }
 
-# firestore-export [options]: the loader's documents worker started, then the export in the
-# foreground; it waits until the warehouse has replaced each collection's snapshot.
+# firestore-export [options]: it waits until the warehouse has replaced each collection's snapshot.
 cmd_firestore_export() {
-  ensure_node
-  stop_on_failure
-  documents_stack firestore
-  cmd_start_documents_pipeline
-  in_foreground firestore_source_exec export "$@"
+  local args=()
+  mapfile -d '' args < <(caller_paths "$@")
+  documents_command export "${args[@]}"
 }
 
 # firestore-backfill --export PATH [--pattern GLOB]: reports go through the topic, bronze and the
-# loader's MERGE like the stream's, so the two never count a report twice.
+# loader's MERGE like the stream's, so the two never count a report twice. Like firestore-export,
+# it returns once the warehouse holds the reports (--dry-run publishes none).
 cmd_firestore_backfill() {
-  ensure_node
-  stop_on_failure
-  documents_stack
-  cmd_start_documents_pipeline
   local args=()
   mapfile -d '' args < <(caller_paths "$@")
-  # Like firestore-export, it returns once the warehouse holds the reports (--dry-run publishes none).
   [[ " $* " == *" --dry-run "* || " $* " == *" --wait "* ]] || args+=(--wait)
-  in_foreground firestore_source_exec backfill "${args[@]}"
+  documents_command backfill "${args[@]}"
 }
 
 cmd_quality_events() {
-  ensure_node
-  stop_on_failure
-  documents_stack
-  cmd_start_documents_pipeline
   local args=("$@")
   [[ " $* " == *" --wait "* ]] || args+=(--wait)
-  in_foreground firestore_source_exec quality-events "${args[@]}"
+  documents_command quality-events "${args[@]}"
 }
 
 cmd_firestore_dump() {
@@ -634,14 +628,14 @@ cmd_gcs_load() {
   LOG_LEVEL="${LOG_LEVEL:-warn}" "${TS_NODE[@]}" services/warehouse-loader/src/main.ts gcs-load "$@"
 }
 
-# caller_paths ARG…: the arguments, with a relative path given after --export (or as a bare
-# argument, for dump) made absolute against the directory the user typed the command in; URIs
+# caller_paths ARG…: the arguments, with a relative path given after --export or --config (or as a
+# bare argument, for dump) made absolute against the directory the user typed the command in; URIs
 # (gs://, file://) pass as they are.
 caller_paths() {
   (($#)) || return 0
   local arg previous="" out=()
   for arg in "$@"; do
-    if [[ "$arg" != -* && "$arg" != *://* && "$arg" != /* && ("$previous" == --export || "$previous" != -*) && -e "$CALLER_DIR/$arg" ]]; then
+    if [[ "$arg" != -* && "$arg" != *://* && "$arg" != /* && ("$previous" == --export || "$previous" == --config || "$previous" != -*) && -e "$CALLER_DIR/$arg" ]]; then
       arg="$CALLER_DIR/$arg"
     fi
     out+=("$arg")
