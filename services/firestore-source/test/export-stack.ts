@@ -119,8 +119,9 @@ export class ExportStack {
 
   /** Every message of the topic: per partition in offset order. */
   async messages(): Promise<{ key: string; value: string }[]> {
-    const consumer = this.kafka().consumer({ groupId: `test-read-${randomUUID()}` });
     const total = await this.manifestCount();
+    if (total === 0) return [];
+    const consumer = this.kafka().consumer({ groupId: `test-read-${randomUUID()}` });
     const seen: { key: string; value: string }[] = [];
     await consumer.connect();
     await consumer.subscribe({ topic: this.topic, fromBeginning: true });

@@ -14,7 +14,7 @@ import {
   firestoreWarehouseSchema,
 } from '@lakestream/lake';
 import type { ObjectStore } from '@lakestream/object-store';
-import type { Logger } from '@lakestream/observability';
+import { faultPoint, type Logger } from '@lakestream/observability';
 import type { Admin, Producer } from 'kafkajs';
 import { type Announced, publishManifest, waitForLoader } from './announce.js';
 import type { TableOutput } from './collection-tree.js';
@@ -187,8 +187,12 @@ async function exportCollection(ctx: ExportContext, job: CollectionJob): Promise
       job.db.collection(job.collection),
     );
     manifests = [];
-    for (const out of outputs) manifests.push(await putObject(ctx, job, out));
+    for (const out of outputs) {
+      manifests.push(await putObject(ctx, job, out));
+      faultPoint('firestore-export.after-put');
+    }
     await writeRunRecord(ctx.store, recordKey, manifests);
+    faultPoint('firestore-export.after-record');
   } else {
     ctx.logger.info(
       { project: job.project, collection: job.collection, runId: job.runId },
