@@ -1,5 +1,13 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Firestore } from '@google-cloud/firestore';
@@ -106,14 +114,13 @@ describe('the emulator jar lookup', () => {
   const missing = join(dir, 'nowhere.jar');
   mkdirSync(join(sdkRoot, 'platform', 'cloud-firestore-emulator'), { recursive: true });
   for (const jar of [named, sdkJar, systemJar]) writeFileSync(jar, 'PK');
-  // A `gcloud` that answers `info --format=value(installation.sdk_root)` as the real one does.
+  // A `gcloud` on PATH that links into its SDK's bin/, as Debian's /usr/bin/gcloud does.
+  mkdirSync(join(sdkRoot, 'bin'));
+  writeFileSync(join(sdkRoot, 'bin', 'gcloud'), '#!/bin/sh\n');
+  chmodSync(join(sdkRoot, 'bin', 'gcloud'), 0o755);
   const withGcloud = join(dir, 'bin-gcloud');
   mkdirSync(withGcloud);
-  writeFileSync(
-    join(withGcloud, 'gcloud'),
-    `#!/bin/sh\n[ "$1 $2" = "info --format=value(installation.sdk_root)" ] && echo '${sdkRoot}'\n`,
-  );
-  chmodSync(join(withGcloud, 'gcloud'), 0o755);
+  symlinkSync(join(sdkRoot, 'bin', 'gcloud'), join(withGcloud, 'gcloud'));
   const noGcloud = join(dir, 'bin-empty');
   mkdirSync(noGcloud);
 
@@ -122,7 +129,7 @@ describe('the emulator jar lookup', () => {
     expect(await findFirestoreEmulatorJar({ env, systemJar })).toBe(named);
   });
 
-  it("then the jar in the SDK that gcloud on PATH reports, then Debian's path", async () => {
+  it("then the jar in the SDK that gcloud on PATH belongs to, then Debian's path", async () => {
     expect(await findFirestoreEmulatorJar({ env: { PATH: withGcloud }, systemJar })).toBe(sdkJar);
     expect(await findFirestoreEmulatorJar({ env: { PATH: noGcloud }, systemJar })).toBe(systemJar);
   });

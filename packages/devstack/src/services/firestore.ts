@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { DevstackError } from '../errors.js';
 import { pickPort } from '../ports.js';
@@ -30,9 +30,6 @@ const JVM_FLAGS = ['-Duser.language=en'];
  */
 const START_TIMEOUT_MS = 120_000;
 
-/** `gcloud info` starts Python and reads the whole SDK configuration: about 4 s here. */
-const GCLOUD_TIMEOUT_MS = 30_000;
-
 /** What the jar lookup consults; tests replace the parts a machine decides. */
 export interface FirestoreJarLookup {
   /** Supplies LAKESTREAM_FIRESTORE_EMULATOR_JAR and the PATH on which `gcloud` is looked for. */
@@ -44,7 +41,7 @@ export interface FirestoreJarLookup {
 /**
  * Google's Cloud Firestore emulator jar. No registry offers it (not Maven Central, not npm, and
  * Google's apt repository and download host are not reachable), so it is found on the machine:
- * `$LAKESTREAM_FIRESTORE_EMULATOR_JAR`, then the SDK that `gcloud` on PATH reports, then Debian's
+ * `$LAKESTREAM_FIRESTORE_EMULATOR_JAR`, then the SDK that `gcloud` on PATH belongs to, then Debian's
  * install path.
  */
 export async function findFirestoreEmulatorJar(lookup: FirestoreJarLookup = {}): Promise<string> {
@@ -55,7 +52,7 @@ export async function findFirestoreEmulatorJar(lookup: FirestoreJarLookup = {}):
     if (isFile(named)) return named;
     throw missingJar(`${FIRESTORE_JAR_ENV}=${named} is not a file`);
   }
-  const sdkRoot = await gcloudSdkRoot(env);
+  const sdkRoot = gcloudSdkRoot(env);
   const sdkJar = sdkRoot ? join(sdkRoot, SDK_JAR_PATH) : undefined;
   if (sdkJar && isFile(sdkJar)) return sdkJar;
   if (isFile(systemJar)) return systemJar;
@@ -76,23 +73,18 @@ function isFile(path: string): boolean {
   return existsSync(path) && statSync(path).isFile();
 }
 
-/** The SDK root of the `gcloud` on the given PATH, or undefined when there is none or it fails. */
-async function gcloudSdkRoot(env: NodeJS.ProcessEnv): Promise<string | undefined> {
+/**
+ * The SDK root of the `gcloud` on the given PATH: the folder above the `bin/` its real path is in.
+ * gcloud's launcher finds its SDK the same way; asking `gcloud info` instead starts Python and
+ * reads the whole SDK configuration, a second or more at every emulator start.
+ */
+function gcloudSdkRoot(env: NodeJS.ProcessEnv): string | undefined {
   const gcloud = (env.PATH ?? '')
     .split(':')
     .filter(Boolean)
     .map((dir) => join(dir, 'gcloud'))
     .find(isFile);
-  if (!gcloud) return undefined;
-  try {
-    const { stdout } = await run(gcloud, ['info', '--format=value(installation.sdk_root)'], {
-      env,
-      timeout: GCLOUD_TIMEOUT_MS,
-    });
-    return stdout.trim() || undefined;
-  } catch {
-    return undefined;
-  }
+  return gcloud ? dirname(dirname(realpathSync(gcloud))) : undefined;
 }
 
 /** The emulator's version line (`cloud-firestore-emulator 1.19.9`); also proves Java runs it. */
