@@ -172,9 +172,18 @@ function remember(
     seen.set(report.insert_id, createdAt);
     return true;
   }
-  if (seen.size < limit) seen.set(report.insert_id, createdAt);
+  if (seen.size < limit) seen.set(ownCopy(report.insert_id), createdAt);
   else counts.notRemembered++;
   return true;
+}
+
+/**
+ * The id as one flat string of its own. The mapped id is V8's concatenation of slices of the
+ * document path, so keeping it would keep the pieces and the whole path: ~370 bytes an entry for
+ * 20-character team and report ids, against ~120 for the copy.
+ */
+function ownCopy(id: string): string {
+  return Buffer.from(id).toString();
 }
 
 /** An ISO date-time as µs since the epoch (exact as a double until the year 2255). */

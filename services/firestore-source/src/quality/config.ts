@@ -45,7 +45,7 @@ export const qualityConfig = defineConfig({
     }),
     /** Distinct insert ids remembered for the in-run deduplication. */
     dedupLimit: field('QUALITY_DEDUP_LIMIT', envVar.int({ min: 0, max: 50_000_000 }), {
-      doc: 'Distinct insert ids a backfill remembers to drop duplicates (about 100 bytes each: the default holds 2M in ~200 MB); beyond it, duplicates of ids not remembered are published and the warehouse MERGE absorbs them.',
+      doc: 'Distinct insert ids a backfill remembers to drop duplicates (about 120 bytes each for 20-character team and report ids: the default holds 2M in ~250 MB); beyond it, duplicates of ids not remembered are published and the warehouse MERGE absorbs them.',
       default: '2000000',
     }),
     /** `--wait`: the manifest topic the bronze sink announces the report objects on. */
