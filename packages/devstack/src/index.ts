@@ -30,6 +30,7 @@ export {
   ensureKafkaJars,
   ensureMariadbBinaries,
   ensurePostgresBinaries,
+  publishInstalled,
   VERSIONS,
 } from './tools.js';
 export { devstackGlobalSetup } from './vitest-global-setup.js';

@@ -29,6 +29,20 @@ export type Progress = (message: string) => void;
 const TOOLS_DIR = join(PACKAGE_DIR, 'tools');
 
 /**
+ * Moves a finished `partial` (file or folder) into the tool cache at `target`. Two processes may
+ * install the same pinned tool at once (test workers, two commands): the loser's rename fails on
+ * the winner's folder, and the winner's copy is used.
+ */
+export function publishInstalled(partial: string, target: string): void {
+  try {
+    renameSync(partial, target);
+  } catch (err) {
+    rmSync(partial, { recursive: true, force: true });
+    if (!existsSync(target)) throw err;
+  }
+}
+
+/**
  * The Kafka broker's classpath folder: the `kafka_2.13` jars and their runtime dependencies,
  * fetched once from Maven Central with the pom in `tools/kafka/`.
  */
@@ -72,9 +86,8 @@ export async function ensureKafkaJars(progress: Progress = () => {}): Promise<st
     );
   }
   writeFileSync(join(staging, '.complete'), `${new Date().toISOString()}\n`);
-  rmSync(dir, { recursive: true, force: true });
   mkdirSync(toolCache(), { recursive: true });
-  renameSync(staging, dir);
+  publishInstalled(staging, dir);
   return libs;
 }
 
@@ -111,7 +124,7 @@ export async function ensureGoTool(
       retryable: true,
     });
   }
-  renameSync(partial, binary);
+  publishInstalled(partial, binary);
   return binary;
 }
 
@@ -180,13 +193,7 @@ export async function ensureFirestoreReaderPython(progress: Progress = () => {})
     );
   }
   writeFileSync(join(staging, '.complete'), `${new Date().toISOString()}\n`);
-  try {
-    renameSync(staging, dir);
-  } catch (err) {
-    // Another process installed the same pins first: use its venv.
-    rmSync(staging, { recursive: true, force: true });
-    if (!existsSync(join(dir, '.complete'))) throw err;
-  }
+  publishInstalled(staging, dir);
   return python;
 }
 
