@@ -113,6 +113,23 @@ export function formatDuration(ms: number): string {
   return `${ms}ms`;
 }
 
+/** Shortest interval a command's `--every` accepts: a shorter one is a typo, not a schedule. */
+export const MIN_EVERY_MS = 1_000;
+
+/**
+ * A command's `--every` value: the interval in milliseconds, or the message for a value that is
+ * not a duration of at least `MIN_EVERY_MS`.
+ */
+export function parseEvery(text: string): { everyMs: number } | { error: string } {
+  const everyMs = parseDuration(text);
+  if (everyMs === undefined || everyMs < MIN_EVERY_MS) {
+    return {
+      error: `--every expects a duration of at least ${formatDuration(MIN_EVERY_MS)} (like 30s, 15m, 1h), got '${text}'`,
+    };
+  }
+  return { everyMs };
+}
+
 /** Duration in milliseconds from `500ms`, `10s`, `15m`, `1h` (bounds in milliseconds too). */
 function duration(bounds: IntBounds = {}) {
   const expected = describeBounds('a duration', bounds, formatDuration);

@@ -16,7 +16,9 @@ export {
   envVarTypes,
   formatDuration,
   type IntBounds,
+  MIN_EVERY_MS,
   parseDuration,
+  parseEvery,
   type StringOptions,
   type UrlOptions,
 } from './env-vars.js';

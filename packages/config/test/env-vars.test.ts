@@ -1,5 +1,5 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import { envVar, formatDuration, parseDuration } from '../src/env-vars.js';
+import { envVar, formatDuration, parseDuration, parseEvery } from '../src/env-vars.js';
 
 function messages(result: { success: boolean; error?: { issues: { message: string }[] } }) {
   return result.error?.issues.map((issue) => issue.message) ?? [];
@@ -62,6 +62,16 @@ describe('envVar.duration', () => {
     expect(formatDuration(1_500)).toBe('1500ms');
     expect(formatDuration(3_600_000)).toBe('1h');
     expect(formatDuration(0)).toBe('0ms');
+  });
+
+  it("reads a command's --every: a duration of at least 1s, else a message naming the value", () => {
+    expect(parseEvery('24h')).toEqual({ everyMs: 86_400_000 });
+    expect(parseEvery('1s')).toEqual({ everyMs: 1_000 });
+    for (const bad of ['10ms', 'daily', '5']) {
+      expect(parseEvery(bad)).toEqual({
+        error: `--every expects a duration of at least 1s (like 30s, 15m, 1h), got '${bad}'`,
+      });
+    }
   });
 });
 

@@ -1,6 +1,6 @@
 /** The command line of `firestore-source export`; everything else is configured by the file and the environment. */
 import { parseArgs } from 'node:util';
-import { formatDuration, parseDuration } from '@lakestream/config';
+import { parseEvery } from '@lakestream/config';
 
 /** The usage text printed by `--help` and after an argument error. */
 export const USAGE = `Usage: firestore-source export [--profile NAME] [--config FILE] [--run-id ID] [--no-wait] [--every 24h]
@@ -32,9 +32,6 @@ export type ExportCommand =
       readonly everyMs?: number;
     };
 
-/** Shortest `--every` interval. */
-export const MIN_EVERY_MS = 1_000;
-
 const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
 
 /** Reads the arguments after `export`; never throws. */
@@ -59,23 +56,15 @@ export function parseExportArgs(argv: readonly string[]): ExportCommand {
   if (values['run-id'] !== undefined && values.every !== undefined) {
     return { kind: 'error', message: '--run-id names one run: it does not go with --every' };
   }
-  let everyMs: number | undefined;
-  if (values.every !== undefined) {
-    everyMs = parseDuration(values.every);
-    if (everyMs === undefined || everyMs < MIN_EVERY_MS) {
-      return {
-        kind: 'error',
-        message: `--every expects a duration of at least ${formatDuration(MIN_EVERY_MS)} (like 30s, 1h, 24h), got '${values.every}'`,
-      };
-    }
-  }
+  const every = values.every === undefined ? undefined : parseEvery(values.every);
+  if (every !== undefined && 'error' in every) return { kind: 'error', message: every.error };
   return {
     kind: 'run',
     ...(values.profile === undefined ? {} : { profile: values.profile }),
     ...(values.config === undefined ? {} : { configFile: values.config }),
     ...(values['run-id'] === undefined ? {} : { runId: values['run-id'] }),
     noWait: values['no-wait'] ?? false,
-    ...(everyMs === undefined ? {} : { everyMs }),
+    ...(every === undefined ? {} : { everyMs: every.everyMs }),
   };
 }
 
