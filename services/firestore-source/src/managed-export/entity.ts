@@ -66,7 +66,7 @@ function readPathElements(
     if (field === typeField && wt === WIRE.bytes) type = r.string();
     else if (field === nameField && wt === WIRE.bytes) id = r.string();
     else if (field === idField && wt === WIRE.varint) id = String(r.int64());
-    else r.skip(wt, field);
+    else r.skip(tag);
   }
   if (type === null || id === null) throw new WireError('a path element without kind or id/name');
   return `${type}/${id}`;
@@ -78,14 +78,13 @@ function readKeyPath(r: WireReader): string {
   while (!r.done()) {
     const tag = r.uint32();
     if (tag === ((14 << 3) | WIRE.bytes)) {
-      const [start, end] = r.bytes();
-      const path = new WireReader(r.buf, start, end);
+      const path = r.message();
       while (!path.done()) {
         const t = path.uint32();
         if (t === ((1 << 3) | WIRE.startGroup)) parts.push(readPathElements(path, 1, 2, 3, 4));
-        else path.skip(t & 7, t >>> 3);
+        else path.skip(t);
       }
-    } else r.skip(tag & 7, tag >>> 3);
+    } else r.skip(tag);
   }
   return parts.join('/');
 }
@@ -97,7 +96,7 @@ function readReferenceValue(r: WireReader): string {
     const tag = r.uint32();
     if (tag === ((12 << 3) | WIRE.endGroup)) return parts.join('/');
     if (tag === ((14 << 3) | WIRE.startGroup)) parts.push(readPathElements(r, 14, 15, 16, 17));
-    else r.skip(tag & 7, tag >>> 3);
+    else r.skip(tag);
   }
 }
 
@@ -110,7 +109,7 @@ function readPointValue(r: WireReader): { latitude: number; longitude: number } 
     if (tag === ((5 << 3) | WIRE.endGroup)) return { latitude, longitude };
     if (tag === ((6 << 3) | WIRE.fixed64)) latitude = r.double();
     else if (tag === ((7 << 3) | WIRE.fixed64)) longitude = r.double();
-    else r.skip(tag & 7, tag >>> 3);
+    else r.skip(tag);
   }
 }
 
@@ -216,7 +215,7 @@ function readProperty(buf: Buffer, start: number, end: number, fields: Record<st
     else if (tag === ((3 << 3) | WIRE.bytes)) name = r.string();
     else if (tag === ((4 << 3) | WIRE.varint)) multiple = r.uint32() !== 0;
     else if (tag === ((5 << 3) | WIRE.bytes)) value = r.bytes();
-    else r.skip(tag & 7, tag >>> 3);
+    else r.skip(tag);
   }
   if (name === null) throw new WireError('a property without a name');
   const v = readValue(new WireReader(buf, value?.[0] ?? 0, value?.[1] ?? 0), meaning, name);
@@ -247,7 +246,7 @@ function readFields(buf: Buffer, start: number, end: number): Record<string, unk
     if (tag === ((14 << 3) | WIRE.bytes) || tag === ((15 << 3) | WIRE.bytes)) {
       const [s, e] = r.bytes();
       readProperty(buf, s, e, fields);
-    } else r.skip(tag & 7, tag >>> 3);
+    } else r.skip(tag);
   }
   return fields;
 }
@@ -259,11 +258,10 @@ function keyPathOf(buf: Buffer): string | null {
     while (!r.done()) {
       const tag = r.uint32();
       if (tag === ((13 << 3) | WIRE.bytes)) {
-        const [s, e] = r.bytes();
-        const path = readKeyPath(new WireReader(buf, s, e));
+        const path = readKeyPath(r.message());
         return path === '' ? null : path;
       }
-      r.skip(tag & 7, tag >>> 3);
+      r.skip(tag);
     }
   } catch {
     // The record is malformed before or inside its key: no path to report.

@@ -17,7 +17,7 @@ import { isObjectNotFound } from '@lakestream/object-store';
 import { ManagedExportError } from './errors.js';
 import { readLogRecords } from './log-reader.js';
 import type { ExportFacts, ExportWarning } from './types.js';
-import { WIRE, WireReader } from './wire.js';
+import { forEachMessage, WIRE } from './wire.js';
 
 /** One output file to read. */
 export interface ExportOutput {
@@ -88,21 +88,14 @@ async function kindMetadataKeys(store: ObjectStore, key: string): Promise<string
   if (list === undefined) throw invalid(key, `${records.length} records, expected 2`);
   const keys: string[] = [];
   try {
-    const r = new WireReader(list, 0, list.length);
-    while (!r.done()) {
-      const tag = r.uint32();
-      if (tag !== ((1 << 3) | WIRE.bytes)) {
-        r.skip(tag & 7, tag >>> 3);
-        continue;
-      }
-      const [s, e] = r.bytes();
-      const entry = new WireReader(list, s, e);
+    // The list is repeated field 1, each an entry whose field 2 is a kind's metadata file name.
+    forEachMessage(list, 1, (entry) => {
       while (!entry.done()) {
         const t = entry.uint32();
         if (t === ((2 << 3) | WIRE.bytes)) keys.push(parentOf(key) + entry.string());
-        else entry.skip(t & 7, t >>> 3);
+        else entry.skip(t);
       }
-    }
+    });
   } catch (err) {
     throw invalid(key, (err as Error).message, err);
   }
@@ -119,27 +112,23 @@ interface KindMetadata {
 function parseKindMetadata(key: string, body: Buffer): KindMetadata {
   const meta: KindMetadata = { name: null, startMicros: null, endMicros: null, outputs: [] };
   try {
-    const r = new WireReader(body, 0, body.length);
-    while (!r.done()) {
-      const tag = r.uint32();
-      if (tag !== ((1 << 3) | WIRE.bytes) && tag !== ((2 << 3) | WIRE.bytes)) {
-        r.skip(tag & 7, tag >>> 3);
-        continue;
-      }
-      const [s, e] = r.bytes();
-      const m = new WireReader(body, s, e);
+    // Field 1: the kind's name and export times; field 2 (repeated): an output file's name.
+    forEachMessage(body, 1, (m) => {
       while (!m.done()) {
         const t = m.uint32();
-        if (tag >>> 3 === 1 && t === ((1 << 3) | WIRE.bytes)) meta.name = m.string();
-        else if (tag >>> 3 === 1 && t === ((2 << 3) | WIRE.varint))
-          meta.startMicros = BigInt(m.int64());
-        else if (tag >>> 3 === 1 && t === ((3 << 3) | WIRE.varint))
-          meta.endMicros = BigInt(m.int64());
-        else if (tag >>> 3 === 2 && t === ((2 << 3) | WIRE.bytes))
-          meta.outputs.push(parentOf(key) + m.string());
-        else m.skip(t & 7, t >>> 3);
+        if (t === ((1 << 3) | WIRE.bytes)) meta.name = m.string();
+        else if (t === ((2 << 3) | WIRE.varint)) meta.startMicros = BigInt(m.int64());
+        else if (t === ((3 << 3) | WIRE.varint)) meta.endMicros = BigInt(m.int64());
+        else m.skip(t);
       }
-    }
+    });
+    forEachMessage(body, 2, (m) => {
+      while (!m.done()) {
+        const t = m.uint32();
+        if (t === ((2 << 3) | WIRE.bytes)) meta.outputs.push(parentOf(key) + m.string());
+        else m.skip(t);
+      }
+    });
   } catch (err) {
     throw invalid(key, (err as Error).message, err);
   }

@@ -102,8 +102,16 @@ export class WireReader {
     return utf8(this.buf, start, end);
   }
 
-  /** Skips a field of `wireType` (a group through its end tag for `field`). */
-  skip(wireType: number, field: number): void {
+  /** The length-delimited field here as a reader of its own; the cursor moves past it. */
+  message(): WireReader {
+    const [start, end] = this.bytes();
+    return new WireReader(this.buf, start, end);
+  }
+
+  /** Skips the field whose `tag` was just read (a group through its end tag). */
+  skip(tag: number): void {
+    const wireType = tag & 7;
+    const field = tag >>> 3;
     switch (wireType) {
       case WIRE.varint:
         this.uint32Loose();
@@ -132,7 +140,7 @@ export class WireReader {
         if (tag >>> 3 !== field) throw new WireError(`group ${field} ended by ${tag >>> 3}`);
         return;
       }
-      this.skip(tag & 7, tag >>> 3);
+      this.skip(tag);
     }
   }
 
@@ -147,5 +155,19 @@ export class WireReader {
   private advance(n: number): void {
     if (this.pos + n > this.end) throw new WireError('field runs past the end');
     this.pos += n;
+  }
+}
+
+/** Calls `read` with each length-delimited `field` at the top of `buf`, skipping the rest. */
+export function forEachMessage(
+  buf: Buffer,
+  field: number,
+  read: (message: WireReader) => void,
+): void {
+  const r = new WireReader(buf, 0, buf.length);
+  while (!r.done()) {
+    const tag = r.uint32();
+    if (tag === ((field << 3) | WIRE.bytes)) read(r.message());
+    else r.skip(tag);
   }
 }
