@@ -5,28 +5,27 @@
 // compared with what the test wrote through @google-cloud/firestore. Projects, topics, groups and
 // LAKESTREAM_HOME are this test's own.
 import { randomUUID } from 'node:crypto';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { Firestore, GeoPoint, Timestamp } from '@google-cloud/firestore';
-import { createKafka, ensureTopics, readTopicToEnd } from '@lakestream/kafka';
+import { readTopicToEnd } from '@lakestream/kafka';
 import { type QualityReport, QualityReportSchema } from '@lakestream/lake';
-import { createLogger } from '@lakestream/observability';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runChild, TS_NODE } from '../../src/child-process.js';
-import { type Background, ROOT, startBackground } from '../db-sync/pipeline.js';
+import { type Background, startBackground } from '../db-sync/pipeline.js';
+import {
+  documentNames,
+  documentsEnv,
+  documentsHome,
+  ensureDocumentTopics,
+  queryWarehouse,
+  firestoreSource as runFirestoreSource,
+  testKafka,
+} from './pipeline.js';
 
 const id = randomUUID().slice(0, 6);
 const PROJECT = `ls-doce2e-${id}`;
 const REPORTS_PROJECT = `ls-doce2e-${id}-r`;
-const names = {
-  files: `test.doce2e.${id}.files`,
-  reports: `test.doce2e.${id}.reports`,
-  quarantine: `test.doce2e.${id}.quarantine`,
-  bronzeGroup: `test-doce2e-${id}-bronze`,
-  loaderGroup: `test-doce2e-${id}-loader`,
-};
+const names = documentNames('doce2e', id);
 
 let home: string;
 let env: NodeJS.ProcessEnv;
@@ -41,11 +40,7 @@ function emulator(): string {
 }
 
 function firestoreSource(args: string[]) {
-  return runChild(
-    'node',
-    [...TS_NODE, join(ROOT, 'services/firestore-source/src/main.ts'), ...args],
-    { cwd: ROOT, env: { ...env, METRICS_PORT: '0' }, logFile: join(home, 'logs', 'firestore.log') },
-  );
+  return runFirestoreSource(args, env, home);
 }
 
 async function expectOk(result: Awaited<ReturnType<typeof firestoreSource>>): Promise<string> {
@@ -53,27 +48,8 @@ async function expectOk(result: Awaited<ReturnType<typeof firestoreSource>>): Pr
   return result.stdout;
 }
 
-/** Rows of a warehouse query, read-only, waiting while the loader holds the file. */
-async function query(sql: string): Promise<Record<string, unknown>[]> {
-  for (let tries = 0; ; tries++) {
-    let instance: DuckDBInstance;
-    try {
-      instance = await DuckDBInstance.create(join(home, 'warehouse.duckdb'), {
-        access_mode: 'READ_ONLY',
-      });
-    } catch (err) {
-      if (tries >= 100 || !/Could not set lock/.test(String(err))) throw err;
-      await new Promise((resolve) => setTimeout(resolve, 200));
-      continue;
-    }
-    const conn = await instance.connect();
-    try {
-      return (await conn.runAndReadAll(sql)).getRowObjectsJson() as Record<string, unknown>[];
-    } finally {
-      conn.closeSync();
-      instance.closeSync();
-    }
-  }
+function query(sql: string): Promise<Record<string, unknown>[]> {
+  return queryWarehouse(home, sql);
 }
 
 /** An ISO date-time in UTC with exactly 6 fractional digits, as the warehouse prints it here. */
@@ -84,41 +60,9 @@ function micros(iso: string): string {
 }
 
 beforeAll(async () => {
-  home = await mkdtemp(join(tmpdir(), 'lakestream-doce2e-'));
-  await mkdir(join(home, 'logs'), { recursive: true });
-  env = {
-    ...process.env,
-    LAKESTREAM_HOME: home,
-    LOG_LEVEL: 'info',
-    BRONZE_SINK_TOPICS: names.reports,
-    BRONZE_SINK_MANIFEST_TOPIC: names.files,
-    BRONZE_SINK_GROUP_ID: names.bronzeGroup,
-    BRONZE_SINK_INSTANCE_ID: `doce2e-${id}`,
-    BRONZE_SINK_IDLE_FLUSH: '300ms',
-    WAREHOUSE_TARGET: 'duckdb',
-    WAREHOUSE_LOADER_BRONZE_FILES_TOPIC: names.files,
-    WAREHOUSE_LOADER_QUALITY_REPORTS_TOPIC: names.reports,
-    WAREHOUSE_LOADER_DOCUMENTS_GROUP_ID: names.loaderGroup,
-    FIRESTORE_EXPORT_MANIFEST_TOPIC: names.files,
-    FIRESTORE_EXPORT_LOADER_GROUP: names.loaderGroup,
-    QUALITY_REPORTS_TOPIC: names.reports,
-    QUALITY_QUARANTINE_TOPIC: names.quarantine,
-    QUALITY_MANIFEST_TOPIC: names.files,
-    QUALITY_BRONZE_GROUP: names.bronzeGroup,
-    QUALITY_LOADER_GROUP: names.loaderGroup,
-    METADATA_SERVER_DETECTION: 'none',
-  };
-  // The topics exist before the sink subscribes (the broker creates none on demand).
-  const kafka = createKafka({
-    brokers: (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','),
-    clientId: `doce2e-${id}`,
-    logger: createLogger({ service: 'doce2e', level: 'warn' }),
-  });
-  await ensureTopics(kafka, [
-    { topic: names.files, numPartitions: 3, configEntries: {} },
-    { topic: names.reports, numPartitions: 3, configEntries: {} },
-    { topic: names.quarantine, numPartitions: 1, configEntries: {} },
-  ]);
+  home = await documentsHome('doce2e');
+  env = documentsEnv(home, names);
+  await ensureDocumentTopics(testKafka(`doce2e-${id}`), names);
   sink = startBackground('bronze-sink-documents', 'bronze-sink', [], env, home);
   loader = startBackground(
     'warehouse-loader-documents',
@@ -235,11 +179,7 @@ describe('quality reports: the stream and a managed-export backfill in one table
         names.reports,
       ]),
     );
-    const kafka = createKafka({
-      brokers: (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','),
-      clientId: `doce2e-${id}-read`,
-      logger: createLogger({ service: 'doce2e', level: 'warn' }),
-    });
+    const kafka = testKafka(`doce2e-${id}-read`);
     stream = (
       await readTopicToEnd(kafka, names.reports, {
         groupIdPrefix: `doce2e-${id}`,
