@@ -21,17 +21,30 @@ const METADATA_TOKEN_URL =
   'http://metadata.google.internal/computeMetadata/v1/instance/service-accounts/default/token';
 const REQUEST_TIMEOUT_MS = 120_000;
 
+/** The metadata server's token of each endpoint, reused until a minute before it expires. */
+const metadataTokens = new WeakMap<BigQueryEndpoint, { header: string; expiresAt: number }>();
+
 async function authorization(endpoint: BigQueryEndpoint): Promise<Record<string, string>> {
   if (endpoint.emulatorHost) return {};
   if (endpoint.accessToken) return { authorization: `Bearer ${endpoint.accessToken}` };
+  const cached = metadataTokens.get(endpoint);
+  if (cached && cached.expiresAt > Date.now()) return { authorization: cached.header };
   try {
     const response = await fetch(METADATA_TOKEN_URL, {
       headers: { 'metadata-flavor': 'Google' },
       signal: AbortSignal.timeout(3_000),
     });
     if (!response.ok) throw new Error(`metadata server answered ${response.status}`);
-    const { access_token } = (await response.json()) as { access_token: string };
-    return { authorization: `Bearer ${access_token}` };
+    const { access_token, expires_in } = (await response.json()) as {
+      access_token: string;
+      expires_in?: number;
+    };
+    const header = `Bearer ${access_token}`;
+    metadataTokens.set(endpoint, {
+      header,
+      expiresAt: Date.now() + ((expires_in ?? 0) - 60) * 1000,
+    });
+    return { authorization: header };
   } catch (err) {
     throw new RunnerError(
       'LS_RUNNER_BIGQUERY_NO_CREDENTIALS',
