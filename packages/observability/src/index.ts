@@ -17,6 +17,12 @@ export {
   type MetricsOptions,
 } from './metrics.js';
 export {
+  type ProgressLine,
+  progressLine,
+  type RepeatOptions,
+  repeatRun,
+} from './repeated-run.js';
+export {
   createServiceRuntime,
   loadServiceConfig,
   type ServiceBaseConfig,

@@ -8,7 +8,6 @@
  * no run record, so a re-run of its run id reads it again.
  */
 
-import { setTimeout as sleep } from 'node:timers/promises';
 import {
   createKafka,
   ensureTopics,
@@ -17,7 +16,12 @@ import {
   withKafkaStartRetry,
 } from '@lakestream/kafka';
 import { openObjectStore } from '@lakestream/object-store';
-import { createServiceRuntime, loadServiceConfig } from '@lakestream/observability';
+import {
+  createServiceRuntime,
+  loadServiceConfig,
+  progressLine,
+  repeatRun,
+} from '@lakestream/observability';
 import { parseExportArgs, USAGE } from '../export/cli.js';
 import { loadExportConfig, storageUrlOf } from '../export/config.js';
 import { COMPONENT, createExportMetrics } from '../export/export-metrics.js';
@@ -84,7 +88,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     return 1;
   }
 
-  const progress = progressLine();
+  const progress = progressLine('firestore-source export', 'documents read');
   const runOnce = async () => {
     const run = await runExport({
       config,
@@ -104,21 +108,17 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (failed === 0) metrics.shared.lastSuccess.set({ component: COMPONENT }, Date.now() / 1000);
     return failed === 0 ? 0 : 1;
   };
-  let exitCode = 0;
-  const loop = (async () => {
-    do {
-      try {
-        exitCode = await runOnce();
-      } catch (err) {
-        exitCode = 1;
-        logger.error({ err }, 'run failed');
-        process.stderr.write(`firestore-source export: ${(err as Error).message}\n`);
-      }
-      if (command.everyMs === undefined) break;
-      await sleep(command.everyMs, undefined, { signal: stop }).catch(() => {});
-    } while (!stop.aborted);
-  })();
-  shutdown.add('finish the collection under way', () => loop);
+  const loop = repeatRun(runOnce, {
+    everyMs: command.everyMs,
+    signal: stop,
+    onError: (err) => {
+      logger.error({ err }, 'run failed');
+      process.stderr.write(`firestore-source export: ${(err as Error).message}\n`);
+    },
+  });
+  shutdown.add('finish the collection under way', async () => {
+    await loop;
+  });
   shutdown.add('close the Kafka clients', async () => {
     await producer.disconnect().catch(() => {});
     await admin.disconnect().catch(() => {});
@@ -132,29 +132,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       });
     });
   }
-  await loop;
+  const exitCode = await loop;
   const closed = await shutdown.run(exitCode === 0 ? 'done' : 'failed');
   return exitCode === 0 ? closed.exitCode : exitCode;
-}
-
-/** On a terminal: one line, rewritten, with the documents read so far. */
-function progressLine() {
-  if (!process.stderr.isTTY) return undefined;
-  let documents = 0;
-  let shown = 0;
-  return {
-    add: () => {
-      documents++;
-      const now = Date.now();
-      if (now - shown < 200) return;
-      shown = now;
-      process.stderr.write(`\rfirestore-source export: ${documents} documents read`);
-    },
-    end: () => {
-      if (shown > 0)
-        process.stderr.write(`\rfirestore-source export: ${documents} documents read\n`);
-      documents = 0;
-      shown = 0;
-    },
-  };
 }
