@@ -2,7 +2,6 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { VERSIONS } from '@lakestream/devstack';
-import { CONSUMER_GROUPS, dbTableTopic, TOPICS } from '@lakestream/kafka';
 import { Ajv } from 'ajv';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -19,6 +18,7 @@ import { envOf, parseDockerfile } from '../src/dockerfile.js';
 import { COMPOSE_FILE, DEPLOY_DIR, DOCKER_DIR, ROOT_DIR } from '../src/paths.js';
 import { composeGoVersion, composeSpecSchema } from '../src/tools.js';
 import { checkServiceArgs, loadServiceConfig, workspaceServices } from '../src/workspace.js';
+import { expectDbSourceWired, expectDocumentSourcesWired } from './wiring.js';
 
 /** The environment docker/Dockerfile's runtime stage sets (a container starts with it). */
 const IMAGE_ENV = Object.fromEntries(
@@ -393,21 +393,11 @@ describe('docker-compose.yml', () => {
     const sync = await config('db-sync');
     const sink = await config('bronze-sink-db');
     const loader = await config('warehouse-loader-db');
-    // The sink lands exactly the synced tables' topics, in its own group, soon after a burst.
-    const tables = (sync.dbList as string[]).flatMap((db) =>
-      (sync.tableList as string[]).map((table) => dbTableTopic(db, table)),
-    );
-    expect([...(sink.topics as string[])].sort()).toEqual([...tables].sort());
+    expectDbSourceWired(sync, sink, loader);
     expect(await config('db-sync-topics')).toMatchObject({
       dbList: sync.dbList,
       tableList: sync.tableList,
     });
-    expect(sink.groupId).toBe(CONSUMER_GROUPS.bronzeSinkDb);
-    expect(sink.idleFlushMs).toBe(500);
-    expect(loader.dbGroupId).toBe(CONSUMER_GROUPS.warehouseLoaderDb);
-    // The sync announces where the db worker listens, and waits where it confirms.
-    expect(sync.batchesTopic).toBe(loader.dbBatchesTopic);
-    expect(sync.appliedTopic).toBe(loader.dbAppliedTopic);
     expect(loader.target).toBe(sync.warehouseTarget);
     // Each long-running Kafka client has its own id.
     const clientIds = new Map<string, string>();
@@ -441,19 +431,7 @@ describe('docker-compose.yml', () => {
     const exported = await config('firestore-export');
     const sink = await config('bronze-sink-documents');
     const loader = await config('warehouse-loader-documents');
-    // The profile the command names is in the mounted file, with projects and collections.
-    expect((exported.projects as string[]).length).toBeGreaterThan(0);
-    expect((exported.collections as string[]).length).toBeGreaterThan(0);
-    // The sink lands exactly the reports topic, in its own group, soon after a backfill's burst.
-    expect(sink.topics).toEqual([TOPICS.qualityReports]);
-    expect(sink.topics).toEqual([loader.qualityReportsTopic]);
-    expect(sink.groupId).toBe(CONSUMER_GROUPS.bronzeSinkDocuments);
-    expect(sink.idleFlushMs).toBe(500);
-    // The export announces where the documents worker listens and waits on its group.
-    expect(loader.documentsGroupId).toBe(CONSUMER_GROUPS.warehouseLoaderDocuments);
-    expect(exported.loaderGroup).toBe(loader.documentsGroupId);
-    expect(exported.manifestTopic).toBe(loader.bronzeFilesTopic);
-    expect(sink.manifestTopic).toBe(loader.bronzeFilesTopic);
+    expectDocumentSourcesWired(exported, sink, loader);
     expect(loader.target).toBe('duckdb');
     // It reads the compose emulator, on the port the emulator is started with.
     const emulator = project.services.firestore!;

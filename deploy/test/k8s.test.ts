@@ -2,7 +2,6 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError } from '@lakestream/config';
-import { CONSUMER_GROUPS, dbTableTopic, TOPICS } from '@lakestream/kafka';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { envOf, parseDockerfile } from '../src/dockerfile.js';
@@ -23,6 +22,7 @@ import {
   serviceConfigDefinition,
   workspaceServices,
 } from '../src/workspace.js';
+import { expectDbSourceWired, expectDocumentSourcesWired } from './wiring.js';
 
 /**
  * What is deployed: both overlays, the example that adds the mounted-key component, and the
@@ -422,22 +422,12 @@ describe.each(TARGETS)('deploy/k8s/%s', (target) => {
     const sync = await configOf('db-sync');
     const sink = await configOf('bronze-sink-db');
     const loader = await configOf('warehouse-loader-db');
-    // The sink lands exactly the synced tables' topics, in its own group, soon after a burst;
-    // its init container creates the same topics.
-    const tables = (sync.dbList as string[]).flatMap((db) =>
-      (sync.tableList as string[]).map((table) => dbTableTopic(db, table)),
-    );
-    expect([...(sink.topics as string[])].sort()).toEqual([...tables].sort());
+    expectDbSourceWired(sync, sink, loader);
+    // The sink's init container creates the same topics.
     const init = workload('bronze-sink-db').podSpec.initContainers[0];
     const topicsConfig = (await loadContainerConfig(workload('bronze-sink-db'), objects, init))
       .config;
     expect(topicsConfig).toMatchObject({ dbList: sync.dbList, tableList: sync.tableList });
-    expect(sink.groupId).toBe(CONSUMER_GROUPS.bronzeSinkDb);
-    expect(sink.idleFlushMs).toBe(500);
-    expect(loader.dbGroupId).toBe(CONSUMER_GROUPS.warehouseLoaderDb);
-    // The sync announces where the db worker listens, and waits where it confirms.
-    expect(sync.batchesTopic).toBe(loader.dbBatchesTopic);
-    expect(sync.appliedTopic).toBe(loader.dbAppliedTopic);
     // The password comes from a Secret (generated in dev, created outside Git elsewhere).
     const password = containerOf(workload('db-sync')).env.find(
       (e: { name: string }) => e.name === 'DB_PASS',
@@ -484,22 +474,10 @@ describe.each(TARGETS)('deploy/k8s/%s', (target) => {
     const workload = (name: string) => all.find((w) => w.name === name)!;
     const configOf = async (name: string) =>
       (await loadContainerConfig(workload(name), objects)).config;
-    // The profile the args name is in the mounted config file, with projects and collections.
     const exported = await configOf('firestore-export');
-    expect((exported.projects as string[]).length).toBeGreaterThan(0);
-    expect((exported.collections as string[]).length).toBeGreaterThan(0);
     const sink = await configOf('bronze-sink-documents');
     const loader = await configOf('warehouse-loader-documents');
-    // The sink lands exactly the reports topic, in its own group, soon after a backfill's burst.
-    expect(sink.topics).toEqual([TOPICS.qualityReports]);
-    expect(sink.topics).toEqual([loader.qualityReportsTopic]);
-    expect(sink.groupId).toBe(CONSUMER_GROUPS.bronzeSinkDocuments);
-    expect(sink.idleFlushMs).toBe(500);
-    // The export announces where the documents worker listens, and waits on that worker's group.
-    expect(loader.documentsGroupId).toBe(CONSUMER_GROUPS.warehouseLoaderDocuments);
-    expect(exported.loaderGroup).toBe(loader.documentsGroupId);
-    expect(exported.manifestTopic).toBe(loader.bronzeFilesTopic);
-    expect(sink.manifestTopic).toBe(loader.bronzeFilesTopic);
+    expectDocumentSourcesWired(exported, sink, loader);
     // Its SIGTERM drain (a collection under way is finished and applied) fits the Job's deadline.
     const job = workload('firestore-export').object.spec.jobTemplate.spec;
     expect(job.activeDeadlineSeconds * 1000).toBeGreaterThan(
