@@ -123,20 +123,15 @@ export async function loadServiceConfig(
       profile?: string;
       env?: NodeJS.ProcessEnv;
     }) => Record<string, unknown>;
-    if (command.configFile === undefined) {
-      return load({ ...(command.profile === undefined ? {} : { profile: command.profile }), env });
-    }
+    const sources = { ...(command.profile === undefined ? {} : { profile: command.profile }), env };
+    if (command.configFile === undefined) return load(sources);
     const text = files[command.configFile];
     if (text === undefined) throw new Error(`${command.configFile} is not mounted`);
     const dir = mkdtempSync(join(tmpdir(), 'lakestream-config-'));
     try {
       const file = join(dir, 'config.json');
       writeFileSync(file, text);
-      return load({
-        file,
-        ...(command.profile === undefined ? {} : { profile: command.profile }),
-        env,
-      });
+      return load({ ...sources, file });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
