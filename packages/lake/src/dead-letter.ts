@@ -142,26 +142,31 @@ export function buildDeadLetter(input: DeadLetterInput): DeadLetterRecord {
  * only (`kcat -f '%h'`, a broker-side filter).
  */
 export function deadLetterHeaders(record: DeadLetterRecord): Record<string, string> {
-  const { source } = record;
-  const where: Record<string, string> =
-    source.kind === 'topic'
-      ? {
-          'lakestream-source-topic': source.topic,
-          'lakestream-source-partition': String(source.partition),
-          'lakestream-source-offset': source.offset,
-        }
-      : source.kind === 'file'
-        ? { 'lakestream-source-file': source.file, 'lakestream-source-row': String(source.row) }
-        : {
-            'lakestream-source-file': source.file,
-            'lakestream-source-byte-offset': String(source.offset),
-          };
   return {
     'lakestream-dlq-version': String(record.dlq_version),
     'lakestream-error-code': record.reasons[0]!.code,
-    ...where,
+    ...sourceHeaders(record.source),
     'lakestream-component': record.component,
   };
+}
+
+/** Where the rejected record was, as headers: each kind of source names its own position. */
+function sourceHeaders(source: DeadLetterSource): Record<string, string> {
+  switch (source.kind) {
+    case 'topic':
+      return {
+        'lakestream-source-topic': source.topic,
+        'lakestream-source-partition': String(source.partition),
+        'lakestream-source-offset': source.offset,
+      };
+    case 'file':
+      return { 'lakestream-source-file': source.file, 'lakestream-source-row': String(source.row) };
+    case 'export':
+      return {
+        'lakestream-source-file': source.file,
+        'lakestream-source-byte-offset': String(source.offset),
+      };
+  }
 }
 
 /** Parses a dead-letter message's value (JSON); throws (a ZodError or SyntaxError) when it is none. */
