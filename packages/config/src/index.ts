@@ -1,5 +1,11 @@
 export { commonFields, LOG_LEVELS, type LogLevel } from './common-fields.js';
 export {
+  type FileSettingsOptions,
+  readJsonObjectFile,
+  settingsAsEnv,
+  underEnvironment,
+} from './config-file.js';
+export {
   type ConfigDefinition,
   type ConfigOf,
   type DeepReadonly,

@@ -9,7 +9,6 @@
  * File and environment go through one definition, so a value is validated, typed and documented
  * the same way wherever it is set.
  */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   type ConfigOf,
@@ -18,7 +17,10 @@ import {
   envVar,
   field,
   loadConfig,
+  readJsonObjectFile,
   resolveLakestreamHome,
+  settingsAsEnv,
+  underEnvironment,
 } from '@lakestream/config';
 import { CONSUMER_GROUPS, TOPIC_NAME, TOPICS } from '@lakestream/kafka';
 import { storeUrlVar } from '@lakestream/object-store';
@@ -139,59 +141,28 @@ function invalid(message: string): ExportError {
   return new ExportError('LS_FIRESTORE_EXPORT_CONFIG_INVALID', message);
 }
 
-function fileValue(value: unknown): string {
-  if (Array.isArray(value)) return value.map(String).join(',');
-  return String(value);
-}
-
-function settings(
-  where: string,
-  object: unknown,
-  allowed: readonly string[],
-): Record<string, string> {
-  if (typeof object !== 'object' || object === null || Array.isArray(object)) {
-    throw invalid(`${where}: expected an object`);
-  }
-  const unknown = Object.keys(object).filter((key) => !allowed.includes(key));
-  if (unknown.length > 0) {
-    throw invalid(`${where}: unknown keys ${unknown.join(', ')} (expected ${allowed.join(', ')})`);
-  }
-  const env: Record<string, string> = {};
-  for (const [key, value] of Object.entries(object)) {
-    if (value !== null && value !== undefined) {
-      env[`FIRESTORE_EXPORT_${key.toUpperCase()}`] = fileValue(value);
-    }
-  }
-  return env;
-}
+const PREFIX = 'FIRESTORE_EXPORT_';
 
 /**
  * The file's settings as environment variables, the chosen profile's included. Throws
  * LS_FIRESTORE_EXPORT_CONFIG_INVALID without echoing values.
  */
 export function readConfigFile(path: string, profile: string | undefined): Record<string, string> {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (err) {
-    throw invalid(
-      `config file ${path}: ${(err as NodeJS.ErrnoException).code ?? 'not valid JSON'}`,
-    );
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw invalid(`config file ${path}: expected an object`);
-  }
-  const { profiles, ...rest } = parsed as Record<string, unknown>;
-  const env = settings(`config file ${path}`, rest, CONFIG_FILE_KEYS);
+  const { profiles, ...rest } = readJsonObjectFile(path, invalid);
+  const where = `config file ${path}`;
+  const env = settingsAsEnv(where, rest, { keys: CONFIG_FILE_KEYS, prefix: PREFIX, fail: invalid });
   if (profile === undefined) return env;
   if (typeof profiles !== 'object' || profiles === null || !(profile in profiles)) {
     const known = typeof profiles === 'object' && profiles !== null ? Object.keys(profiles) : [];
-    throw invalid(
-      `config file ${path}: no profile '${profile}' (profiles: ${known.join(', ') || 'none'})`,
-    );
+    throw invalid(`${where}: no profile '${profile}' (profiles: ${known.join(', ') || 'none'})`);
   }
   const chosen = (profiles as Record<string, unknown>)[profile];
-  return { ...env, ...settings(`config file ${path}, profile ${profile}`, chosen, PROFILE_KEYS) };
+  const fromProfile = settingsAsEnv(`${where}, profile ${profile}`, chosen, {
+    keys: PROFILE_KEYS,
+    prefix: PREFIX,
+    fail: invalid,
+  });
+  return { ...env, ...fromProfile };
 }
 
 /** Where the settings come from. */
@@ -216,17 +187,12 @@ export function loadExportConfig(sources: ConfigSources = {}): ExportConfig {
   delete env.FIRESTORE_EXPORT_PROFILE;
   delete env.FIRESTORE_EXPORT_CONFIG;
   if (named !== undefined && file === undefined) {
-    throw new ExportError(
-      'LS_FIRESTORE_EXPORT_CONFIG_INVALID',
+    throw invalid(
       `profile '${named}' needs the config file that defines it: --config FILE or FIRESTORE_EXPORT_CONFIG (or set FIRESTORE_EXPORT_PROJECTS and FIRESTORE_EXPORT_COLLECTIONS without a profile)`,
     );
   }
   const fromFile = file === undefined ? {} : readConfigFile(file, named ?? 'dev');
-  const merged: NodeJS.ProcessEnv = { ...fromFile };
-  for (const [key, value] of Object.entries(env)) {
-    if (value !== undefined && value.trim() !== '') merged[key] = value;
-  }
-  return loadConfig(exportConfig, merged);
+  return loadConfig(exportConfig, underEnvironment(fromFile, env));
 }
 
 function nonEmpty(value: string | undefined): string | undefined {
