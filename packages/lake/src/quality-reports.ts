@@ -7,6 +7,7 @@
  * twice.
  */
 import { z } from 'zod';
+import type { FileColumn } from './bronze-file.js';
 
 /** Version of the record's shape; bumped on any change a reader could notice. */
 export const QUALITY_REPORT_VERSION = 1 as const;
@@ -47,7 +48,7 @@ export const QualityReportSchema = z.object({
 });
 export type QualityReport = z.infer<typeof QualityReportSchema>;
 
-/** The warehouse columns of `reports.quality_stream`, in order (BigQuery types). */
+/** The warehouse columns of `reports.quality_stream`, in order, in the file manifests' type names. */
 export const QUALITY_STREAM_COLUMNS = [
   { name: 'insert_id', type: 'STRING' },
   { name: 'team_id', type: 'STRING' },
@@ -62,7 +63,7 @@ export const QUALITY_STREAM_COLUMNS = [
   { name: 'source', type: 'STRING' },
   /** When the warehouse wrote the row (the MERGE's time); unchanged when a re-run changes nothing. */
   { name: 'load_ts', type: 'TIMESTAMP' },
-] as const;
+] as const satisfies readonly FileColumn[];
 
 /** The identity of a report: `<teamId>-<reportId>-<timestamp>`, the ids as in the document path. */
 export function qualityInsertId(teamId: string, reportId: string, timestamp: string): string {
