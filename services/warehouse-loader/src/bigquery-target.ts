@@ -8,9 +8,9 @@ import {
   type SilverTableName,
 } from '@lakestream/silver';
 import { type AppliedBatch, type PublishedBatch, tablesToLoad } from './batches.js';
-import { bigqueryClient } from './bigquery-client.js';
 import { classifyBigqueryError, isAlreadyExists, isNotFound } from './bigquery-errors.js';
-import { bigqueryJobId, createBigqueryJobs, type JobConfiguration } from './bigquery-jobs.js';
+import { bigqueryJobId, type JobConfiguration } from './bigquery-jobs.js';
+import { createBigquerySession } from './bigquery-session.js';
 import {
   appliedSql,
   bigqueryMergeSql,
@@ -58,35 +58,13 @@ export interface BigqueryTargetOptions {
  * when missing), so even a lost job id cannot apply a batch twice.
  */
 export function createBigqueryTarget(options: BigqueryTargetOptions): WarehouseTarget {
-  const emulator = options.emulatorHost !== undefined;
-  const bq = bigqueryClient(options, 'Parquet files');
+  const session = createBigquerySession(options, 'Parquet files');
+  const { bq, location, emulator, jobs, call, query } = session;
   const datasetId = options.dataset;
-  const dataset = bq.dataset(datasetId, options.location ? { location: options.location } : {});
+  const dataset = bq.dataset(datasetId, location);
   let project = options.projectId ?? '';
   /** Creation time of each table this run found or made: part of the job ids (see above). */
   const incarnation = new Map<string, string>();
-
-  const location = options.location ? { location: options.location } : {};
-  const jobs = createBigqueryJobs(bq, location, emulator);
-
-  async function call<T>(what: string, fn: () => Promise<T>): Promise<T> {
-    try {
-      return await fn();
-    } catch (err) {
-      throw classifyBigqueryError(err, what, emulator);
-    }
-  }
-
-  async function ensureDataset(): Promise<void> {
-    const [exists] = await call(`looking up dataset ${datasetId}`, () => dataset.exists());
-    if (exists) return;
-    try {
-      await dataset.create(location);
-    } catch (err) {
-      if (!isAlreadyExists(err))
-        throw classifyBigqueryError(err, `creating dataset ${datasetId}`, emulator);
-    }
-  }
 
   async function ensureTable(
     name: string,
@@ -135,19 +113,6 @@ export function createBigqueryTarget(options: BigqueryTargetOptions): WarehouseT
       batch,
       step,
     });
-  }
-
-  async function query<T>(sql: string, what: string): Promise<T[]> {
-    const [rows] = await call(what, () => bq.query({ query: sql, ...location }));
-    return rows as T[];
-  }
-
-  async function dropTable(name: string): Promise<void> {
-    try {
-      await dataset.table(name).delete();
-    } catch (err) {
-      if (!isNotFound(err)) throw classifyBigqueryError(err, `dropping ${name}`, emulator);
-    }
   }
 
   function loadConfiguration(
@@ -230,7 +195,7 @@ export function createBigqueryTarget(options: BigqueryTargetOptions): WarehouseT
         { free: merged.free },
       );
     }
-    await dropTable(staging);
+    await session.dropTable(datasetId, staging);
   }
 
   async function isRecorded(batch: PublishedBatch): Promise<boolean> {
@@ -251,7 +216,7 @@ export function createBigqueryTarget(options: BigqueryTargetOptions): WarehouseT
     async open() {
       if (opened) return;
       if (!project) project = await call('finding the project', () => bq.getProjectId());
-      await ensureDataset();
+      await session.ensureDataset(datasetId);
       for (const table of SILVER_TABLE_NAMES) {
         const spec = SILVER_TABLES[table];
         const extra =

@@ -17,9 +17,8 @@ import {
   dbWarehouseSchema,
 } from '@lakestream/lake';
 import type { ObjectStore } from '@lakestream/object-store';
-import { bigqueryClient } from './bigquery-client.js';
 import { classifyBigqueryError, isAlreadyExists, isNotFound } from './bigquery-errors.js';
-import { createBigqueryJobs } from './bigquery-jobs.js';
+import { createBigquerySession } from './bigquery-session.js';
 import { followSourceBigquery } from './db-bigquery-drift.js';
 import {
   bigqueryWriteSql,
@@ -56,23 +55,10 @@ export interface DbBigqueryOptions {
 
 /** The writer of the database source into BigQuery (the db worker's `writer`). */
 export function createDbBigqueryWriter(options: DbBigqueryOptions): DbWriter {
-  const emulator = options.emulatorHost !== undefined;
-  const bq = bigqueryClient(options, 'staging files');
-  const location = options.location ? { location: options.location } : {};
-  const jobs = createBigqueryJobs(bq, location, emulator);
+  const session = createBigquerySession(options, 'staging files');
+  const { bq, location, emulator, jobs, call, query } = session;
   let project = options.projectId ?? '';
 
-  async function call<T>(what: string, fn: () => Promise<T>): Promise<T> {
-    try {
-      return await fn();
-    } catch (err) {
-      throw classifyBigqueryError(err, what, emulator);
-    }
-  }
-  async function query<T>(sql: string, what: string): Promise<T[]> {
-    const [rows] = await call(what, () => bq.query({ query: sql, ...location }));
-    return rows as T[];
-  }
   /** The table's creation time, creating it first when `fields` are given and it is missing. */
   async function incarnationOf(
     datasetId: string,
@@ -95,15 +81,6 @@ export function createDbBigqueryWriter(options: DbBigqueryOptions): DbWriter {
       return incarnationOf(datasetId, name);
     }
   }
-  async function ensureDataset(datasetId: string): Promise<void> {
-    const dataset = bq.dataset(datasetId, location);
-    const [exists] = await call(`looking up dataset ${datasetId}`, () => dataset.exists());
-    if (exists) return;
-    await dataset.create(location).catch((err: unknown) => {
-      if (!isAlreadyExists(err))
-        throw classifyBigqueryError(err, `creating dataset ${datasetId}`, emulator);
-    });
-  }
 
   return {
     kind: 'bigquery',
@@ -115,7 +92,7 @@ export function createDbBigqueryWriter(options: DbBigqueryOptions): DbWriter {
       if (!project) project = await call('finding the project', () => bq.getProjectId());
       const datasetId = dbWarehouseSchema(batch.database);
       const what = `batch ${batch.run_id} attempt ${batch.attempt} of ${batch.database}.${batch.table}`;
-      await ensureDataset(datasetId);
+      await session.ensureDataset(datasetId);
       const bookkeeping = bqTable(project, datasetId, SYNC_BATCHES_TABLE);
       const bookIncarnation = await incarnationOf(datasetId, SYNC_BATCHES_TABLE, [
         ...SYNC_BATCHES_FIELDS,
@@ -253,13 +230,7 @@ export function createDbBigqueryWriter(options: DbBigqueryOptions): DbWriter {
         },
         `${what}: recording it`,
       );
-      await dataset
-        .table(stagingName)
-        .delete()
-        .catch((err: unknown) => {
-          if (!isNotFound(err))
-            throw classifyBigqueryError(err, `dropping ${stagingName}`, emulator);
-        });
+      await session.dropTable(datasetId, stagingName);
       await options.store.delete(stagingKey).catch(() => {});
       return { kind: 'applied', confirmation };
 

@@ -12,9 +12,8 @@ import { gunzipSync } from 'node:zlib';
 import type { BigQuery } from '@google-cloud/bigquery';
 import { type BronzeFileManifest, QUALITY_STREAM_TABLE } from '@lakestream/lake';
 import type { ObjectStore } from '@lakestream/object-store';
-import { bigqueryClient } from './bigquery-client.js';
 import { classifyBigqueryError, isAlreadyExists, isNotFound } from './bigquery-errors.js';
-import { createBigqueryJobs } from './bigquery-jobs.js';
+import { createBigquerySession } from './bigquery-session.js';
 import { bqIdent, bqTable, bqTimestamp } from './db-bigquery-sql.js';
 import type { DocumentsWriter, SnapshotOutcome } from './documents-writer.js';
 import { LoaderError } from './errors.js';
@@ -43,28 +42,10 @@ export function snapshotJobId(manifest: BronzeFileManifest): string {
 
 /** The BigQuery writer of the document sources. */
 export function createDocumentsBigqueryWriter(options: DocumentsBigqueryOptions): DocumentsWriter {
-  const emulator = options.emulatorHost !== undefined;
-  const bq = bigqueryClient(options, 'the document objects');
-  const location = options.location ? { location: options.location } : {};
-  const jobs = createBigqueryJobs(bq, location, emulator);
+  const session = createBigquerySession(options, 'the document objects');
+  const { bq, location, emulator, jobs, call } = session;
   let project = options.projectId ?? '';
 
-  async function call<T>(what: string, fn: () => Promise<T>): Promise<T> {
-    try {
-      return await fn();
-    } catch (err) {
-      throw classifyBigqueryError(err, what, emulator);
-    }
-  }
-  async function ensureDataset(id: string): Promise<void> {
-    const dataset = bq.dataset(id, location);
-    const [exists] = await call(`looking up dataset ${id}`, () => dataset.exists());
-    if (exists) return;
-    await dataset.create(location).catch((err: unknown) => {
-      if (!isAlreadyExists(err))
-        throw classifyBigqueryError(err, `creating dataset ${id}`, emulator);
-    });
-  }
   async function description(datasetId: string, table: string): Promise<string | undefined> {
     try {
       const [metadata] = await bq.dataset(datasetId).table(table).getMetadata();
@@ -92,7 +73,7 @@ export function createDocumentsBigqueryWriter(options: DocumentsBigqueryOptions)
           `${what}: BigQuery loads from gs:// only; the object is ${manifest.uri}`,
         );
       }
-      await ensureDataset(s.target_schema);
+      await session.ensureDataset(s.target_schema);
       const loaded = parseLoaded(await description(s.target_schema, s.target_table));
       if (loaded?.run_id === s.run_id) return { kind: 'recorded', table };
       if (loaded && Date.parse(loaded.read_time) > Date.parse(s.read_time)) {
@@ -147,7 +128,7 @@ export function createDocumentsBigqueryWriter(options: DocumentsBigqueryOptions)
       if (read.staged.length === 0) return outcome;
       const { schema: datasetId, table } = QUALITY_STREAM_TABLE;
       const what = `quality reports of ${manifest.key}`;
-      await ensureDataset(datasetId);
+      await session.ensureDataset(datasetId);
       const dataset = bq.dataset(datasetId, location);
       await dataset
         .createTable(table, { schema: { fields: qualityStreamBigqueryFields(true) } })
@@ -191,13 +172,7 @@ export function createDocumentsBigqueryWriter(options: DocumentsBigqueryOptions)
           ...location,
         }),
       );
-      await dataset
-        .table(stagingName)
-        .delete()
-        .catch((err: unknown) => {
-          if (!isNotFound(err))
-            throw classifyBigqueryError(err, `dropping ${stagingName}`, emulator);
-        });
+      await session.dropTable(datasetId, stagingName);
       await options.store.delete(stagingKey).catch(() => {});
       return { ...outcome, changed: Number((rows[0] as { n?: number } | undefined)?.n ?? 0) };
     },

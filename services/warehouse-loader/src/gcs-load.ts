@@ -16,9 +16,8 @@ import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import type { BigQuery } from '@google-cloud/bigquery';
 import type { ObjectInfo, ObjectStore } from '@lakestream/object-store';
 import { quoteIdent } from '@lakestream/silver';
-import { bigqueryClient } from './bigquery-client.js';
-import { classifyBigqueryError, isAlreadyExists } from './bigquery-errors.js';
-import { createBigqueryJobs } from './bigquery-jobs.js';
+import { createBigquerySession } from './bigquery-session.js';
+import { bqTable } from './db-bigquery-sql.js';
 import { sqlString } from './db-sql.js';
 import { withDuckdbFile } from './duckdb-file.js';
 import { classifyDuckdbError } from './duckdb-target.js';
@@ -207,23 +206,13 @@ async function loadBigquery(
   target: Extract<GcsLoadOptions['target'], { kind: 'bigquery' }>,
   { store, objects }: { store: ObjectStore; objects: ObjectInfo[] },
 ): Promise<GcsLoadResult> {
-  const emulator = target.emulatorHost !== undefined;
-  const bq = bigqueryClient({ ...target, store }, 'the objects of the prefix');
-  const project = target.projectId ?? (await bq.getProjectId());
-  const location = target.location ? { location: target.location } : {};
-  const dataset = bq.dataset(options.schema, location);
+  const session = createBigquerySession({ ...target, store }, 'the objects of the prefix');
+  const { bq, emulator } = session;
+  const project =
+    target.projectId ?? (await session.call('finding the project', () => bq.getProjectId()));
   const what = `loading ${options.prefix} into ${options.schema}.${options.table}`;
-  try {
-    const [exists] = await dataset.exists();
-    if (!exists)
-      await dataset.create(location).catch((err: unknown) => {
-        if (!isAlreadyExists(err)) throw err;
-      });
-  } catch (err) {
-    throw classifyBigqueryError(err, `creating dataset ${options.schema}`, emulator);
-  }
-  const jobs = createBigqueryJobs(bq, location, emulator);
-  await jobs.run(
+  await session.ensureDataset(options.schema);
+  await session.jobs.run(
     gcsLoadJobId(options.prefix, options.schema, options.table, objects),
     {
       load: {
@@ -238,16 +227,12 @@ async function loadBigquery(
     },
     what,
   );
-  const [rows] = await bq
-    .query({
-      query: `SELECT COUNT(*) AS n FROM \`${project}.${options.schema}.${options.table}\``,
-      ...location,
-    })
-    .catch((err: unknown) => {
-      throw classifyBigqueryError(err, `counting ${options.schema}.${options.table}`, emulator);
-    });
+  const [row] = await session.query<{ n: number }>(
+    `SELECT COUNT(*) AS n FROM ${bqTable(project, options.schema, options.table)}`,
+    `counting ${options.schema}.${options.table}`,
+  );
   return {
-    rows: Number((rows[0] as { n: number } | undefined)?.n),
+    rows: Number(row?.n),
     objects: objects.length,
     table: `${project}.${options.schema}.${options.table}`,
   };
