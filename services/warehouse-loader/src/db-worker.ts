@@ -1,6 +1,5 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { withRetry } from '@lakestream/config';
-import { createManagedConsumer, TOPICS, topicSpec, withKafkaStartRetry } from '@lakestream/kafka';
+import { TOPICS, topicSpec, withKafkaStartRetry } from '@lakestream/kafka';
 import {
   DB_SYNC_VERSION,
   type DbSyncApplied,
@@ -10,11 +9,12 @@ import {
   dbWarehouseSchema,
 } from '@lakestream/lake';
 import { faultPoint, type Logger } from '@lakestream/observability';
-import type { EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import type { Kafka, KafkaMessage, Producer } from 'kafkajs';
 import { BronzeIndex, followBronzeManifests, waitForCoverage } from './db-coverage.js';
 import type { DbWriter } from './db-writer.js';
 import { LoaderError, metricCode } from './errors.js';
 import { COMPONENT, type LoaderMetrics } from './loader-metrics.js';
+import { createOrderedWorker, type MessageJob } from './ordered-worker.js';
 import type { Worker } from './worker.js';
 
 /** Options of `createDbWorker`. */
@@ -51,46 +51,50 @@ export interface DbWorkerOptions {
 export function createDbWorker(options: DbWorkerOptions): Worker {
   const { kafka, metrics, writer } = options;
   const log = options.logger.child({ component: 'db-worker' });
-  const heartbeatMs = Math.min(3_000, Math.floor(options.sessionTimeoutMs / 3));
-  const stop = new AbortController();
-  const fatal = (cause: unknown) =>
-    new LoaderError('LS_LOADER_CONSUMER_CRASHED', 'the sync batch consumer stopped', { cause });
   const index = new BronzeIndex();
+  const producer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  const worker = createOrderedWorker({
+    kafka,
+    topic: options.batchesTopic,
+    ensureTopics: [
+      topicSpec(TOPICS.dbSyncBatches, options.batchesTopic),
+      topicSpec(TOPICS.dbSyncApplied, options.appliedTopic),
+    ],
+    groupId: options.groupId,
+    sessionTimeoutMs: options.sessionTimeoutMs,
+    retryDelayMs: options.retryDelayMs,
+    item: 'sync batch',
+    logger: log,
+    ...(metrics ? { metrics } : {}),
+    ...(options.onFatal ? { onFatal: options.onFatal } : {}),
+    jobOf,
+    companions: {
+      async start() {
+        await withKafkaStartRetry('connect the confirmation producer', () => producer.connect(), {
+          logger: log,
+          signal: worker.signal,
+        });
+        await feed.start();
+      },
+      async close() {
+        await feed.close();
+        await producer
+          .disconnect()
+          .catch((err: unknown) => log.warn({ err }, 'producer disconnect failed'));
+      },
+    },
+  });
   const feed = followBronzeManifests({
     kafka,
     topic: options.bronzeFilesTopic,
     index,
     logger: log,
-    signal: stop.signal,
-    ...(options.onFatal ? { onFatal: (err: unknown) => options.onFatal?.(fatal(err)) } : {}),
+    signal: worker.signal,
+    ...(options.onFatal ? { onFatal: (err: unknown) => options.onFatal?.(worker.fatal(err)) } : {}),
   });
-  const member = createManagedConsumer({
-    kafka,
-    consumer: {
-      groupId: options.groupId,
-      sessionTimeout: options.sessionTimeoutMs,
-      heartbeatInterval: heartbeatMs,
-      readUncommitted: false,
-      allowAutoTopicCreation: false,
-      maxWaitTimeInMs: 1_000,
-    },
-    topics: [options.batchesTopic],
-    ensureTopics: [
-      topicSpec(TOPICS.dbSyncBatches, options.batchesTopic),
-      topicSpec(TOPICS.dbSyncApplied, options.appliedTopic),
-    ],
-    logger: log,
-    signal: stop.signal,
-    onCrash: (err) => metrics?.shared.errors.inc({ component: COMPONENT, code: metricCode(err) }),
-    fatalError: fatal,
-    ...(options.onFatal ? { onFatal: options.onFatal } : {}),
-  });
-  const producer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-  const inFlight = new Set<Promise<unknown>>();
-  let lastFailure: unknown;
 
-  /** Applies one announcement until it is done, or the worker stops or loses the partition. */
-  async function handle(message: KafkaMessage, stillOwned: () => boolean): Promise<boolean> {
+  /** The announcement's job: wait for bronze → apply (or find it applied) → confirm. */
+  function jobOf(message: KafkaMessage): MessageJob | undefined {
     const offset = Number(message.offset);
     const parsed = DbSyncBatchSchema.safeParse(safeJson(message.value?.toString('utf8')));
     if (!parsed.success) {
@@ -100,7 +104,7 @@ export function createDbWorker(options: DbWorkerOptions): Worker {
         'skipping a message that is not a sync batch',
       );
       metrics?.shared.errors.inc({ component: COMPONENT, code: 'LS_LOADER_DB_BATCH_INVALID' });
-      return true;
+      return undefined;
     }
     const batch = parsed.data;
     const fields = {
@@ -109,61 +113,51 @@ export function createDbWorker(options: DbWorkerOptions): Worker {
       attempt: batch.attempt,
       table: `${batch.database}.${batch.table}`,
     };
-    while (!stop.signal.aborted && stillOwned()) {
-      const started = performance.now();
-      try {
-        const pieces = await waitForCoverage(index, batch, {
-          timeoutMs: options.coverageTimeoutMs,
-          signal: stop.signal,
-        });
-        const outcome = await withRetry(() => writer.apply(batch, offset, pieces), {
-          ...options.retry,
-          signal: stop.signal,
-          onRetry: ({ err, attempt: retry, delayMs }) => {
-            metrics?.shared.errors.inc({ component: COMPONENT, code: metricCode(err) });
-            log.warn(
-              { err, retry, delayMs, ...fields },
-              'applying the sync batch failed; retrying',
-            );
-          },
-        });
-        if (outcome.kind === 'superseded') {
-          log.warn(
-            { ...fields, lastOffset: outcome.lastOffset },
-            'not applied: a later batch of the table is applied already; no confirmation',
-          );
-        } else {
-          if (outcome.kind === 'applied') {
-            observe(outcome.confirmation, performance.now() - started);
-            // The fault suite's crash point: the batch is durable, its confirmation not sent.
-            faultPoint('warehouse-loader.db-after-apply');
-          } else {
-            log.info(fields, 'applied before; publishing its confirmation again');
-          }
-          await confirm(outcome.confirmation);
-        }
-        if (lastFailure !== undefined) log.info(fields, 'applying sync batches works again');
-        lastFailure = undefined;
-        return true;
-      } catch (err) {
-        if (stop.signal.aborted) return false;
-        if (isNeverApplicable(err)) {
-          // Retrying would hold every other table's batches behind this one for good.
+    return { fields, run: (signal) => apply(batch, offset, fields, signal) };
+  }
+
+  async function apply(
+    batch: DbSyncBatch,
+    offset: number,
+    fields: Record<string, unknown>,
+    signal: AbortSignal,
+  ): Promise<void> {
+    const started = performance.now();
+    try {
+      const pieces = await waitForCoverage(index, batch, {
+        timeoutMs: options.coverageTimeoutMs,
+        signal,
+      });
+      const outcome = await withRetry(() => writer.apply(batch, offset, pieces), {
+        ...options.retry,
+        signal,
+        onRetry: ({ err, attempt: retry, delayMs }) => {
           metrics?.shared.errors.inc({ component: COMPONENT, code: metricCode(err) });
-          log.error({ err, ...fields }, 'sync batch rejected: it cannot be applied; moving on');
-          await confirm(rejection(batch, err, writer.kind));
-          return true;
-        }
-        lastFailure = err;
-        metrics?.shared.errors.inc({ component: COMPONENT, code: metricCode(err) });
-        log.error(
-          { err, ...fields, retryInMs: options.retryDelayMs },
-          'sync batch not applied; trying it again',
+          log.warn({ err, retry, delayMs, ...fields }, 'applying the sync batch failed; retrying');
+        },
+      });
+      if (outcome.kind === 'superseded') {
+        log.warn(
+          { ...fields, lastOffset: outcome.lastOffset },
+          'not applied: a later batch of the table is applied already; no confirmation',
         );
-        await sleep(options.retryDelayMs, undefined, { signal: stop.signal }).catch(() => {});
+        return;
       }
+      if (outcome.kind === 'applied') {
+        observe(outcome.confirmation, performance.now() - started);
+        // The fault suite's crash point: the batch is durable, its confirmation not sent.
+        faultPoint('warehouse-loader.db-after-apply');
+      } else {
+        log.info(fields, 'applied before; publishing its confirmation again');
+      }
+      await confirm(outcome.confirmation);
+    } catch (err) {
+      if (signal.aborted || !isNeverApplicable(err)) throw err;
+      // Retrying would hold every other table's batches behind this one for good.
+      metrics?.shared.errors.inc({ component: COMPONENT, code: metricCode(err) });
+      log.error({ err, ...fields }, 'sync batch rejected: it cannot be applied; moving on');
+      await confirm(rejection(batch, err, writer.kind));
     }
-    return false;
   }
 
   function observe(confirmation: DbSyncApplied, durationMs: number): void {
@@ -207,84 +201,7 @@ export function createDbWorker(options: DbWorkerOptions): Worker {
     });
   }
 
-  async function eachBatch({
-    batch,
-    heartbeat,
-    isRunning,
-    isStale,
-    resolveOffset,
-  }: EachBatchPayload) {
-    const beat = setInterval(() => {
-      heartbeat().catch((err: unknown) => log.warn({ err }, 'heartbeat during a batch failed'));
-    }, heartbeatMs);
-    const owned = () => isRunning() && !isStale();
-    try {
-      for (const message of batch.messages) {
-        if (stop.signal.aborted || !owned()) return;
-        metrics?.shared.receivedEvents.inc({ component: COMPONENT });
-        if (!(await handle(message, owned))) return;
-        // Committed only now: the batch is durable and confirmed.
-        const next = (BigInt(message.offset) + 1n).toString();
-        await member.consumer.commitOffsets([
-          { topic: batch.topic, partition: batch.partition, offset: next },
-        ]);
-        resolveOffset(message.offset);
-      }
-    } finally {
-      clearInterval(beat);
-    }
-  }
-
-  return {
-    async start() {
-      const retry = { logger: log, signal: stop.signal };
-      try {
-        await withKafkaStartRetry(
-          'connect the confirmation producer',
-          () => producer.connect(),
-          retry,
-        );
-        await feed.start();
-        await member.start({
-          autoCommit: false,
-          eachBatchAutoResolve: false,
-          partitionsConsumedConcurrently: 1,
-          eachBatch: (payload) => {
-            const run = eachBatch(payload);
-            const tracked = run.finally(() => inFlight.delete(tracked));
-            inFlight.add(tracked);
-            return run;
-          },
-        });
-      } catch (err) {
-        if (stop.signal.aborted) return;
-        throw err;
-      }
-    },
-    stopIntake() {
-      if (!stop.signal.aborted) stop.abort(new Error('shutting down'));
-      member.pause();
-    },
-    async flush() {
-      while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
-    },
-    async close() {
-      await member.close();
-      await feed.close();
-      await producer
-        .disconnect()
-        .catch((err: unknown) => log.warn({ err }, 'producer disconnect failed'));
-    },
-    checkReady() {
-      if (stop.signal.aborted) throw new Error('shutting down');
-      member.checkReady();
-      if (lastFailure !== undefined) {
-        throw new Error(
-          `the last sync batch failed: ${(lastFailure as Error).message ?? String(lastFailure)}`,
-        );
-      }
-    },
-  };
+  return worker;
 }
 
 function safeJson(text: string | undefined): unknown {

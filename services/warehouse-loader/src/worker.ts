@@ -1,9 +1,9 @@
-import { createManagedConsumer, TOPICS, topicSpec } from '@lakestream/kafka';
+import { TOPICS, topicSpec } from '@lakestream/kafka';
 import type { Logger } from '@lakestream/observability';
 import { BatchAnnouncementSchema } from '@lakestream/silver';
 import type { EachBatchPayload, Kafka } from 'kafkajs';
-import { LoaderError, metricCode } from './errors.js';
 import type { Loader, RunOptions, RunSummary } from './loader.js';
+import { createLoaderConsumer } from './loader-consumer.js';
 import { COMPONENT, type LoaderMetrics } from './loader-metrics.js';
 
 /** Options of `createWorker`. */
@@ -59,26 +59,17 @@ export function createWorker(options: WorkerOptions): Worker {
     throw new RangeError(`runIntervalMs must be a positive duration, got ${options.runIntervalMs}`);
   }
   const log = options.logger.child({ component: 'worker' });
-  const heartbeatMs = Math.min(3_000, Math.floor(options.sessionTimeoutMs / 3));
   const stop = new AbortController();
-  const member = createManagedConsumer({
+  const { member, heartbeatMs } = createLoaderConsumer({
     kafka,
-    consumer: {
-      groupId: options.groupId,
-      sessionTimeout: options.sessionTimeoutMs,
-      heartbeatInterval: heartbeatMs,
-      allowAutoTopicCreation: false,
-      maxWaitTimeInMs: 1_000,
-    },
-    topics: [topic],
+    topic,
     ensureTopics: [topicSpec(TOPICS.silverBatches, topic)],
+    groupId: options.groupId,
+    sessionTimeoutMs: options.sessionTimeoutMs,
+    name: 'the announcement consumer',
     logger: log,
     signal: stop.signal,
-    onCrash: (err) => metrics?.shared.errors.inc({ component: COMPONENT, code: metricCode(err) }),
-    fatalError: (cause) =>
-      new LoaderError('LS_LOADER_CONSUMER_CRASHED', 'the announcement consumer stopped', {
-        cause,
-      }),
+    ...(metrics ? { metrics } : {}),
     ...(options.onFatal ? { onFatal: options.onFatal } : {}),
   });
   const consumer = member.consumer;
