@@ -3,7 +3,7 @@
  * Everything else is configured by the file and the environment (config.ts).
  */
 import { parseArgs } from 'node:util';
-import { formatDuration, parseDuration } from '@lakestream/config';
+import { parseEvery } from '@lakestream/config';
 
 /** The usage text printed by `--help` and after an argument error. */
 export const USAGE = `Usage: db-sync run [--config FILE] [--full] [--tables t1,t2] [--every 15m] [--reconcile]
@@ -40,9 +40,6 @@ export type CliCommand =
     }
   | { readonly kind: 'status' | 'topics'; readonly configFile?: string };
 
-/** Shortest `--every` interval. */
-export const MIN_EVERY_MS = 1_000;
-
 /** Reads the arguments (without `node` and the script); never throws. */
 export function parseCliArgs(argv: readonly string[]): CliCommand {
   let parsed: ReturnType<typeof parse>;
@@ -68,16 +65,8 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
   if (mode !== 'run') {
     return { kind: 'error', message: `unknown command '${mode}' (expected run, status or topics)` };
   }
-  let everyMs: number | undefined;
-  if (values.every !== undefined) {
-    everyMs = parseDuration(values.every);
-    if (everyMs === undefined || everyMs < MIN_EVERY_MS) {
-      return {
-        kind: 'error',
-        message: `--every expects a duration of at least ${formatDuration(MIN_EVERY_MS)} (like 30s, 15m, 1h), got '${values.every}'`,
-      };
-    }
-  }
+  const every = values.every === undefined ? undefined : parseEvery(values.every);
+  if (every !== undefined && 'error' in every) return { kind: 'error', message: every.error };
   let tables: string[] | undefined;
   if (values.tables !== undefined) {
     tables = values.tables
@@ -92,7 +81,7 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
     full: values.full ?? false,
     reconcile: values.reconcile ?? false,
     ...(tables ? { tables } : {}),
-    ...(everyMs === undefined ? {} : { everyMs }),
+    ...(every === undefined ? {} : { everyMs: every.everyMs }),
   };
 }
 

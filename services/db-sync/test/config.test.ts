@@ -178,5 +178,9 @@ describe('command line', () => {
       message: '--full goes with run, not status',
     });
     expect(parseCliArgs(['run', '--every', '5'])).toMatchObject({ kind: 'error' });
+    expect(parseCliArgs(['run', '--every', '500ms'])).toEqual({
+      kind: 'error',
+      message: "--every expects a duration of at least 1s (like 30s, 15m, 1h), got '500ms'",
+    });
   });
 });
