@@ -3,7 +3,6 @@
  * environment variables, and the environment itself, which wins over the file. Both go through
  * one definition, so a value is validated, typed and documented the same way wherever it is set.
  */
-import { readFileSync } from 'node:fs';
 import {
   type ConfigOf,
   commonFields,
@@ -12,6 +11,9 @@ import {
   envVarTypes,
   field,
   loadConfig,
+  readJsonObjectFile,
+  settingsAsEnv,
+  underEnvironment,
 } from '@lakestream/config';
 import { TOPIC_NAME, TOPICS } from '@lakestream/kafka';
 import { z } from 'zod';
@@ -195,37 +197,14 @@ export const CONFIG_FILE_KEYS = [
   'warehouse_target',
 ] as const;
 
-function fileValue(value: unknown): string {
-  if (Array.isArray(value)) return value.map(String).join(',');
-  if (typeof value === 'object' && value !== null) return JSON.stringify(value);
-  return String(value);
+function invalid(message: string): DbSyncError {
+  return new DbSyncError('LS_DB_SYNC_CONFIG_INVALID', message);
 }
 
 /** The file's settings as environment variables; throws LS_DB_SYNC_CONFIG_INVALID without echoing values. */
-export function readConfigFile(path: string): Record<string, string> {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (err) {
-    const why = (err as NodeJS.ErrnoException).code ?? 'not valid JSON';
-    throw new DbSyncError('LS_DB_SYNC_CONFIG_INVALID', `config file ${path}: ${why}`);
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new DbSyncError('LS_DB_SYNC_CONFIG_INVALID', `config file ${path}: expected an object`);
-  }
-  const allowed = new Set<string>(CONFIG_FILE_KEYS);
-  const unknown = Object.keys(parsed).filter((key) => !allowed.has(key));
-  if (unknown.length > 0) {
-    throw new DbSyncError(
-      'LS_DB_SYNC_CONFIG_INVALID',
-      `config file ${path}: unknown keys ${unknown.join(', ')} (expected ${CONFIG_FILE_KEYS.join(', ')})`,
-    );
-  }
-  const env: Record<string, string> = {};
-  for (const [key, value] of Object.entries(parsed)) {
-    if (value !== null && value !== undefined) env[key.toUpperCase()] = fileValue(value);
-  }
-  return env;
+function readConfigFile(path: string): Record<string, string> {
+  const settings = readJsonObjectFile(path, invalid);
+  return settingsAsEnv(`config file ${path}`, settings, { keys: CONFIG_FILE_KEYS, fail: invalid });
 }
 
 /**
@@ -237,16 +216,9 @@ export function loadDbSyncConfig(
 ): DbSyncConfig {
   const env = options.env ?? process.env;
   const fromFile = options.file === undefined ? {} : readConfigFile(options.file);
-  const merged: NodeJS.ProcessEnv = { ...fromFile };
-  for (const [key, value] of Object.entries(env)) {
-    if (value !== undefined && value.trim() !== '') merged[key] = value;
-  }
-  const config = loadConfig(dbSyncConfig, merged);
+  const config = loadConfig(dbSyncConfig, underEnvironment(fromFile, env));
   if (config.dbHost === undefined && config.mysqlUrl === undefined) {
-    throw new DbSyncError(
-      'LS_DB_SYNC_CONFIG_INVALID',
-      'db_host (DB_HOST) is required when MYSQL_URL is not set',
-    );
+    throw invalid('db_host (DB_HOST) is required when MYSQL_URL is not set');
   }
   return config;
 }

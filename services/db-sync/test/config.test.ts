@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
@@ -102,6 +102,21 @@ describe('db-sync configuration', () => {
       expect((err as Error).message).toContain('MYSQL_URL');
       expect((err as Error).message).not.toContain('hunter2-secret');
     }
+  });
+
+  it('refuses a config file it cannot use with LS_DB_SYNC_CONFIG_INVALID naming the file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'db-sync-config-'));
+    const notJson = join(dir, 'broken.json');
+    writeFileSync(notJson, '{"db_host": ');
+    const bad = (file: string, message: string) =>
+      expect(() => loadDbSyncConfig({ file, env: {} })).toThrow(
+        expect.objectContaining({ code: 'LS_DB_SYNC_CONFIG_INVALID', message }),
+      );
+    bad(join(dir, 'missing.json'), `config file ${join(dir, 'missing.json')}: ENOENT`);
+    bad(notJson, `config file ${notJson}: not valid JSON`);
+    bad(configFile(['db_host']), expect.stringMatching(/^config file .*: expected an object$/));
+    bad(configFile({ db_host: 'h', dbhost: 'x' }), expect.stringMatching(/unknown keys dbhost \(/));
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('reports every problem at once, and a missing host', () => {
