@@ -10,10 +10,14 @@
  */
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { resolveLakestreamHome } from '@lakestream/config';
 import { createKafka } from '@lakestream/kafka';
-import { createServiceRuntime, loadServiceConfig } from '@lakestream/observability';
+import {
+  createServiceRuntime,
+  loadServiceConfig,
+  progressLine,
+  repeatRun,
+} from '@lakestream/observability';
 import { parseCliArgs, USAGE } from './cli.js';
 import { loadDbSyncConfig } from './config.js';
 import { createDbSyncMetrics } from './db-sync-metrics.js';
@@ -87,7 +91,7 @@ if (command.kind === 'run') {
     await shutdown.run('failed');
     process.exit(1);
   }
-  const progress = progressLine();
+  const progress = progressLine(SERVICE, 'rows read');
   const runOnce = async () => {
     const results = await service.run({
       scope,
@@ -103,21 +107,17 @@ if (command.kind === 'run') {
     if (failed === 0) metrics.shared.lastSuccess.set({ component: 'db_sync' }, Date.now() / 1000);
     return failed === 0 ? 0 : 1;
   };
-  let exitCode = 0;
-  const loop = (async () => {
-    do {
-      try {
-        exitCode = await runOnce();
-      } catch (err) {
-        exitCode = 1;
-        logger.error({ err }, 'run failed');
-        process.stderr.write(`${SERVICE}: ${(err as Error).message}\n`);
-      }
-      if (command.everyMs === undefined) break;
-      await sleep(command.everyMs, undefined, { signal: stop }).catch(() => {});
-    } while (!stop.aborted);
-  })();
-  shutdown.add('finish the tables under way', () => loop);
+  const loop = repeatRun(runOnce, {
+    everyMs: command.everyMs,
+    signal: stop,
+    onError: (err) => {
+      logger.error({ err }, 'run failed');
+      process.stderr.write(`${SERVICE}: ${(err as Error).message}\n`);
+    },
+  });
+  shutdown.add('finish the tables under way', async () => {
+    await loop;
+  });
   shutdown.add('close the Kafka clients', () => service.close());
   if (command.everyMs !== undefined) {
     await runtime.start(async () => {
@@ -128,31 +128,10 @@ if (command.kind === 'run') {
       });
     });
   } else {
-    await loop;
+    const exitCode = await loop;
     const closed = await shutdown.run(exitCode === 0 ? 'done' : 'failed');
     process.exit(exitCode === 0 ? closed.exitCode : exitCode);
   }
-}
-
-/** On a terminal: one line, rewritten, with the rows read so far. */
-function progressLine() {
-  if (!process.stderr.isTTY) return undefined;
-  let rows = 0;
-  let shown = 0;
-  return {
-    add: (n: number) => {
-      rows += n;
-      const now = Date.now();
-      if (now - shown < 200) return;
-      shown = now;
-      process.stderr.write(`\r${SERVICE}: ${rows} rows read`);
-    },
-    end: () => {
-      if (shown > 0) process.stderr.write(`\r${SERVICE}: ${rows} rows read\n`);
-      rows = 0;
-      shown = 0;
-    },
-  };
 }
 
 function appendTo(file: string): NodeJS.WritableStream {
