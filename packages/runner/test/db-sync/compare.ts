@@ -111,7 +111,7 @@ export async function warehouseRows(
  * The warehouse file, read-only. The loader holds it while it applies a batch (DuckDB lets one
  * process write a file, and no other open it meanwhile): wait for the batch under way to end.
  */
-async function openReadOnly(file: string): Promise<DuckDBInstance> {
+export async function openReadOnly(file: string): Promise<DuckDBInstance> {
   for (let tries = 0; ; tries++) {
     try {
       return await DuckDBInstance.create(file, { access_mode: 'READ_ONLY' });

@@ -118,15 +118,26 @@ export function startDbPipeline(
   };
 }
 
+/** One invocation of a service's command line to completion, its logs in `<home>/logs/<log>.log`. */
+export function runService(
+  service: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  home: string,
+  log: string = service,
+): ReturnType<typeof runChild> {
+  return runChild('node', [...TS_NODE, join(ROOT, 'services', service, 'src/main.ts'), ...args], {
+    cwd: ROOT,
+    env: { ...env, METRICS_PORT: '0' },
+    logFile: join(home, 'logs', `${log}.log`),
+  });
+}
+
 /** One `db-sync` invocation to completion. */
 export function dbSync(
   args: string[],
   env: NodeJS.ProcessEnv,
   home: string,
 ): ReturnType<typeof runChild> {
-  return runChild('node', [...TS_NODE, join(ROOT, 'services/db-sync/src/main.ts'), ...args], {
-    cwd: ROOT,
-    env: { ...env, METRICS_PORT: '0' },
-    logFile: join(home, 'logs', 'db-sync.log'),
-  });
+  return runService('db-sync', args, env, home);
 }

@@ -5,12 +5,11 @@
 import { mkdir, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { createKafka, ensureTopics } from '@lakestream/kafka';
 import { createLogger } from '@lakestream/observability';
 import type { Kafka } from 'kafkajs';
-import { runChild, TS_NODE } from '../../src/child-process.js';
-import { ROOT } from '../db-sync/pipeline.js';
+import { openReadOnly } from '../db-sync/compare.js';
+import { runService } from '../db-sync/pipeline.js';
 
 /** The test's own names for every shared topic and group. */
 export interface DocumentNames {
@@ -90,12 +89,8 @@ export function firestoreSource(
   args: string[],
   env: NodeJS.ProcessEnv,
   home: string,
-): ReturnType<typeof runChild> {
-  return runChild(
-    'node',
-    [...TS_NODE, join(ROOT, 'services/firestore-source/src/main.ts'), ...args],
-    { cwd: ROOT, env: { ...env, METRICS_PORT: '0' }, logFile: join(home, 'logs', 'firestore.log') },
-  );
+): ReturnType<typeof runService> {
+  return runService('firestore-source', args, env, home, 'firestore');
 }
 
 /** Rows of a query on `<home>/warehouse.duckdb`, read-only, waiting while the loader holds the file. */
@@ -103,23 +98,12 @@ export async function queryWarehouse(
   home: string,
   sql: string,
 ): Promise<Record<string, unknown>[]> {
-  for (let tries = 0; ; tries++) {
-    let instance: DuckDBInstance;
-    try {
-      instance = await DuckDBInstance.create(join(home, 'warehouse.duckdb'), {
-        access_mode: 'READ_ONLY',
-      });
-    } catch (err) {
-      if (tries >= 100 || !/Could not set lock/.test(String(err))) throw err;
-      await new Promise((resolve) => setTimeout(resolve, 200));
-      continue;
-    }
-    const conn = await instance.connect();
-    try {
-      return (await conn.runAndReadAll(sql)).getRowObjectsJson() as Record<string, unknown>[];
-    } finally {
-      conn.closeSync();
-      instance.closeSync();
-    }
+  const instance = await openReadOnly(join(home, 'warehouse.duckdb'));
+  const conn = await instance.connect();
+  try {
+    return (await conn.runAndReadAll(sql)).getRowObjectsJson() as Record<string, unknown>[];
+  } finally {
+    conn.closeSync();
+    instance.closeSync();
   }
 }
