@@ -13,11 +13,17 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { loadConfig } from '@lakestream/config';
 import { createKafka } from '@lakestream/kafka';
 import { createServiceRuntime, loadServiceConfig } from '@lakestream/observability';
-import { buildDbWriter, buildLoader, type LoaderParts } from './build-loader.js';
+import {
+  buildDbWriter,
+  buildDocumentsWriter,
+  buildLoader,
+  gcsLoadTarget,
+  type LoaderParts,
+  retryOf,
+} from './build-loader.js';
 import { parseCliArgs, USAGE } from './cli.js';
 import { warehouseLoaderConfig } from './config.js';
 import { createDbWorker } from './db-worker.js';
-import { buildDocumentsWriter, gcsLoadTarget } from './documents-build.js';
 import { createDocumentsWorker } from './documents-worker.js';
 import { exitCodeFor, LoaderError } from './errors.js';
 import { gcsLoad } from './gcs-load.js';
@@ -63,7 +69,7 @@ logger.info({ config, mode: command.kind, target: target.description }, 'startin
 const printSummary = (summary: RunSummary) => process.stdout.write(`${formatSummary(summary)}\n`);
 
 /**
- * Both workers stop the same way – stop intake → finish the batch under way and commit → leave the
+ * The workers stop the same way – stop intake → finish the batch under way and commit → leave the
  * group – and are ready while their consumer is in its group and the lake answers.
  */
 async function runWorker(worker: Worker, batch: string): Promise<void> {
@@ -103,61 +109,46 @@ if (command.kind === 'gcs-load') {
   }
   const closed = await shutdown.run(exitCode === 0 ? 'done' : 'failed');
   process.exit(exitCode === 0 ? closed.exitCode : exitCode);
-} else if (command.kind === 'documents-worker') {
-  let writer: ReturnType<typeof buildDocumentsWriter>;
-  try {
-    writer = buildDocumentsWriter(config, store);
-  } catch (err) {
-    process.stderr.write(`${SERVICE}: ${(err as Error).message}\n`);
-    process.exit(exitCodeFor(err));
-  }
-  const worker = createDocumentsWorker({
+} else if (command.kind !== 'run') {
+  // The three workers: one Kafka client, the same session and retry settings.
+  const common = {
     kafka: createKafka({ brokers: config.kafkaBrokers, clientId: config.kafkaClientId, logger }),
-    writer,
-    manifestsTopic: config.bronzeFilesTopic,
-    qualityReportsTopic: config.qualityReportsTopic,
-    groupId: config.documentsGroupId,
     sessionTimeoutMs: config.sessionTimeoutMs,
-    retryDelayMs: config.retryMaxMs,
-    retry: { retries: config.retries, baseMs: config.retryBaseMs, maxMs: config.retryMaxMs },
     logger,
     metrics,
-    onFatal: runtime.fail('documents worker failed'),
-  });
-  await runWorker(worker, 'object');
-} else if (command.kind === 'db-worker' || command.kind === 'worker') {
-  const kafka = createKafka({
-    brokers: config.kafkaBrokers,
-    clientId: config.kafkaClientId,
-    logger,
-  });
-  if (command.kind === 'db-worker') {
+  };
+  const retries = { retryDelayMs: config.retryMaxMs, retry: retryOf(config) };
+  if (command.kind === 'documents-worker') {
+    const worker = createDocumentsWorker({
+      ...common,
+      ...retries,
+      writer: buildDocumentsWriter(config, store),
+      manifestsTopic: config.bronzeFilesTopic,
+      qualityReportsTopic: config.qualityReportsTopic,
+      groupId: config.documentsGroupId,
+      onFatal: runtime.fail('documents worker failed'),
+    });
+    await runWorker(worker, 'object');
+  } else if (command.kind === 'db-worker') {
     const worker = createDbWorker({
-      kafka,
+      ...common,
+      ...retries,
       writer: buildDbWriter(config, store),
       batchesTopic: config.dbBatchesTopic,
       appliedTopic: config.dbAppliedTopic,
       bronzeFilesTopic: config.bronzeFilesTopic,
       groupId: config.dbGroupId,
-      sessionTimeoutMs: config.sessionTimeoutMs,
       coverageTimeoutMs: config.dbCoverageTimeoutMs,
-      retryDelayMs: config.retryMaxMs,
-      retry: { retries: config.retries, baseMs: config.retryBaseMs, maxMs: config.retryMaxMs },
-      logger,
-      metrics,
       onFatal: runtime.fail('db worker failed'),
     });
     await runWorker(worker, 'sync batch');
   } else {
     const worker = createWorker({
-      kafka,
+      ...common,
       loader,
       topic: config.topic,
       groupId: config.groupId,
-      sessionTimeoutMs: config.sessionTimeoutMs,
       runIntervalMs: config.runIntervalMs,
-      logger,
-      metrics,
       onRun: (summary) => {
         if (summary.applied.length > 0) printSummary(summary);
       },
