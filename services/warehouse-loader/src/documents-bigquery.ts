@@ -17,7 +17,7 @@ import { createBigquerySession } from './bigquery-session.js';
 import { bqIdent, bqTable, bqTimestamp } from './db-bigquery-sql.js';
 import type { DocumentsWriter, SnapshotOutcome } from './documents-writer.js';
 import { LoaderError } from './errors.js';
-import { readQualityReports, stagedReportsJsonl } from './quality-stream-read.js';
+import { readQualityObject, stagedReportsJsonl } from './quality-stream-read.js';
 import { qualityMergeSql, qualityStreamBigqueryFields } from './quality-stream-sql.js';
 
 /** Options of `createDocumentsBigqueryWriter`. */
@@ -118,14 +118,8 @@ export function createDocumentsBigqueryWriter(options: DocumentsBigqueryOptions)
 
     async mergeQualityReports(manifest) {
       if (!project) project = await call('finding the project', () => bq.getProjectId());
-      const read = readQualityReports(await options.store.get(manifest.key), manifest.key);
-      const outcome = {
-        reports: read.reports,
-        invalid: read.invalid,
-        staged: read.staged.length,
-        changed: 0,
-      };
-      if (read.staged.length === 0) return outcome;
+      const { staged, outcome } = await readQualityObject(options.store, manifest);
+      if (staged.length === 0) return outcome;
       const { schema: datasetId, table } = QUALITY_STREAM_TABLE;
       const what = `quality reports of ${manifest.key}`;
       await session.ensureDataset(datasetId);
@@ -141,7 +135,7 @@ export function createDocumentsBigqueryWriter(options: DocumentsBigqueryOptions)
       if ((await jobs.succeeded(mergeId)).done) return outcome;
       const stagingName = `_ls_quality_stage_${id}`;
       const stagingKey = `documents-staging/quality/${id}.jsonl`;
-      await options.store.put(stagingKey, Buffer.from(stagedReportsJsonl(read.staged)));
+      await options.store.put(stagingKey, Buffer.from(stagedReportsJsonl(staged)));
       await jobs.run(
         `lakestream_quality_load_${id}`,
         {

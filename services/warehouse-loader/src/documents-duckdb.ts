@@ -14,7 +14,7 @@ import type { DocumentsWriter } from './documents-writer.js';
 import { withDuckdbFile } from './duckdb-file.js';
 import { type BeforeCommit, replaceSnapshotDuckdb } from './firestore-snapshot-duckdb.js';
 import { mergeQualityDuckdb } from './quality-stream-duckdb.js';
-import { readQualityReports, stagedReportsJsonl } from './quality-stream-read.js';
+import { readQualityObject, stagedReportsJsonl } from './quality-stream-read.js';
 
 /** Options of `createDocumentsDuckdbWriter`. */
 export interface DocumentsDuckdbOptions {
@@ -66,17 +66,11 @@ export function createDocumentsDuckdbWriter(options: DocumentsDuckdbOptions): Do
     },
 
     async mergeQualityReports(manifest) {
-      const read = readQualityReports(await options.store.get(manifest.key), manifest.key);
-      const outcome = {
-        reports: read.reports,
-        invalid: read.invalid,
-        staged: read.staged.length,
-        changed: 0,
-      };
-      if (read.staged.length === 0) return outcome;
+      const { staged, outcome } = await readQualityObject(options.store, manifest);
+      if (staged.length === 0) return outcome;
       return scratch(async (dir) => {
         const file = join(dir, 'staged.jsonl');
-        await writeFile(file, stagedReportsJsonl(read.staged));
+        await writeFile(file, stagedReportsJsonl(staged));
         const what = `quality reports of ${manifest.key}`;
         const at = new Date().toISOString();
         const changed = await withDuckdbFile(options.path, (conn) =>

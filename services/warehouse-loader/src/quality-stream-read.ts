@@ -6,7 +6,14 @@
  * id once, as applying the records one by one would leave it.
  */
 import { gunzipSync } from 'node:zlib';
-import { type QualityReport, QualityReportSchema, qualityReportReplaces } from '@lakestream/lake';
+import {
+  type BronzeManifest,
+  type QualityReport,
+  QualityReportSchema,
+  qualityReportReplaces,
+} from '@lakestream/lake';
+import type { ObjectStore } from '@lakestream/object-store';
+import type { QualityOutcome } from './documents-writer.js';
 import { LoaderError } from './errors.js';
 
 /** A record of the object that is not a quality report: where it is and why. */
@@ -79,6 +86,26 @@ export function readQualityReports(gzip: Buffer, key: string): ReadReports {
     if (!existing || qualityReportReplaces(report, existing)) byId.set(report.insert_id, report);
   }
   return { reports, invalid, staged: [...byId.values()] };
+}
+
+/**
+ * Reads a manifest's object from the lake, for either warehouse: the reports to stage, and the
+ * merge's outcome before it changed anything.
+ */
+export async function readQualityObject(
+  store: ObjectStore,
+  manifest: BronzeManifest,
+): Promise<{ staged: QualityReport[]; outcome: QualityOutcome }> {
+  const read = readQualityReports(await store.get(manifest.key), manifest.key);
+  return {
+    staged: read.staged,
+    outcome: {
+      reports: read.reports,
+      invalid: read.invalid,
+      staged: read.staged.length,
+      changed: 0,
+    },
+  };
 }
 
 /**
