@@ -149,15 +149,24 @@ export function planBatches(
   return { ...(lastApplied ? { lastApplied } : {}), toApply };
 }
 
+/** A table of a batch to apply: its rows, its files, and the partitions they fill. */
+export interface TableToLoad {
+  table: SilverTableName;
+  rows: number;
+  keys: string[];
+  /** The fact's `order_month`s the files hold (the manifest says so per file), sorted; else []. */
+  partitions: string[];
+}
+
 /** The tables of a batch that have rows, in the order they are applied (dimensions first). */
-export function tablesToLoad(
-  manifest: BatchManifest,
-): { table: SilverTableName; rows: number; keys: string[] }[] {
+export function tablesToLoad(manifest: BatchManifest): TableToLoad[] {
   return SILVER_TABLE_NAMES.flatMap((table) => {
     const entry = manifest.tables[table];
     if (!entry || entry.rows === 0) return [];
+    const files = entry.files.filter((f) => f.rows > 0);
+    const months = new Set(files.flatMap((f) => (f.order_month ? [f.order_month] : [])));
     return [
-      { table, rows: entry.rows, keys: entry.files.filter((f) => f.rows > 0).map((f) => f.key) },
+      { table, rows: entry.rows, keys: files.map((f) => f.key), partitions: [...months].sort() },
     ];
   });
 }

@@ -36,7 +36,7 @@ function stringLiteral(text: string): string {
  * (greater kafka_timestamp, kafka_partition, kafka_offset; packages/silver README).
  *
  * `partitions` are the values of the table's partition column the batch holds (the fact's
- * `order_month`s, from its file keys): the ON clause names them as constants, so BigQuery reads
+ * `order_month`s, as its manifest lists them per file): the ON clause names them as constants, so BigQuery reads
  * only those partitions of the target instead of the whole table (a MERGE prunes on constant
  * filters only, never through a join). This relies on the contract's rule that a row never moves
  * to another partition between versions: an order item's order_month comes from its order's
@@ -70,16 +70,6 @@ USING ${tableRef(project, dataset, staging)} AS S
 ON T.${ident(spec.primaryKey)} = ${source(spec.primaryKey)}${pruning}
 ${matched} THEN UPDATE SET ${sets}
 WHEN NOT MATCHED THEN INSERT (${columns.map(ident).join(', ')}) VALUES (${columns.map(source).join(', ')})`;
-}
-
-/** The partition values (`YYYY-MM-01`) in a batch's file keys (`…/order_month=2017-01-01/…`), sorted. */
-export function partitionsOfKeys(keys: readonly string[]): string[] {
-  const months = new Set<string>();
-  for (const key of keys) {
-    const match = /\/order_month=(\d{4}-\d{2}-\d{2})\//.exec(key);
-    if (match) months.add(match[1]!);
-  }
-  return [...months].sort();
 }
 
 /** Rows (`n`) and distinct primary keys (`k`) of a table's staging table. */

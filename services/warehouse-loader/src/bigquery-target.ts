@@ -7,14 +7,18 @@ import {
   SILVER_TABLES,
   type SilverTableName,
 } from '@lakestream/silver';
-import { type AppliedBatch, type PublishedBatch, tablesToLoad } from './batches.js';
+import {
+  type AppliedBatch,
+  type PublishedBatch,
+  type TableToLoad,
+  tablesToLoad,
+} from './batches.js';
 import { classifyBigqueryError, isAlreadyExists, isNotFound } from './bigquery-errors.js';
 import { bigqueryJobId, type JobConfiguration } from './bigquery-jobs.js';
 import { createBigquerySession } from './bigquery-session.js';
 import {
   appliedSql,
   bigqueryMergeSql,
-  partitionsOfKeys,
   recordedSql,
   recordSql,
   stagingCheckSql,
@@ -166,9 +170,7 @@ export function createBigqueryTarget(options: BigqueryTargetOptions): WarehouseT
 
   async function applyTable(
     batch: PublishedBatch,
-    table: SilverTableName,
-    rows: number,
-    keys: string[],
+    { table, rows, keys, partitions }: TableToLoad,
   ): Promise<void> {
     const staging = stagingTableName(table, batch.id);
     const mergeId = jobIdOf(batch, table, 'merge');
@@ -187,7 +189,7 @@ export function createBigqueryTarget(options: BigqueryTargetOptions): WarehouseT
         mergeId,
         {
           query: {
-            query: bigqueryMergeSql(project, datasetId, table, staging, partitionsOfKeys(keys)),
+            query: bigqueryMergeSql(project, datasetId, table, staging, partitions),
             useLegacySql: false,
           },
         },
@@ -263,13 +265,13 @@ export function createBigqueryTarget(options: BigqueryTargetOptions): WarehouseT
       await Promise.all(
         Array.from({ length: lanes }, async () => {
           for (let t = dimensions.shift(); t; t = dimensions.shift()) {
-            await applyTable(batch, t.table, t.rows, t.keys).catch((err) => failures.push(err));
+            await applyTable(batch, t).catch((err) => failures.push(err));
           }
         }),
       );
       if (failures.length > 0) throw failures[0];
       for (const t of tables.filter((t) => SILVER_TABLES[t.table].kind === 'fact')) {
-        await applyTable(batch, t.table, t.rows, t.keys);
+        await applyTable(batch, t);
       }
       // The fault suite's crash point: the batch's data merged, its record not yet written.
       faultPoint('warehouse-loader.after-merge');

@@ -4,24 +4,56 @@
 // from a thin stand-in client here; the loader's whole path on the emulator is in bigquery-loader.
 import type { BigQuery } from '@google-cloud/bigquery';
 import { describe, expect, it } from 'vitest';
-import type { PublishedBatch } from '../src/batches.js';
+import { type PublishedBatch, tablesToLoad } from '../src/batches.js';
 import { createBigqueryJobs } from '../src/bigquery-jobs.js';
-import { bigqueryMergeSql, partitionsOfKeys } from '../src/bigquery-sql.js';
+import { bigqueryMergeSql } from '../src/bigquery-sql.js';
 
 describe('the MERGE prunes the fact by order_month', () => {
-  const keys = [
-    'silver/fct_order_items/order_month=2017-02-01/batch=00000007/part-0.parquet',
-    'silver/fct_order_items/order_month=2016-12-01/batch=00000007/part-0.parquet',
-    'silver/fct_order_items/order_month=2017-02-01/batch=00000007/part-1.parquet',
-  ];
+  const file = (key: string, order_month?: string) => ({
+    key,
+    rows: 1,
+    bytes: 1,
+    ...(order_month ? { order_month } : {}),
+  });
+  // Only `tables` is read to plan the loads.
+  const manifest = {
+    tables: {
+      dim_date: { rows: 1, files: [file('silver/dim_date/batch=00000007/part-0.parquet')] },
+      fct_order_items: {
+        rows: 3,
+        files: [
+          file(
+            'silver/fct_order_items/order_month=2017-02-01/batch=00000007/part-0.parquet',
+            '2017-02-01',
+          ),
+          file(
+            'silver/fct_order_items/order_month=2016-12-01/batch=00000007/part-0.parquet',
+            '2016-12-01',
+          ),
+          file(
+            'silver/fct_order_items/order_month=2017-02-01/batch=00000007/part-1.parquet',
+            '2017-02-01',
+          ),
+        ],
+      },
+    },
+  } as unknown as PublishedBatch['manifest'];
+  const partitionsOf = (table: string) =>
+    tablesToLoad(manifest).find((t) => t.table === table)?.partitions;
 
-  it("reads the batch's months from its file keys", () => {
-    expect(partitionsOfKeys(keys)).toEqual(['2016-12-01', '2017-02-01']);
-    expect(partitionsOfKeys(['silver/dim_date/batch=00000007/part-0.parquet'])).toEqual([]);
+  it("reads the batch's months from its manifest", () => {
+    expect(partitionsOf('fct_order_items')).toEqual(['2016-12-01', '2017-02-01']);
+    expect(partitionsOf('dim_date')).toEqual([]);
   });
 
   it('names those months as constants in the ON clause of the fact', () => {
-    const sql = bigqueryMergeSql('p', 'silver', 'fct_order_items', 's', partitionsOfKeys(keys));
+    const sql = bigqueryMergeSql(
+      'p',
+      'silver',
+      'fct_order_items',
+      's',
+      partitionsOf('fct_order_items'),
+    );
     const on = sql.split('\n').find((line) => line.startsWith('ON '));
     expect(on).toBe(
       "ON T.`order_item_id` = CAST(S.`order_item_id` AS INT64) AND T.`order_month` IN (DATE '2016-12-01', DATE '2017-02-01')",
