@@ -27,26 +27,36 @@ export function testConfig(
   databases: readonly string[],
   tables: readonly string[],
   env: Record<string, string> = {},
-): { config: DbSyncConfig; home: string; cleanup: () => void } {
+): {
+  config: DbSyncConfig;
+  /** The variables the config was loaded from, for a db-sync process of the test's own. */
+  env: Record<string, string>;
+  home: string;
+  cleanup: () => void;
+} {
   const home = mkdtempSync(join(tmpdir(), 'db-sync-test-'));
   const suffix = randomUUID().slice(0, 8);
-  const config = loadDbSyncConfig({
-    env: {
-      MYSQL_URL: mysqlUrl(),
-      KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092',
-      LAKESTREAM_HOME: home,
-      DB_LIST: databases.join(','),
-      TABLE_LIST: tables.join(','),
-      DB_SYNC_APPLY_TIMEOUT: '60s',
-      // The test's own announcement and confirmation topics: a real loader on the shared stack
-      // must never meet these batches, whose records no bronze sink lands.
-      DB_SYNC_BATCHES_TOPIC: `test.db-sync.${suffix}.batches`,
-      DB_SYNC_APPLIED_TOPIC: `test.db-sync.${suffix}.applied`,
-      DB_SYNC_RETRY_BASE: '100ms',
-      ...env,
-    },
-  });
-  return { config, home, cleanup: () => rmSync(home, { recursive: true, force: true }) };
+  const variables = {
+    MYSQL_URL: mysqlUrl(),
+    KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092',
+    LAKESTREAM_HOME: home,
+    DB_LIST: databases.join(','),
+    TABLE_LIST: tables.join(','),
+    DB_SYNC_APPLY_TIMEOUT: '60s',
+    // The test's own announcement and confirmation topics: a real loader on the shared stack
+    // must never meet these batches, whose records no bronze sink lands.
+    DB_SYNC_BATCHES_TOPIC: `test.db-sync.${suffix}.batches`,
+    DB_SYNC_APPLIED_TOPIC: `test.db-sync.${suffix}.applied`,
+    DB_SYNC_RETRY_BASE: '100ms',
+    ...env,
+  };
+  const config = loadDbSyncConfig({ env: variables });
+  return {
+    config,
+    env: variables,
+    home,
+    cleanup: () => rmSync(home, { recursive: true, force: true }),
+  };
 }
 
 /** A started service and a Kafka client of its own for the test's readers. */
