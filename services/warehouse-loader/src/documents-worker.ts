@@ -8,7 +8,7 @@
 import { withRetry } from '@lakestream/config';
 import { TOPICS, topicSpec } from '@lakestream/kafka';
 import { type BronzeAnnouncement, parseBronzeAnnouncement } from '@lakestream/lake';
-import type { Logger } from '@lakestream/observability';
+import { faultPoint, type Logger } from '@lakestream/observability';
 import type { Kafka, KafkaMessage } from 'kafkajs';
 import type { DocumentsWriter } from './documents-writer.js';
 import { LoaderError, metricCode } from './errors.js';
@@ -129,6 +129,8 @@ export function createDocumentsWorker(options: DocumentsWorkerOptions): Worker {
       async run(signal) {
         try {
           await apply(announcement, fields, signal);
+          // The fault suite's crash point: the object's rows are durable, its offset not committed.
+          faultPoint('warehouse-loader.documents-after-apply');
         } catch (err) {
           if (signal.aborted || !(err instanceof LoaderError)) throw err;
           if (err.code !== 'LS_LOADER_DOCUMENTS_INVALID') throw err;
