@@ -18,7 +18,12 @@ describe('lockDatabase', () => {
   it('refuses a second holder in the same process, and frees the lock on release', () => {
     home = mkdtempSync(join(tmpdir(), 'db-sync-lock-'));
     const release = lockDatabase(home, 'shop');
-    expect(() => lockDatabase(home, 'shop')).toThrow(/LS_DB_SYNC_LOCKED|being synced/);
+    expect(() => lockDatabase(home, 'shop')).toThrow(
+      expect.objectContaining({
+        code: 'LS_DB_SYNC_LOCKED',
+        message: `database shop is being synced by process ${process.pid} (lock ${lockFile()})`,
+      }),
+    );
     release();
     lockDatabase(home, 'shop')();
   });
@@ -42,6 +47,11 @@ describe('lockDatabase', () => {
   it('refuses a lock held by a live process of this host', () => {
     home = mkdtempSync(join(tmpdir(), 'db-sync-lock-'));
     leave(`${process.ppid} ${hostname()}\n`);
-    expect(() => lockDatabase(home, 'shop')).toThrow(`process ${process.ppid}`);
+    expect(() => lockDatabase(home, 'shop')).toThrow(
+      expect.objectContaining({
+        code: 'LS_DB_SYNC_LOCKED',
+        message: expect.stringContaining(`process ${process.ppid}`),
+      }),
+    );
   });
 });
