@@ -12,6 +12,11 @@ export interface RepeatOptions {
   signal: AbortSignal;
   /** A run that threw (its exit status is then 1). */
   onError: (err: unknown) => void;
+  /**
+   * The run's progress line, ended when a run throws, so its error starts on a line of its own
+   * and the next run counts from zero (a run that returns ends it itself, before its summary).
+   */
+  progress?: ProgressLine | undefined;
 }
 
 /**
@@ -29,6 +34,7 @@ export async function repeatRun(
       status = await run();
     } catch (err) {
       status = 1;
+      options.progress?.end();
       options.onError(err);
     }
     if (options.everyMs === undefined) break;

@@ -27,6 +27,24 @@ describe('repeatRun', () => {
     );
     expect([runs, status, (errors[0] as Error).message]).toEqual([3, 0, 'source away']);
   });
+
+  it('ends the progress line of a run that throws, before its error is told', async () => {
+    const out = Object.assign(new PassThrough(), { isTTY: true });
+    const progress = progressLine('export', 'documents read', out as never)!;
+    const told: string[] = [];
+    await repeatRun(
+      async () => {
+        progress.add(3);
+        throw new Error('source away');
+      },
+      {
+        signal: new AbortController().signal,
+        progress,
+        onError: (err) => told.push(`${String(out.read())}|${(err as Error).message}`),
+      },
+    );
+    expect(told).toEqual(['\rexport: 3 documents read\rexport: 3 documents read\n|source away']);
+  });
 });
 
 describe('progressLine', () => {

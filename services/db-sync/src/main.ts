@@ -110,6 +110,7 @@ if (command.kind === 'run') {
   const loop = repeatRun(runOnce, {
     everyMs: command.everyMs,
     signal: stop,
+    progress,
     onError: (err) => {
       logger.error({ err }, 'run failed');
       process.stderr.write(`${SERVICE}: ${(err as Error).message}\n`);

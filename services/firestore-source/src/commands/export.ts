@@ -111,6 +111,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   const loop = repeatRun(runOnce, {
     everyMs: command.everyMs,
     signal: stop,
+    progress,
     onError: (err) => {
       logger.error({ err }, 'run failed');
       process.stderr.write(`firestore-source export: ${(err as Error).message}\n`);
