@@ -3,7 +3,7 @@
  * (config.ts), so that a container, `commands.sh` and a test set it up the same way.
  */
 import { parseArgs } from 'node:util';
-import { formatDuration, parseDuration } from '@lakestream/config';
+import { parseEvery } from '@lakestream/config';
 
 /** The usage text printed by `--help` and after an argument error. */
 export const USAGE = `Usage: warehouse-loader run [--every DURATION] | worker | db-worker | documents-worker
@@ -54,9 +54,6 @@ export type CliCommand =
       readonly format: 'ndjson';
     };
 
-/** Shortest `--every` interval: a loop tighter than this would only hammer the store. */
-export const MIN_EVERY_MS = 1_000;
-
 /** Reads the arguments (without `node` and the script); never throws. */
 export function parseCliArgs(argv: readonly string[]): CliCommand {
   let parsed: ReturnType<typeof parse>;
@@ -79,14 +76,8 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
       };
     case 'run': {
       if (values.every === undefined) return { kind: 'run' };
-      const everyMs = parseDuration(values.every);
-      if (everyMs === undefined || everyMs < MIN_EVERY_MS) {
-        return {
-          kind: 'error',
-          message: `--every expects a duration of at least ${formatDuration(MIN_EVERY_MS)} (like 30s, 15m, 1h), got '${values.every}'`,
-        };
-      }
-      return { kind: 'run', everyMs };
+      const every = parseEvery(values.every);
+      return 'error' in every ? { kind: 'error', message: every.error } : { kind: 'run', ...every };
     }
     case 'worker':
     case 'db-worker':

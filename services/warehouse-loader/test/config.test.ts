@@ -1,6 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError, describeConfig, loadConfig } from '@lakestream/config';
+import {
+  ConfigError,
+  describeConfig,
+  loadConfig,
+  MIN_EVERY_MS,
+  parseEvery,
+} from '@lakestream/config';
 import { TOPICS } from '@lakestream/kafka';
 import { describe, expect, it } from 'vitest';
 import { parseCliArgs } from '../src/cli.js';
@@ -112,5 +118,17 @@ describe('command line', () => {
     expect(parseCliArgs(['worker', '--every', '1m'])).toMatchObject({ kind: 'error' });
     expect(parseCliArgs(['db-worker', '--every', '1m'])).toMatchObject({ kind: 'error' });
     expect(parseCliArgs(['run', '--evry', '1m'])).toMatchObject({ kind: 'error' });
+  });
+
+  it('takes --every by the rule every scheduled command shares', () => {
+    const tooShort = `${MIN_EVERY_MS - 1}ms`;
+    expect(parseCliArgs(['run', '--every', tooShort])).toEqual({
+      kind: 'error',
+      message: (parseEvery(tooShort) as { error: string }).error,
+    });
+    expect(parseCliArgs(['run', '--every', `${MIN_EVERY_MS}ms`])).toEqual({
+      kind: 'run',
+      everyMs: MIN_EVERY_MS,
+    });
   });
 });
