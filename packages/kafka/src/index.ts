@@ -7,6 +7,12 @@ export {
 } from './admin.js';
 export { createKafka, type KafkaClientOptions } from './client.js';
 export {
+  committedOffsets,
+  type OffsetTargets,
+  type WaitForCommittedOptions,
+  waitForCommitted,
+} from './committed-offsets.js';
+export {
   createManagedConsumer,
   type ManagedConsumer,
   type ManagedConsumerOptions,

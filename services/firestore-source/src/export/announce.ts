@@ -5,8 +5,8 @@
  * committed offset on the manifest's partition passing the manifest says the snapshot is
  * replaced.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
 import { formatDuration } from '@lakestream/config';
+import { waitForCommitted } from '@lakestream/kafka';
 import { type BronzeFileManifest, bronzeFileManifestKey } from '@lakestream/lake';
 import type { Admin, Producer } from 'kafkajs';
 import { ExportError } from './errors.js';
@@ -46,8 +46,6 @@ export interface WaitOptions {
   topic: string;
   group: string;
   timeoutMs: number;
-  /** Between two looks at the group's offsets. */
-  pollMs?: number;
 }
 
 /**
@@ -58,27 +56,22 @@ export async function waitForLoader(
   announced: readonly Announced[],
   options: WaitOptions,
 ): Promise<void> {
-  const deadline = Date.now() + options.timeoutMs;
-  const pollMs = options.pollMs ?? 500;
-  for (;;) {
-    const [committed] = await options.admin.fetchOffsets({
-      groupId: options.group,
-      topics: [options.topic],
-    });
-    const offsetOf = new Map(
-      (committed?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]),
-    );
-    // Kafka's committed offset is the next one to read: it passes a manifest once greater.
-    const pending = announced.filter((a) => (offsetOf.get(a.partition) ?? -1) <= a.offset);
-    if (pending.length === 0) return;
-    if (Date.now() + pollMs > deadline) {
-      const first = pending[0]!;
-      throw new ExportError(
-        'LS_FIRESTORE_EXPORT_APPLY_TIMEOUT',
-        `the loader group ${options.group} did not pass offset ${first.offset} of ${options.topic} partition ${first.partition} within ${formatDuration(options.timeoutMs)} (is the warehouse loader's documents worker running?)`,
-        { details: { group: options.group, ...first } },
-      );
-    }
-    await sleep(pollMs);
+  // Kafka's committed offset is the next one to read: it passes a manifest once greater.
+  const targets = new Map<number, number>();
+  for (const a of announced) {
+    targets.set(a.partition, Math.max(targets.get(a.partition) ?? 0, a.offset + 1));
   }
+  const behind = await waitForCommitted(options.admin, {
+    groupId: options.group,
+    topic: options.topic,
+    targets,
+    timeoutMs: options.timeoutMs,
+  });
+  const first = announced.find((a) => behind.includes(a.partition));
+  if (first === undefined) return;
+  throw new ExportError(
+    'LS_FIRESTORE_EXPORT_APPLY_TIMEOUT',
+    `the loader group ${options.group} did not pass offset ${first.offset} of ${options.topic} partition ${first.partition} within ${formatDuration(options.timeoutMs)} (is the warehouse loader's documents worker running?)`,
+    { details: { group: options.group, ...first } },
+  );
 }

@@ -9,17 +9,15 @@
  * Not up to the manifest topic's end: the bronze sink announces in transactions, so each
  * partition ends with a commit marker that no consumer is handed and none commits past.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
-import { readTopicToEnd } from '@lakestream/kafka';
+import {
+  type OffsetTargets,
+  readTopicToEnd,
+  type WaitForCommittedOptions,
+  waitForCommitted,
+} from '@lakestream/kafka';
 import { bronzeManifestKey, parseBronzeManifest } from '@lakestream/lake';
 import type { Admin, Kafka } from 'kafkajs';
 import { QualityError } from './errors.js';
-
-/** How often the committed offsets are read. */
-export const WAIT_POLL_MS = 500;
-
-/** Per partition, an offset to reach. */
-export type OffsetTargets = Map<number, number>;
 
 /** The topic's end offsets now (the next offset of each partition). */
 export async function topicEnds(admin: Admin, topic: string): Promise<OffsetTargets> {
@@ -27,43 +25,14 @@ export async function topicEnds(admin: Admin, topic: string): Promise<OffsetTarg
   return new Map(ends.map((e) => [e.partition, Number(e.high)]));
 }
 
-/** Partitions whose committed offset is still short of its target. */
-export async function behind(
-  admin: Admin,
-  groupId: string,
-  topic: string,
-  targets: OffsetTargets,
-): Promise<number[]> {
-  const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
-  const at = new Map((committed?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
-  return [...targets]
-    .filter(([partition, target]) => target > 0 && (at.get(partition) ?? -1) < target)
-    .map(([partition]) => partition);
-}
-
 /** Waits until `groupId` has committed every target; throws LS_QUALITY_WAIT_TIMEOUT past `timeoutMs`. */
-export async function waitForGroup(
-  admin: Admin,
-  options: {
-    groupId: string;
-    topic: string;
-    targets: OffsetTargets;
-    timeoutMs: number;
-    signal?: AbortSignal;
-  },
-): Promise<void> {
-  const deadline = Date.now() + options.timeoutMs;
-  for (;;) {
-    const late = await behind(admin, options.groupId, options.topic, options.targets);
-    if (late.length === 0) return;
-    if (Date.now() >= deadline) {
-      throw new QualityError(
-        'LS_QUALITY_WAIT_TIMEOUT',
-        `group ${options.groupId} has not committed past the run on ${options.topic} (partitions ${late.join(', ')}) within ${options.timeoutMs} ms`,
-      );
-    }
-    await sleep(WAIT_POLL_MS, undefined, options.signal ? { signal: options.signal } : {});
-  }
+async function waitForGroup(admin: Admin, options: WaitForCommittedOptions): Promise<void> {
+  const late = await waitForCommitted(admin, options);
+  if (late.length === 0) return;
+  throw new QualityError(
+    'LS_QUALITY_WAIT_TIMEOUT',
+    `group ${options.groupId} has not committed past the run on ${options.topic} (partitions ${late.join(', ')}) within ${options.timeoutMs} ms`,
+  );
 }
 
 /**
@@ -82,7 +51,7 @@ export async function manifestTargets(
     groupIdPrefix: 'lakestream-backfill-wait',
     timeoutMs,
   });
-  const targets: OffsetTargets = new Map();
+  const targets = new Map<number, number>();
   for (const record of records) {
     const partition = keys.get(record.key?.toString() ?? '');
     if (partition === undefined || record.value === null) continue;
