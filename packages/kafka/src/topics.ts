@@ -22,8 +22,12 @@ export const TOPICS = {
    */
   qualityReports: 'lakestream.quality_reports.v1',
   /**
-   * Dead letters of the document sources (`DeadLetterRecord` with an `export` source): managed-export
-   * records that are damaged, of an unknown property type, or outside the expected document path.
+   * Dead letters of the document sources (`DeadLetterRecord`): managed-export records that are
+   * damaged, of an unknown property type, or outside the expected document path (an `export`
+   * source); and bronze manifests the warehouse loader's documents worker can never apply
+   * (component `warehouse-loader`, `LS_LOADER_DOCUMENTS_INVALID`, a `topic` source naming the
+   * manifest's position, keyed `<topic>+<partition>+<offset>`), written before its group commits
+   * past them.
    */
   firestoreQuarantine: 'lakestream.firestore.quarantine.v1',
 } as const;

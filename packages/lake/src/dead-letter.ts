@@ -1,6 +1,8 @@
 /**
- * The one dead-letter record: what every writer to `lakestream.order_items.dlq.v1` (the producer
- * for a CSV row, the audit sink for a Kafka message) puts there, so one reader handles both.
+ * The one dead-letter record: what every writer to a dead-letter topic puts there, so one reader
+ * handles them all – on `lakestream.order_items.dlq.v1` the producer (a CSV row) and the audit
+ * sink (a Kafka message); on `lakestream.firestore.quarantine.v1` the Firestore backfill (an export
+ * record) and the warehouse loader (a bronze manifest it can never apply).
  */
 import { isUtf8 } from 'node:buffer';
 import { z } from 'zod';
@@ -35,7 +37,7 @@ export const FileSourceSchema = z.object({
 });
 export type FileSource = z.infer<typeof FileSourceSchema>;
 
-/** A message of a Kafka topic (the sinks). */
+/** A message of a Kafka topic (the sinks; the warehouse loader's rejected manifests). */
 export const TopicSourceSchema = z.object({
   kind: z.literal('topic'),
   topic: z.string().min(1),
@@ -68,7 +70,7 @@ export type DeadLetterSource = z.infer<typeof DeadLetterSourceSchema>;
 /** The JSON value of every message on the dead-letter topic. */
 export const DeadLetterRecordSchema = z.object({
   dlq_version: z.literal(DLQ_VERSION),
-  /** The writer: `producer`, `audit-sink`, … */
+  /** The writer: `producer`, `audit-sink`, `firestore-backfill`, `warehouse-loader`, … */
   component: z.string().min(1),
   /** When the writer rejected it, ISO-8601 UTC. */
   failed_at: z.iso.datetime({ offset: true }),

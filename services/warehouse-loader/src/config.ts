@@ -125,6 +125,15 @@ export const warehouseLoaderConfig = defineConfig({
         default: TOPICS.qualityReports,
       },
     ),
+    /** Where the documents worker puts the manifests it can never apply. */
+    documentsDeadLetterTopic: field(
+      'WAREHOUSE_LOADER_DOCUMENTS_DEAD_LETTER_TOPIC',
+      envVar.string(TOPIC_NAME),
+      {
+        doc: "documents-worker: dead-letter topic of the manifests whose object can never be applied (LS_LOADER_DOCUMENTS_INVALID), written before the worker commits past one; an export run that waits for the group reads it to tell a rejected snapshot from a loaded one. The document sources' quarantine topic by default.",
+        default: TOPICS.firestoreQuarantine,
+      },
+    ),
     /** The documents worker's consumer group. */
     documentsGroupId: field('WAREHOUSE_LOADER_DOCUMENTS_GROUP_ID', envVar.string(), {
       doc: 'documents-worker: Kafka consumer group on the bronze manifest topic (WAREHOUSE_LOADER_BRONZE_FILES_TOPIC).',

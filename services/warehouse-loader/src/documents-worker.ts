@@ -2,14 +2,21 @@
  * The documents worker: consumes the bronze manifest topic in its own group and applies the
  * document sources' objects – a Firestore collection export replaces its snapshot table; a bronze
  * object of the quality reports topic is merged into `reports.quality_stream` – committing each
- * message's offset only after its warehouse write is durable. A waiting command (an export run)
- * therefore knows its manifest is applied once the group's committed offset is past it.
+ * message's offset only after its warehouse write is durable, or – for an object that can never
+ * be applied – after its dead letter is. A waiting command (an export run) therefore knows its
+ * manifest is settled once the group's committed offset is past it, and rejected if the
+ * dead-letter topic names it.
  */
 import { withRetry } from '@lakestream/config';
-import { TOPICS, topicSpec } from '@lakestream/kafka';
+import { TOPICS, topicSpec, withKafkaStartRetry } from '@lakestream/kafka';
 import { type BronzeAnnouncement, parseBronzeAnnouncement } from '@lakestream/lake';
 import { faultPoint, type Logger } from '@lakestream/observability';
 import type { Kafka, KafkaMessage } from 'kafkajs';
+import {
+  deadLetterFailed,
+  type ManifestPosition,
+  rejectedManifestMessage,
+} from './documents-dead-letter.js';
 import type { DocumentsWriter } from './documents-writer.js';
 import { LoaderError, metricCode } from './errors.js';
 import { COMPONENT, type LoaderMetrics } from './loader-metrics.js';
@@ -24,6 +31,8 @@ export interface DocumentsWorkerOptions {
   manifestsTopic: string;
   /** The topic whose bronze objects hold quality reports (`lakestream.quality_reports.v1`). */
   qualityReportsTopic: string;
+  /** Where the manifests that can never be applied go (`lakestream.firestore.quarantine.v1`). */
+  deadLetterTopic: string;
   groupId: string;
   sessionTimeoutMs: number;
   /** Pause before a failed object is tried again. */
@@ -37,15 +46,17 @@ export interface DocumentsWorkerOptions {
 
 /**
  * The worker applies its messages in topic order, one at a time. A message it has nothing to do
- * with (another topic's manifest) is committed past at once; one that is no manifest, or whose
- * object can never be applied (`LS_LOADER_DOCUMENTS_INVALID`), is logged, counted and passed;
- * any other failure keeps the offset and tries the same message again after `retryDelayMs`, the
- * worker not ready meanwhile.
+ * with (another topic's manifest) is committed past at once; one that is no manifest is logged,
+ * counted and passed; one whose object can never be applied (`LS_LOADER_DOCUMENTS_INVALID`) is
+ * logged, counted, dead-lettered (acks from all in-sync replicas) and only then passed. Any other
+ * failure, a dead letter the broker did not take included, keeps the offset and tries the same
+ * message again after `retryDelayMs`, the worker not ready meanwhile.
  */
 export function createDocumentsWorker(options: DocumentsWorkerOptions): Worker {
   const { kafka, metrics, writer } = options;
   const log = options.logger.child({ component: 'documents-worker' });
   const count = (code: string) => metrics?.shared.errors.inc({ component: COMPONENT, code });
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
 
   /** The announcement if it is one for this worker, else undefined (skipped). */
   function relevant(message: KafkaMessage): BronzeAnnouncement | undefined {
@@ -120,32 +131,59 @@ export function createDocumentsWorker(options: DocumentsWorkerOptions): Worker {
     metrics.shared.lastSuccess.set({ component: COMPONENT }, Date.now() / 1000);
   }
 
-  function jobOf(message: KafkaMessage): MessageJob | undefined {
+  /** Publishes the manifest's dead letter; resolves once all in-sync replicas have it. */
+  async function reject(at: ManifestPosition, message: KafkaMessage, err: LoaderError) {
+    try {
+      await producer.send({
+        topic: options.deadLetterTopic,
+        acks: -1,
+        messages: [rejectedManifestMessage(at, message.value, err)],
+      });
+    } catch (cause) {
+      throw deadLetterFailed(options.deadLetterTopic, at, cause);
+    }
+  }
+
+  function jobOf(
+    message: KafkaMessage,
+    { topic, partition }: { topic: string; partition: number },
+  ): MessageJob | undefined {
     const announcement = relevant(message);
     if (!announcement) return undefined;
     const fields = { offset: Number(message.offset), key: announcement.manifest.key };
+    const at = { topic, partition, offset: message.offset };
+    // Kept across tries: a dead letter that failed to publish is sent again without loading again.
+    let rejection: LoaderError | undefined;
     return {
       fields,
       async run(signal) {
-        try {
-          await apply(announcement, fields, signal);
-          // The fault suite's crash point: the object's rows are durable, its offset not committed.
-          faultPoint('warehouse-loader.documents-after-apply');
-        } catch (err) {
-          if (signal.aborted || !(err instanceof LoaderError)) throw err;
-          if (err.code !== 'LS_LOADER_DOCUMENTS_INVALID') throw err;
-          // Retrying would hold every later manifest of the partition behind this one for good.
-          count(err.code);
-          log.error({ err, ...fields }, 'object cannot be applied; moving on');
+        if (rejection === undefined) {
+          try {
+            await apply(announcement, fields, signal);
+            // The fault suite's crash point: the object's rows are durable, its offset not committed.
+            faultPoint('warehouse-loader.documents-after-apply');
+            return;
+          } catch (err) {
+            if (signal.aborted || !(err instanceof LoaderError)) throw err;
+            if (err.code !== 'LS_LOADER_DOCUMENTS_INVALID') throw err;
+            // Retrying would hold every later manifest of the partition behind this one for good.
+            count(err.code);
+            log.error({ err, ...fields }, 'object cannot be applied; dead-lettering it');
+            rejection = err;
+          }
         }
+        await reject(at, message, rejection);
       },
     };
   }
 
-  return createOrderedWorker({
+  const worker = createOrderedWorker({
     kafka,
     topic: options.manifestsTopic,
-    ensureTopics: [topicSpec(TOPICS.bronzeFiles, options.manifestsTopic)],
+    ensureTopics: [
+      topicSpec(TOPICS.bronzeFiles, options.manifestsTopic),
+      topicSpec(TOPICS.firestoreQuarantine, options.deadLetterTopic),
+    ],
     groupId: options.groupId,
     sessionTimeoutMs: options.sessionTimeoutMs,
     retryDelayMs: options.retryDelayMs,
@@ -154,5 +192,17 @@ export function createDocumentsWorker(options: DocumentsWorkerOptions): Worker {
     ...(metrics ? { metrics } : {}),
     ...(options.onFatal ? { onFatal: options.onFatal } : {}),
     jobOf,
+    companions: {
+      start: () =>
+        withKafkaStartRetry('connect the dead-letter producer', () => producer.connect(), {
+          logger: log,
+          signal: worker.signal,
+        }),
+      close: () =>
+        producer
+          .disconnect()
+          .catch((err: unknown) => log.warn({ err }, 'producer disconnect failed')),
+    },
   });
+  return worker;
 }

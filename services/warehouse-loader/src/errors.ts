@@ -26,8 +26,10 @@ export const LOADER_ERROR_CODES = [
   'LS_LOADER_DB_NOT_IN_BRONZE',
   /** A database sync batch disagrees with its bronze records (count, decoding, a write without a key); rejected. */
   'LS_LOADER_DB_BATCH_INVALID',
-  /** A document source's object (a Firestore snapshot, a quality report object) does not fit its manifest or cannot be read; the manifest is skipped. */
+  /** A document source's object (a Firestore snapshot, a quality report object) does not fit its manifest or cannot be read; the manifest is dead-lettered and passed. */
   'LS_LOADER_DOCUMENTS_INVALID',
+  /** The dead letter of a document source's rejected manifest was not taken; the manifest is tried again. */
+  'LS_LOADER_DEAD_LETTER_FAILED',
   /** A record of a quality report object is not a quality report; it is skipped and counted. */
   'LS_LOADER_QUALITY_REPORT_INVALID',
   /** gcs-load: the prefix holds no JSON-lines object, or an object under it cannot be read as JSON lines. */

@@ -125,6 +125,7 @@ if (command.kind === 'gcs-load') {
       writer: buildDocumentsWriter(config, store),
       manifestsTopic: config.bronzeFilesTopic,
       qualityReportsTopic: config.qualityReportsTopic,
+      deadLetterTopic: config.documentsDeadLetterTopic,
       groupId: config.documentsGroupId,
       onFatal: runtime.fail('documents worker failed'),
     });

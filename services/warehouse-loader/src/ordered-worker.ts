@@ -41,7 +41,7 @@ export interface OrderedWorkerOptions {
   metrics?: LoaderMetrics;
   onFatal?: (err: unknown) => void;
   /** The message's job; undefined when there is nothing to apply (it is committed past). */
-  jobOf(message: KafkaMessage): MessageJob | undefined;
+  jobOf(message: KafkaMessage, at: { topic: string; partition: number }): MessageJob | undefined;
   /** Started before the consumer joins and closed after it leaves (clients the jobs use). */
   companions?: { start(): Promise<void>; close(): Promise<void> };
 }
@@ -110,7 +110,7 @@ export function createOrderedWorker(options: OrderedWorkerOptions): OrderedWorke
     try {
       for (const message of batch.messages) {
         if (stop.signal.aborted || !owned()) break;
-        const job = options.jobOf(message);
+        const job = options.jobOf(message, batch);
         if (job) {
           metrics?.shared.receivedEvents.inc({ component: COMPONENT });
           if (!(await settle(job, owned))) break;

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createKafka, ensureTopics } from '@lakestream/kafka';
+import { createKafka, ensureTopics, readTopicToEnd } from '@lakestream/kafka';
 import {
   type BronzeFileManifest,
   bronzeFileManifestKey,
   bronzeManifestKey,
+  parseDeadLetter,
   type WrittenBronzeManifest,
 } from '@lakestream/lake';
 import type { ObjectStore } from '@lakestream/object-store';
@@ -28,11 +29,14 @@ import { queryDuckdb, silentLogger, TestBed } from './support/test-bed.js';
 const APPLIED_WITHIN_MS = 60_000;
 /** Failures the fault wrapper injects before letting a snapshot through. */
 const INJECTED_FAILURES = 2;
+/** Dead letters the fault wrapper has the broker refuse before letting one through. */
+const INJECTED_LETTER_FAILURES = 1;
 
 describe('documents worker (real Kafka, local lake, DuckDB)', () => {
   const bed = new TestBed();
   const manifestsTopic = `test-doc-manifests-${randomUUID()}`;
   const qualityTopic = `test.quality-reports.${randomUUID()}`;
+  const deadLetterTopic = `test-doc-dead-letters-${randomUUID()}`;
   const groupId = `test-loader-documents-${randomUUID()}`;
   let kafka: Kafka;
   let admin: Admin;
@@ -43,6 +47,8 @@ describe('documents worker (real Kafka, local lake, DuckDB)', () => {
   /** The group's committed offset of the snapshot's partition at each injected failure. */
   const committedAtFailure: number[] = [];
   let snapshotAt: { partition: number; offset: number } | undefined;
+  /** At each dead letter the broker refused: its manifest's offset and the group's committed one. */
+  const letterFailures: { offset: number; committed: number }[] = [];
 
   async function committed(partition: number): Promise<number> {
     const [topic] = await admin.fetchOffsets({ groupId, topics: [manifestsTopic] });
@@ -108,11 +114,32 @@ describe('documents worker (real Kafka, local lake, DuckDB)', () => {
       },
       mergeQualityReports: (manifest) => real.mergeQualityReports(manifest),
     };
+    // Fault injection only: the broker refuses the worker's first dead letter.
+    const refusing = Object.create(kafka) as Kafka;
+    refusing.producer = (config) => {
+      const real = kafka.producer(config);
+      const send = real.send.bind(real);
+      real.send = async (record) => {
+        if (record.topic === deadLetterTopic && letterFailures.length < INJECTED_LETTER_FAILURES) {
+          const { source } = parseDeadLetter(record.messages[0]!.value as string);
+          if (source.kind !== 'topic') throw new Error(`unexpected source ${source.kind}`);
+          const at = {
+            offset: Number(source.offset),
+            committed: await committed(source.partition),
+          };
+          letterFailures.push(at);
+          throw new Error('injected: not enough in-sync replicas');
+        }
+        return send(record);
+      };
+      return real;
+    };
     worker = createDocumentsWorker({
-      kafka,
+      kafka: refusing,
       writer,
       manifestsTopic,
       qualityReportsTopic: qualityTopic,
+      deadLetterTopic,
       groupId,
       sessionTimeoutMs: 10_000,
       retryDelayMs: 200,
@@ -126,7 +153,7 @@ describe('documents worker (real Kafka, local lake, DuckDB)', () => {
     await worker?.flush();
     await worker?.close();
     await producer?.disconnect();
-    await admin?.deleteTopics({ topics: [manifestsTopic] }).catch(() => {});
+    await admin?.deleteTopics({ topics: [manifestsTopic, deadLetterTopic] }).catch(() => {});
     await admin?.deleteGroups([groupId]).catch(() => {});
     await admin?.disconnect();
     await bed.cleanup();
@@ -209,5 +236,72 @@ describe('documents worker (real Kafka, local lake, DuckDB)', () => {
       ['q3', 'backfill', 30],
     ]);
     expect(after[0]!.load_ts).toBe(before[0]!.load_ts);
+  });
+
+  it('dead-letters a snapshot or quality object it can never load before committing past it; a refused letter keeps the offset', async () => {
+    // DuckDB's names are case-insensitive: `name` and `Name` cannot both be columns.
+    const clash = await writeSnapshotObject(store, {
+      project: 'wl-test',
+      collection: 'clash',
+      runId: 'run-1',
+      readTime: '2024-05-01T00:00:00.000000Z',
+      columns: [
+        ...META_COLUMNS,
+        { name: 'name', type: 'STRING' },
+        { name: 'Name', type: 'STRING' },
+      ],
+      rows: [{ _ls_path: 'clash/a', _ls_export_run: 'run-1', name: 'a', Name: 'A' }],
+    });
+    const notGzip = await writeRecordsObject(store, qualityTopic, 2, 0, [
+      report('q9', 'stream', '2024-01-01T00:00:00Z', 9),
+    ]);
+    await store.put(notGzip.key, Buffer.from('not gzip'));
+    const rejectedAt = await announce(clash);
+    const notGzipAt = await announce(notGzip);
+    const after = await snapshot('run-3', '2024-05-03T00:00:00.000000Z', ['later']);
+    await announce(after);
+    await caughtUp();
+    // Once the group is past a manifest, its dead letter is there: what an export run checks.
+    const letters = new Map(
+      (
+        await readTopicToEnd(kafka, deadLetterTopic, {
+          groupIdPrefix: 'test-doc-dead-letters',
+          timeoutMs: APPLIED_WITHIN_MS,
+        })
+      ).map((letter) => [letter.key?.toString(), parseDeadLetter(letter.value!)]),
+    );
+    const keyOf = (at: { partition: number; offset: number }) =>
+      `${manifestsTopic}+${at.partition}+${at.offset}`;
+    expect([...letters.keys()].sort()).toEqual([keyOf(rejectedAt), keyOf(notGzipAt)].sort());
+    expect(letters.get(keyOf(notGzipAt))).toMatchObject({
+      reasons: [
+        { code: 'LS_LOADER_DOCUMENTS_INVALID', message: expect.stringContaining('not gzip') },
+      ],
+      raw: JSON.stringify(notGzip),
+      source: { kind: 'topic', partition: notGzipAt.partition, offset: String(notGzipAt.offset) },
+    });
+    expect(letters.get(keyOf(rejectedAt))).toMatchObject({
+      component: 'warehouse-loader',
+      reasons: [
+        {
+          code: 'LS_LOADER_DOCUMENTS_INVALID',
+          message: expect.stringContaining("its rows do not load with the manifest's columns"),
+        },
+      ],
+      raw: JSON.stringify(clash),
+      raw_encoding: 'utf8',
+      source: {
+        kind: 'topic',
+        topic: manifestsTopic,
+        partition: rejectedAt.partition,
+        offset: String(rejectedAt.offset),
+      },
+    });
+    // While the broker refused a letter, the group never committed past its manifest.
+    expect(letterFailures).toHaveLength(INJECTED_LETTER_FAILURES);
+    for (const at of letterFailures) expect(at.committed).toBeLessThanOrEqual(at.offset);
+    // The rejected manifest holds nothing behind it.
+    expect(await teams()).toEqual([{ p: 'teams/0', run: 'run-3', name: 'later' }]);
+    expect(() => worker.checkReady()).not.toThrow();
   });
 });
