@@ -9,11 +9,12 @@ const kafka = createKafka({
   logger: createLogger({ service: 'test', level: 'silent' }),
 });
 const topic = `test-read-topic-${randomUUID()}`;
+const fromTopic = `${topic}-from`;
 
 afterAll(async () => {
   const admin = kafka.admin();
   await admin.connect();
-  await admin.deleteTopics({ topics: [topic] }).catch(() => {});
+  await admin.deleteTopics({ topics: [topic, fromTopic] }).catch(() => {});
   await admin.disconnect();
 });
 
@@ -48,6 +49,42 @@ describe('readTopicToEnd', () => {
 
     const records = await readTopicToEnd(kafka, topic, opts());
     expect(records.map((r) => r.value?.toString()).sort()).toEqual(['a', 'b', 'c', 'd']);
+    const { groups } = await admin.listGroups();
+    expect(groups.filter((g) => g.groupId.startsWith('test-read-topic-reader'))).toEqual([]);
+    await admin.disconnect();
+  });
+
+  it('starts each partition named in `from` at its offset, the others at their start', async () => {
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({
+      topics: [{ topic: fromTopic, numPartitions: 2 }],
+      waitForLeaders: true,
+    });
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({
+      topic: fromTopic,
+      messages: [
+        ...['a', 'b', 'c'].map((value) => ({ partition: 0, value })),
+        { partition: 1, value: 'x' },
+      ],
+    });
+    await producer.disconnect();
+    const values = async (from: Map<number, number>) =>
+      (await readTopicToEnd(kafka, fromTopic, { ...opts(), from }))
+        .map((r) => r.value?.toString())
+        .sort();
+    expect(await values(new Map([[0, 2]]))).toEqual(['c', 'x']);
+    // Nothing past either start: no group is made at all.
+    expect(
+      await values(
+        new Map([
+          [0, 3],
+          [1, 1],
+        ]),
+      ),
+    ).toEqual([]);
     const { groups } = await admin.listGroups();
     expect(groups.filter((g) => g.groupId.startsWith('test-read-topic-reader'))).toEqual([]);
     await admin.disconnect();

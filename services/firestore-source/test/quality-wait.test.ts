@@ -127,4 +127,70 @@ describe('backfill --wait', () => {
       await admin.disconnect();
     }
   });
+
+  it("reads the manifest topic from the loader group's committed offsets: what is before them is applied already", async () => {
+    const reportsTopic = testTopic('reports');
+    const manifestTopic = testTopic('manifests');
+    topics.push(reportsTopic, manifestTopic);
+    await ensureTopics(kafka, [
+      { topic: reportsTopic, numPartitions: 1 },
+      { topic: manifestTopic, numPartitions: 1 },
+    ]);
+    const producer = kafka.producer();
+    await producer.connect();
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      await producer.send({ topic: reportsTopic, messages: [{ value: '1' }] });
+      const key = bronzeManifestKey(reportsTopic, 0);
+      const manifest = {
+        version: 1,
+        uri: `file:///lake/bronze/${reportsTopic}/0-0`,
+        key: `bronze/${reportsTopic}/0-0`,
+        topic: reportsTopic,
+        partition: 0,
+        first_offset: 0,
+        last_offset: 0,
+        record_count: 1,
+        bytes: 1,
+        format: 'jsonl.gz',
+      };
+      // Offset 0: a record the loader passed long ago that no reader of manifests can parse now.
+      await producer.send({
+        topic: manifestTopic,
+        messages: [
+          { key, value: 'not a manifest' },
+          { key, value: JSON.stringify(manifest) },
+        ],
+      });
+      const bronzeGroup = `test-bronze-${randomUUID()}`;
+      const loaderGroup = `test-loader-${randomUUID()}`;
+      const setOffset = (groupId: string, topic: string, offset: number) =>
+        admin.setOffsets({
+          groupId,
+          topic,
+          partitions: [{ partition: 0, offset: String(offset) }],
+        });
+      await setOffset(bronzeGroup, reportsTopic, 1);
+      await setOffset(loaderGroup, manifestTopic, 1);
+      const wait = (timeoutMs: number) =>
+        waitUntilApplied(kafka, admin, {
+          reportsTopic,
+          reportEnds: new Map([[0, 1]]),
+          bronzeGroup,
+          manifestTopic,
+          loaderGroup,
+          timeoutMs,
+        });
+      await expect(wait(1_000)).rejects.toMatchObject({
+        code: 'LS_QUALITY_WAIT_TIMEOUT',
+        message: expect.stringContaining(loaderGroup),
+      });
+      await setOffset(loaderGroup, manifestTopic, 2);
+      await expect(wait(30_000)).resolves.toBeUndefined();
+    } finally {
+      await producer.disconnect();
+      await admin.disconnect();
+    }
+  });
 });

@@ -10,6 +10,7 @@
  * partition ends with a commit marker that no consumer is handed and none commits past.
  */
 import {
+  committedOffsets,
   type OffsetTargets,
   readTopicToEnd,
   type WaitForCommittedOptions,
@@ -37,19 +38,27 @@ async function waitForGroup(admin: Admin, options: WaitForCommittedOptions): Pro
 
 /**
  * Per manifest-topic partition, the offset just past the last manifest of a `reportsTopic` object
- * that starts below `reportEnds` (the run's objects and the ones before them).
+ * that starts below `reportEnds` (the run's objects and the ones before them). Read from the
+ * loader group's committed offsets on: a manifest before them is applied already, so the topic's
+ * history is not read again on every wait.
  */
-export async function manifestTargets(
+async function manifestTargets(
   kafka: Kafka,
-  manifestTopic: string,
-  reportsTopic: string,
-  reportEnds: OffsetTargets,
-  timeoutMs: number,
+  admin: Admin,
+  options: {
+    manifestTopic: string;
+    reportsTopic: string;
+    reportEnds: OffsetTargets;
+    loaderGroup: string;
+    timeoutMs: number;
+  },
 ): Promise<OffsetTargets> {
+  const { reportsTopic, reportEnds } = options;
   const keys = new Map([...reportEnds.keys()].map((p) => [bronzeManifestKey(reportsTopic, p), p]));
-  const records = await readTopicToEnd(kafka, manifestTopic, {
+  const records = await readTopicToEnd(kafka, options.manifestTopic, {
     groupIdPrefix: 'lakestream-backfill-wait',
-    timeoutMs,
+    timeoutMs: options.timeoutMs,
+    from: await committedOffsets(admin, options.loaderGroup, options.manifestTopic),
   });
   const targets = new Map<number, number>();
   for (const record of records) {
@@ -87,13 +96,7 @@ export async function waitUntilApplied(
     ...signal,
   });
   // Every manifest of the run's objects was committed with the bronze offsets just seen.
-  const targets = await manifestTargets(
-    kafka,
-    options.manifestTopic,
-    options.reportsTopic,
-    options.reportEnds,
-    options.timeoutMs,
-  );
+  const targets = await manifestTargets(kafka, admin, options);
   await waitForGroup(admin, {
     groupId: options.loaderGroup,
     topic: options.manifestTopic,
