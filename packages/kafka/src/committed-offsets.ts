@@ -18,6 +18,12 @@ export interface WaitForCommittedOptions {
   signal?: AbortSignal;
 }
 
+/** The topic's end offsets now (the next offset of each partition, read_committed). */
+export async function topicEnds(admin: Admin, topic: string): Promise<Map<number, number>> {
+  const ends = await admin.fetchTopicOffsets(topic);
+  return new Map(ends.map((e) => [e.partition, Number(e.high)]));
+}
+
 /** The group's committed offsets on `topic`; a partition without one is absent. */
 export async function committedOffsets(
   admin: Admin,

@@ -9,6 +9,7 @@ export { createKafka, type KafkaClientOptions } from './client.js';
 export {
   committedOffsets,
   type OffsetTargets,
+  topicEnds,
   type WaitForCommittedOptions,
   waitForCommitted,
 } from './committed-offsets.js';

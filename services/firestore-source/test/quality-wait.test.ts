@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { ensureTopics, readTopicToEnd, TOPICS, topicSpec } from '@lakestream/kafka';
+import { ensureTopics, readTopicToEnd, TOPICS, topicEnds, topicSpec } from '@lakestream/kafka';
 import { bronzeManifestKey } from '@lakestream/lake';
 import { afterAll, describe, expect, it } from 'vitest';
-import { topicEnds, waitUntilApplied } from '../src/quality/wait-applied.js';
+import { waitUntilApplied } from '../src/quality/wait-applied.js';
 import { deleteTopics, testKafka, testTopic } from './support/quality-kafka.js';
 
 const kafka = testKafka();

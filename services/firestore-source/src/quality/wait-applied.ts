@@ -20,12 +20,6 @@ import { bronzeManifestKey, parseBronzeManifest } from '@lakestream/lake';
 import type { Admin, Kafka } from 'kafkajs';
 import { QualityError } from './errors.js';
 
-/** The topic's end offsets now (the next offset of each partition). */
-export async function topicEnds(admin: Admin, topic: string): Promise<OffsetTargets> {
-  const ends = await admin.fetchTopicOffsets(topic);
-  return new Map(ends.map((e) => [e.partition, Number(e.high)]));
-}
-
 /** Waits until `groupId` has committed every target; throws LS_QUALITY_WAIT_TIMEOUT past `timeoutMs`. */
 async function waitForGroup(admin: Admin, options: WaitForCommittedOptions): Promise<void> {
   const late = await waitForCommitted(admin, options);

@@ -3,9 +3,10 @@
  * topic's ends are the run's target; then the two hops of wait-applied.ts. One place, so both
  * commands promise the same thing to a script that waits on them.
  */
+import { topicEnds } from '@lakestream/kafka';
 import type { Kafka } from 'kafkajs';
 import type { QualityConfig } from './config.js';
-import { topicEnds, waitUntilApplied } from './wait-applied.js';
+import { waitUntilApplied } from './wait-applied.js';
 
 /** Waits until the bronze sink and the documents loader have applied `reportsTopic` as it ends now. */
 export async function waitForPublishedReports(
