@@ -11,6 +11,7 @@ import {
   BronzeManifestSchema,
   parseBronzeManifest,
 } from './bronze-manifest.js';
+import type { DeadLetterRecord, TopicSource } from './dead-letter.js';
 
 const isoTime = z.iso.datetime({ offset: true });
 const count = z.number().int().nonnegative();
@@ -117,4 +118,35 @@ export function parseBronzeAnnouncement(value: string | Buffer): BronzeAnnouncem
     return { kind: 'file', manifest: BronzeFileManifestSchema.parse(json) };
   }
   return { kind: 'records', manifest: BronzeManifestSchema.parse(json) };
+}
+
+/**
+ * The `component` of the warehouse loader's dead letter for a file manifest it can never apply.
+ * The loader publishes that letter (on the document sources' dead-letter topic) before it commits
+ * past the manifest, so a run that waits for the loader group's committed offset tells a rejected
+ * snapshot from a loaded one by looking for a letter naming its manifest's position.
+ */
+export const MANIFEST_REJECTION_COMPONENT = 'warehouse-loader';
+
+/** A file manifest's place on the manifest topic. */
+export type ManifestPosition = Omit<TopicSource, 'kind'>;
+
+/**
+ * The Kafka key of a rejected manifest's dead letter: its position, so a letter published again
+ * after a crash before the commit shares its key.
+ */
+export function rejectedManifestKey({ topic, partition, offset }: ManifestPosition): string {
+  return `${topic}+${partition}+${offset}`;
+}
+
+/** Whether `letter` is the loader's rejection of the manifest at `at` (the key only routes). */
+export function isManifestRejection(letter: DeadLetterRecord, at: ManifestPosition): boolean {
+  const { source } = letter;
+  return (
+    letter.component === MANIFEST_REJECTION_COMPONENT &&
+    source.kind === 'topic' &&
+    source.topic === at.topic &&
+    source.partition === at.partition &&
+    source.offset === at.offset
+  );
 }

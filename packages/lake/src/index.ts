@@ -10,8 +10,12 @@ export {
   type FirestoreFileSource,
   FirestoreFileSourceSchema,
   isBronzeFileManifestKey,
+  isManifestRejection,
+  MANIFEST_REJECTION_COMPONENT,
+  type ManifestPosition,
   parseBronzeAnnouncement,
   parseTopicManifest,
+  rejectedManifestKey,
 } from './bronze-file.js';
 export {
   BRONZE_PREFIX,

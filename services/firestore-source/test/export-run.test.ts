@@ -1,10 +1,17 @@
 /**
  * A run against the real emulator and Kafka: more than one page, the read time holding while
  * documents change between pages, a re-run of a run id reusing its object, subcollections on and
- * off, and the wait for the loader group's committed offset (a group the test commits itself).
+ * off, and the wait for the loader group's committed offset and its dead letters (a group the test
+ * commits, and letters it publishes, itself).
  */
 import { randomUUID } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
+import {
+  buildDeadLetter,
+  MANIFEST_REJECTION_COMPONENT,
+  type ManifestPosition,
+  rejectedManifestKey,
+} from '@lakestream/lake';
 import { createGcsStore, createStorageClient } from '@lakestream/object-store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runExport } from '../src/export/export-run.js';
@@ -134,28 +141,11 @@ describe('export: a run', () => {
     expect(timedOut.tables[0]!.status).toBe('failed');
     expect(timedOut.tables[0]!.error?.code).toBe('LS_FIRESTORE_EXPORT_APPLY_TIMEOUT');
 
-    // The "loader": once a new manifest is on the topic, commit past it.
-    const before = await stack.admin.fetchTopicOffsets(stack.topic);
     let committedAt = 0;
-    const loader = (async () => {
-      for (;;) {
-        const now = await stack.admin.fetchTopicOffsets(stack.topic);
-        const moved = now.filter(
-          (p) => before.find((b) => b.partition === p.partition)?.high !== p.high,
-        );
-        if (moved.length > 0) {
-          await new Promise((resolve) => setTimeout(resolve, 700));
-          committedAt = Date.now();
-          await stack.admin.setOffsets({
-            groupId: group,
-            topic: stack.topic,
-            partitions: moved.map((p) => ({ partition: p.partition, offset: p.high })),
-          });
-          return;
-        }
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-    })();
+    const loader = fakeLoader(group, async () => {
+      await new Promise((resolve) => setTimeout(resolve, 700));
+      committedAt = Date.now();
+    });
     const applied = await runExport(
       stack.context(id, ['pods'], { noWait: false, loaderGroup: group, waitTimeoutMs: 60_000 }),
     );
@@ -164,7 +154,78 @@ describe('export: a run', () => {
     expect(committedAt).toBeGreaterThan(0);
     expect(Date.now()).toBeGreaterThanOrEqual(committedAt);
   });
+
+  it('fails a table whose manifest the loader dead-lettered instead of loading', async () => {
+    const { id, db } = stack.project('rejected');
+    await db.doc('pods/p1').set({ host: 'a' });
+    const group = `test-loader-${randomUUID()}`;
+    const wait = { noWait: false, loaderGroup: group, waitTimeoutMs: 60_000 };
+    // A letter for another position of the topic is no verdict on this run.
+    const elsewhere = fakeLoader(group, (at) =>
+      reject({ ...at, offset: String(Number(at.offset) + 1) }),
+    );
+    const loaded = await runExport(stack.context(id, ['pods'], wait));
+    await elsewhere;
+    expect(loaded.tables[0]!.status).toBe('exported');
+
+    const loader = fakeLoader(group, reject);
+    const run = await runExport(stack.context(id, ['pods'], wait));
+    await loader;
+    expect(run.tables[0]).toMatchObject({ table: 'pods', status: 'failed' });
+    expect(run.tables[0]!.error?.code).toBe('LS_FIRESTORE_EXPORT_REJECTED');
+    expect(run.tables[0]!.error?.message).toContain('LS_LOADER_DOCUMENTS_INVALID: column clash');
+  });
 });
+
+/** Publishes the loader's dead letter of the manifest at `at`, as the documents worker does. */
+async function reject(at: ManifestPosition): Promise<void> {
+  const letter = buildDeadLetter({
+    component: MANIFEST_REJECTION_COMPONENT,
+    reasons: [
+      { code: 'LS_LOADER_DOCUMENTS_INVALID', message: 'column clash', column: null, value: null },
+    ],
+    raw: null,
+    source: { kind: 'topic', ...at },
+  });
+  await stack.producer.send({
+    topic: stack.deadLetterTopic,
+    acks: -1,
+    messages: [{ key: rejectedManifestKey(at), value: JSON.stringify(letter) }],
+  });
+}
+
+/**
+ * The "loader": once a new manifest is on the topic, runs `onManifest` with its position, then
+ * commits `group` past it.
+ */
+async function fakeLoader(
+  group: string,
+  onManifest: (at: ManifestPosition) => Promise<void>,
+): Promise<void> {
+  const before = await stack.admin.fetchTopicOffsets(stack.topic);
+  for (;;) {
+    const now = await stack.admin.fetchTopicOffsets(stack.topic);
+    const moved = now.filter(
+      (p) => before.find((b) => b.partition === p.partition)?.high !== p.high,
+    );
+    if (moved.length > 0) {
+      for (const p of moved) {
+        await onManifest({
+          topic: stack.topic,
+          partition: p.partition,
+          offset: String(Number(p.high) - 1),
+        });
+      }
+      await stack.admin.setOffsets({
+        groupId: group,
+        topic: stack.topic,
+        partitions: moved.map((p) => ({ partition: p.partition, offset: p.high })),
+      });
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
 
 /** The values of every manifest on the topic whose key names `projectId`, in offset order. */
 async function manifestsOf(projectId: string): Promise<string[]> {

@@ -12,7 +12,7 @@ import { Firestore } from '@google-cloud/firestore';
 import { createKafka } from '@lakestream/kafka';
 import { createLocalStore, type ObjectStore } from '@lakestream/object-store';
 import { createLogger } from '@lakestream/observability';
-import type { Admin, Producer } from 'kafkajs';
+import type { Admin, Kafka, Producer } from 'kafkajs';
 import type { ExportContext } from '../src/export/export-run.js';
 
 /** What a test may set beside the context: the config values tests vary. */
@@ -27,25 +27,31 @@ export class ExportStack {
   readonly logger = createLogger({ service: 'export-test', level: 'fatal' });
   readonly suffix = randomUUID().slice(0, 8);
   readonly topic = `test.firestore-export.${this.suffix}.manifests`;
+  readonly deadLetterTopic = `test.firestore-export.${this.suffix}.dead-letters`;
   readonly brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
   lake = '';
   store!: ObjectStore;
+  client!: Kafka;
   producer!: Producer;
   admin!: Admin;
   private readonly projects: string[] = [];
   private readonly clients: Firestore[] = [];
 
-  /** Opens the lake folder and the Kafka clients, and creates the manifest topic. */
+  /** Opens the lake folder and the Kafka clients, and creates the manifest and dead-letter topics. */
   async start(partitions: number): Promise<void> {
     this.lake = mkdtempSync(join(tmpdir(), 'export-test-'));
     this.store = createLocalStore(this.lake);
     const kafka = this.kafka();
+    this.client = kafka;
     this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     this.admin = kafka.admin();
     await this.producer.connect();
     await this.admin.connect();
     await this.admin.createTopics({
-      topics: [{ topic: this.topic, numPartitions: partitions }],
+      topics: [
+        { topic: this.topic, numPartitions: partitions },
+        { topic: this.deadLetterTopic, numPartitions: 1 },
+      ],
       waitForLeaders: true,
     });
   }
@@ -59,7 +65,7 @@ export class ExportStack {
       );
     }
     for (const db of this.clients) await db.terminate();
-    await this.admin.deleteTopics({ topics: [this.topic] }).catch(() => {});
+    await this.admin.deleteTopics({ topics: [this.topic, this.deadLetterTopic] }).catch(() => {});
     await this.producer.disconnect();
     await this.admin.disconnect();
     rmSync(this.lake, { recursive: true, force: true });
@@ -89,11 +95,13 @@ export class ExportStack {
         pageSize: pageSize ?? 500,
         manifestTopic: this.topic,
         loaderGroup: loaderGroup ?? `test-loader-${randomUUID()}`,
+        deadLetterTopic: this.deadLetterTopic,
         waitTimeoutMs: waitTimeoutMs ?? 5_000,
         maxAttempts: 3,
         retryBaseMs: 50,
       },
       store: this.store,
+      kafka: this.client,
       producer: this.producer,
       admin: this.admin,
       logger: this.logger,

@@ -9,14 +9,14 @@
  */
 import { withRetry } from '@lakestream/config';
 import { TOPICS, topicSpec, withKafkaStartRetry } from '@lakestream/kafka';
-import { type BronzeAnnouncement, parseBronzeAnnouncement } from '@lakestream/lake';
+import {
+  type BronzeAnnouncement,
+  type ManifestPosition,
+  parseBronzeAnnouncement,
+} from '@lakestream/lake';
 import { faultPoint, type Logger } from '@lakestream/observability';
 import type { Kafka, KafkaMessage } from 'kafkajs';
-import {
-  deadLetterFailed,
-  type ManifestPosition,
-  rejectedManifestMessage,
-} from './documents-dead-letter.js';
+import { deadLetterFailed, rejectedManifestMessage } from './documents-dead-letter.js';
 import type { DocumentsWriter } from './documents-writer.js';
 import { LoaderError, metricCode } from './errors.js';
 import { COMPONENT, type LoaderMetrics } from './loader-metrics.js';

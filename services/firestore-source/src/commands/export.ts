@@ -76,8 +76,12 @@ export async function main(argv: readonly string[]): Promise<number> {
     await withKafkaStartRetry('connecting the producer', () => producer.connect(), retry);
     await withKafkaStartRetry('connecting the admin', () => admin.connect(), retry);
     await withKafkaStartRetry(
-      'creating the manifest topic',
-      () => ensureTopics(kafka, [topicSpec(TOPICS.bronzeFiles, config.manifestTopic)]),
+      'creating the manifest and dead-letter topics',
+      () =>
+        ensureTopics(kafka, [
+          topicSpec(TOPICS.bronzeFiles, config.manifestTopic),
+          topicSpec(TOPICS.firestoreQuarantine, config.deadLetterTopic),
+        ]),
       retry,
     );
   } catch (err) {
@@ -93,6 +97,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     const run = await runExport({
       config,
       store,
+      kafka,
       producer,
       admin,
       logger,

@@ -101,6 +101,11 @@ export const exportConfig = defineConfig({
       doc: "Consumer group of the loader's documents worker: a manifest is applied once the group's committed offset on its partition passes it.",
       default: CONSUMER_GROUPS.warehouseLoaderDocuments,
     }),
+    /** Where the loader says it rejected a manifest. */
+    deadLetterTopic: field('FIRESTORE_EXPORT_DEAD_LETTER_TOPIC', envVar.string(TOPIC_NAME), {
+      doc: "Topic the loader's documents worker dead-letters a manifest it can never load to; the wait reads it, and a table whose manifest it names fails with LS_FIRESTORE_EXPORT_REJECTED.",
+      default: TOPICS.firestoreQuarantine,
+    }),
     /** Longest wait for the loader. */
     waitTimeoutMs: field('FIRESTORE_EXPORT_WAIT_TIMEOUT', envVar.duration({ min: 1_000 }), {
       doc: "Longest wait, after a collection's manifest is published, for the loader to apply it (--no-wait skips the wait).",
@@ -132,6 +137,7 @@ export const CONFIG_FILE_KEYS = [
   'storage_url',
   'manifest_topic',
   'loader_group',
+  'dead_letter_topic',
   'wait_timeout',
   'max_attempts',
   'retry_base',

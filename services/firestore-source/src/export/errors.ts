@@ -18,6 +18,8 @@ export const EXPORT_ERROR_CODES = [
   'LS_FIRESTORE_EXPORT_PUBLISH_FAILED',
   /** The manifest was published but the loader group's committed offset did not pass it within FIRESTORE_EXPORT_WAIT_TIMEOUT. */
   'LS_FIRESTORE_EXPORT_APPLY_TIMEOUT',
+  /** The loader committed past the manifest without loading it: its dead letter names the manifest (the message carries the loader's code). */
+  'LS_FIRESTORE_EXPORT_REJECTED',
 ] as const;
 
 /** One of `EXPORT_ERROR_CODES`. */

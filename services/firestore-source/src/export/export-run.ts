@@ -1,21 +1,24 @@
 /**
  * One export run: one read time for every project and collection, then per collection: read it
  * (and its subcollections) into gzip NDJSON objects, put them in the lake, record the run, publish
- * each object's manifest and wait until the loader has applied them. A collection that fails is
+ * each object's manifest and wait until the loader is done with them – a table whose manifest the
+ * loader dead-lettered instead of loading fails. A collection that fails is
  * reported and the others go on; a re-run of a run id whose collection is recorded in the lake
  * announces the recorded manifests again without reading.
  */
 import { hostname } from 'node:os';
 import { Firestore, type Timestamp } from '@google-cloud/firestore';
+import { topicEnds } from '@lakestream/kafka';
 import {
   type BronzeFileManifest,
   BronzeFileManifestSchema,
+  type DeadLetterReason,
   firestoreExportKey,
   firestoreWarehouseSchema,
 } from '@lakestream/lake';
 import type { ObjectStore } from '@lakestream/object-store';
 import { faultPoint, type Logger } from '@lakestream/observability';
-import type { Admin, Producer } from 'kafkajs';
+import type { Admin, Kafka, Producer } from 'kafkajs';
 import { type Announced, publishManifest, waitForLoader } from './announce.js';
 import type { TableOutput } from './collection-tree.js';
 import { readCollectionTree } from './collection-tree.js';
@@ -24,6 +27,7 @@ import { timestampJson } from './encode.js';
 import { ExportError, storeFailed } from './errors.js';
 import type { ExportMetrics } from './export-metrics.js';
 import { type PageInfo, type ReadRetry, serverReadTime } from './read.js';
+import { loaderRejections } from './rejections.js';
 import { findRunRecord, runRecordKey, writeRunRecord } from './run-record.js';
 
 /** The outcome of one table of a run. */
@@ -51,11 +55,13 @@ export interface ExportContext {
     | 'pageSize'
     | 'manifestTopic'
     | 'loaderGroup'
+    | 'deadLetterTopic'
     | 'waitTimeoutMs'
     | 'maxAttempts'
     | 'retryBaseMs'
   >;
   store: ObjectStore;
+  kafka: Kafka;
   producer: Producer;
   admin: Admin;
   logger: Logger;
@@ -199,27 +205,54 @@ async function exportCollection(ctx: ExportContext, job: CollectionJob): Promise
       'run already in the lake: announcing it again',
     );
   }
+  // A rejection of this run's manifests lies after the dead-letter topic's ends now.
+  const lettersFrom = ctx.noWait
+    ? undefined
+    : await topicEnds(ctx.admin, ctx.config.deadLetterTopic);
   const announced: Announced[] = [];
   for (const manifest of manifests) {
     announced.push(await publishManifest(ctx.producer, ctx.config.manifestTopic, manifest));
   }
-  if (!ctx.noWait) {
+  let rejected = new Map<number, DeadLetterReason>();
+  if (lettersFrom !== undefined) {
     await waitForLoader(announced, {
       admin: ctx.admin,
       topic: ctx.config.manifestTopic,
       group: ctx.config.loaderGroup,
       timeoutMs: ctx.config.waitTimeoutMs,
     });
+    rejected = await loaderRejections(ctx.kafka, {
+      deadLetterTopic: ctx.config.deadLetterTopic,
+      manifestTopic: ctx.config.manifestTopic,
+      announced,
+      from: lettersFrom,
+      timeoutMs: ctx.config.waitTimeoutMs,
+    });
   }
   const seconds = (Date.now() - started) / 1000;
-  return manifests.map((m) => {
-    const labels = { project: job.project, table: m.source.target_table };
+  return manifests.map((m, i) => {
+    const table = m.source.target_table;
+    const reason = rejected.get(i);
+    if (reason !== undefined) {
+      const error = new ExportError(
+        'LS_FIRESTORE_EXPORT_REJECTED',
+        `the loader rejected ${m.key} (${ctx.config.manifestTopic} partition ${announced[i]!.partition} offset ${announced[i]!.offset}): ${reason.code}: ${reason.message}`,
+        { details: { key: m.key, loaderCode: reason.code } },
+      );
+      ctx.logger.error(
+        { err: error, project: job.project, table },
+        'snapshot rejected by the loader',
+      );
+      ctx.metrics?.shared.errors.inc({ component: 'firestore_export', code: error.code });
+      return { ...failed(job.project, table, error), seconds, key: m.key };
+    }
+    const labels = { project: job.project, table };
     ctx.metrics?.documents.inc(labels, reused ? 0 : m.record_count);
     ctx.metrics?.bytes.inc(labels, reused ? 0 : m.bytes);
     ctx.metrics?.seconds.set(labels, seconds);
     return {
       project: job.project,
-      table: m.source.target_table,
+      table,
       status: reused ? 'reused' : 'exported',
       documents: m.record_count,
       bytes: m.bytes,
