@@ -10,6 +10,11 @@ afterEach(async () => {
   await bed?.cleanup();
 });
 
+/** True for a group join that gave this instance at least one partition. */
+const isAssigned = (line: Record<string, unknown>) =>
+  line.msg === 'group joined; partitions (re)assigned' &&
+  Object.values((line.assignment ?? {}) as Record<string, number[]>).some((p) => p.length > 0);
+
 describe('two instances in one consumer group (Cloud Storage)', () => {
   it.each(['SIGTERM', 'SIGKILL'] as const)(
     'loses and duplicates nothing when one is stopped with %s mid-run',
@@ -18,18 +23,22 @@ describe('two instances in one consumer group (Cloud Storage)', () => {
       const topic = await bed.createTopic(3);
       const { store, url } = await bed.gcsStore();
       const env = (id: string) => bed.sinkEnv([topic], url, { BRONZE_SINK_INSTANCE_ID: id });
-      const producing = bed.produce(topic, {
-        count: 12_000,
-        chunk: 400,
-        pauseMs: 300,
-        spanMs: 3 * 3_600_000,
-      });
+      // Records keep coming until after B owns partitions: B logs taking one only on a batch.
+      const pace = { chunk: 400, pauseMs: 300, spanMs: 3 * 3_600_000 };
+      const firstHalf = bed.produce(topic, { count: 6_000, ...pace });
 
       const a = new SinkProcess('a', env('a'));
       processes.push(a);
       await a.waitForLog(isPartitionTaken, 30_000);
       const b = new SinkProcess('b', env('b'));
       processes.push(b);
+      await b.waitForLog(isAssigned, 30_000);
+      const producing = bed.produce(topic, {
+        count: 6_000,
+        firstIndex: 6_000,
+        sent: await firstHalf,
+        ...pace,
+      });
       // B owns partitions once the group has rebalanced around both.
       await b.waitForLog(isPartitionTaken, 30_000);
       await sleep(2_000);
