@@ -30,6 +30,11 @@ export const TOPICS = {
    * past them.
    */
   firestoreQuarantine: 'lakestream.firestore.quarantine.v1',
+  /**
+   * One event per watched Eurostat dataset version not loaded yet (`EurostatUpdateEvent`,
+   * packages/lake), keyed by the dataset code: from the update feed, the catalogue or `sync`.
+   */
+  eurostatUpdates: 'lakestream.eurostat.updates.v1',
 } as const;
 
 export type TopicName = (typeof TOPICS)[keyof typeof TOPICS];
@@ -59,6 +64,8 @@ export const CONSUMER_GROUPS = {
    * group's committed offset is how far the warehouse has applied the manifests.
    */
   warehouseLoaderDocuments: 'lakestream-warehouse-loader-documents',
+  /** Eurostat sync worker on the update topic; offsets commit after the version is loaded. */
+  eurostatSync: 'lakestream-eurostat-source-sync',
 } as const;
 
 /**
@@ -95,6 +102,9 @@ export const TOPIC_CONFIGS: Readonly<
   [TOPICS.dbSyncApplied]: { numPartitions: 1, configEntries: {} },
   [TOPICS.qualityReports]: { numPartitions: 3, configEntries: {} },
   [TOPICS.firestoreQuarantine]: { numPartitions: 1, configEntries: {} },
+  // Keyed by dataset code, so a dataset's versions are loaded in the order announced. Kept for
+  // good: the topic is the history of which versions were announced and why.
+  [TOPICS.eurostatUpdates]: { numPartitions: 3, configEntries: { 'retention.ms': '-1' } },
 };
 
 /** Prefix of every database table topic: `lakestream.db.<database>.<table>.v1`. */
