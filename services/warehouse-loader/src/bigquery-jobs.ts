@@ -51,14 +51,15 @@ export interface BigqueryJobs {
   succeeded(base: string): Promise<{ done: true } | { done: false; free: number }>;
   /**
    * Runs the step's job once: finds an attempt that succeeded or is still running, else creates
-   * the next attempt. With `fresh`, an earlier success does not count (its output is gone);
+   * the next attempt. With `fresh`, an earlier success does not count (its output is gone); with
+   * `stillHolds`, it counts only while its output is still in place (the job, done, is passed);
    * `free` is an attempt number known to be unused (no need to look it up).
    */
   run(
     base: string,
     configuration: JobConfiguration,
     what: string,
-    options?: { fresh?: boolean; free?: number },
+    options?: { fresh?: boolean; stillHolds?: (job: Job) => boolean; free?: number },
   ): Promise<'found' | 'created'>;
 }
 
@@ -126,7 +127,10 @@ export function createBigqueryJobs(
         if (existing) {
           if (options.fresh) continue;
           const failure = await outcomeOf(existing);
-          if (failure === undefined) return 'found';
+          if (failure === undefined) {
+            if (options.stillHolds?.(existing) ?? true) return 'found';
+            continue;
+          }
           failedJobs.add(jobId);
           continue;
         }

@@ -5,7 +5,9 @@
  * second run over the same objects gives the same table. DuckDB reads every row to detect the
  * columns (`read_json`, all files by name); BigQuery runs one load job (autodetect,
  * WRITE_TRUNCATE) whose id is derived from the prefix, the table and the objects' names and
- * generations, so a repeated run over unchanged objects finds that job instead of loading again.
+ * generations, so a repeated run over unchanged objects finds that job instead of loading again –
+ * as long as the table is still there: a table dropped since (or, where BigQuery reports row counts,
+ * holding another number of rows) is loaded again, by the next attempt's id.
  */
 import { createHash } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -13,10 +15,11 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
-import type { BigQuery } from '@google-cloud/bigquery';
+import type { BigQuery, JobMetadata } from '@google-cloud/bigquery';
 import type { ObjectInfo, ObjectStore } from '@lakestream/object-store';
 import { quoteIdent } from '@lakestream/silver';
-import { createBigquerySession } from './bigquery-session.js';
+import { classifyBigqueryError, isNotFound } from './bigquery-errors.js';
+import { type BigquerySession, createBigquerySession } from './bigquery-session.js';
 import { bqTable } from './db-bigquery-sql.js';
 import { sqlString } from './db-sql.js';
 import { withDuckdbFile } from './duckdb-file.js';
@@ -201,6 +204,42 @@ export function gcsLoadJobId(
   return `lakestream_gcs_load_${dataset}_${table}_${hash.digest('hex').slice(0, 32)}`;
 }
 
+/** What the destination table holds at the start of a load. */
+interface DestinationState {
+  /** Absent while BigQuery does not report it (the emulator never does). */
+  numRows?: number;
+}
+
+/** The destination table now, or undefined when it does not exist. */
+async function destinationState(
+  session: BigquerySession,
+  dataset: string,
+  table: string,
+): Promise<DestinationState | undefined> {
+  try {
+    const [meta] = await session.bq.dataset(dataset, session.location).table(table).getMetadata();
+    return meta.numRows === undefined ? {} : { numRows: Number(meta.numRows) };
+  } catch (err) {
+    if (isNotFound(err)) return undefined;
+    throw classifyBigqueryError(err, `looking up ${dataset}.${table}`, session.emulator);
+  }
+}
+
+/**
+ * Whether the table may still hold what a finished load job wrote: it exists, and where both
+ * counts are known it has as many rows as the job wrote. A table dropped since (or truncated
+ * to another size) is loaded again.
+ */
+function tableHoldsLoad(
+  table: DestinationState | undefined,
+  job: Pick<JobMetadata, 'statistics'>,
+): boolean {
+  if (table === undefined) return false;
+  const written = job.statistics?.load?.outputRows;
+  if (written === undefined || table.numRows === undefined) return true;
+  return table.numRows === Number(written);
+}
+
 async function loadBigquery(
   options: GcsLoadOptions,
   target: Extract<GcsLoadOptions['target'], { kind: 'bigquery' }>,
@@ -212,6 +251,7 @@ async function loadBigquery(
     target.projectId ?? (await session.call('finding the project', () => bq.getProjectId()));
   const what = `loading ${options.prefix} into ${options.schema}.${options.table}`;
   await session.ensureDataset(options.schema);
+  const destination = await destinationState(session, options.schema, options.table);
   await session.jobs.run(
     gcsLoadJobId(options.prefix, options.schema, options.table, objects),
     {
@@ -226,6 +266,7 @@ async function loadBigquery(
       },
     },
     what,
+    { stillHolds: (job) => tableHoldsLoad(destination, job.metadata ?? {}) },
   );
   const [row] = await session.query<{ n: number }>(
     `SELECT COUNT(*) AS n FROM ${bqTable(project, options.schema, options.table)}`,

@@ -168,4 +168,27 @@ describe('documents → BigQuery (emulator, fake-gcs-server)', () => {
     expect(await gcsLoad(options)).toMatchObject({ rows: 5, objects: 2 });
     expect(createdJobs.length).toBe(jobs);
   });
+
+  it('gcs-load: a table dropped since its job is loaded again, once', async () => {
+    await store.put('nodes/a.json', Buffer.from('{"node":"n1"}\n{"node":"n2"}\n'));
+    const options = {
+      prefix: `gs://${bucket}/lake/nodes/`,
+      schema: inventory,
+      table: 'nodes',
+      lake: store,
+      storageEmulatorHost: process.env.STORAGE_EMULATOR_HOST!,
+      target: { kind: 'bigquery' as const, projectId, emulatorHost, client },
+    };
+    await gcsLoad(options);
+    await bigquery.dataset(inventory).table('nodes').delete();
+    const jobs = createdJobs.length;
+    expect(await gcsLoad(options)).toMatchObject({ rows: 2, objects: 1 });
+    expect(createdJobs.length).toBe(jobs + 1);
+    expect(
+      (await query(`SELECT COUNT(*) AS n FROM \`${projectId}.${inventory}.nodes\``))[0].n,
+    ).toBe(2);
+    // The table is that load's again: a repeat finds its job.
+    expect(await gcsLoad(options)).toMatchObject({ rows: 2, objects: 1 });
+    expect(createdJobs.length).toBe(jobs + 1);
+  });
 });
