@@ -119,6 +119,7 @@ export {
   firestoreWarehouseSchema,
 } from './firestore.js';
 export {
+  isoMicros,
   parseReportTimestamp,
   QUALITY_REPORT_PATTERN,
   QUALITY_REPORT_SOURCES,

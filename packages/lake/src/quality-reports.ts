@@ -103,7 +103,7 @@ function reportMicros(id: string): bigint | undefined {
  * An ISO 8601 date or date-time as microseconds since the epoch (a Date stops at milliseconds): its
  * zone as given, UTC without one; undefined when it is none or names a date that does not exist.
  */
-function isoMicros(text: string): bigint | undefined {
+export function isoMicros(text: string): bigint | undefined {
   const iso =
     /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?(Z|[+-]\d{2}:?\d{2})?)?$/.exec(
       text,

@@ -3,7 +3,7 @@
  * QualityReport and published keyed by insert_id, duplicates dropped within the run, every bad
  * input quarantined with its file and byte offset; the rest goes on.
  */
-import type { QualityReport } from '@lakestream/lake';
+import { isoMicros, type QualityReport } from '@lakestream/lake';
 import {
   type ExportDocument,
   type ExportFacts,
@@ -165,7 +165,8 @@ function remember(
   limit: number,
   counts: BackfillCounts,
 ): boolean {
-  const createdAt = epochMicros(report.created_at);
+  // created_at is ISO with microseconds (the mapping writes it so): a double holds it exactly.
+  const createdAt = Number(isoMicros(report.created_at));
   const previous = seen.get(report.insert_id);
   if (previous !== undefined) {
     if (createdAt <= previous) return false;
@@ -184,10 +185,4 @@ function remember(
  */
 function ownCopy(id: string): string {
   return Buffer.from(id).toString();
-}
-
-/** An ISO date-time as µs since the epoch (exact as a double until the year 2255). */
-function epochMicros(iso: string): number {
-  const fraction = /\.(\d+)/.exec(iso)?.[1] ?? '';
-  return Date.parse(iso.replace(/\.\d+/, '')) * 1000 + Number(fraction.padEnd(6, '0').slice(0, 6));
 }
