@@ -1,0 +1,3 @@
+import { devstackGlobalSetup } from '@lakestream/devstack';
+
+export default () => devstackGlobalSetup(['kafka', 'postgres']);
