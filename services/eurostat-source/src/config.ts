@@ -1,0 +1,109 @@
+/**
+ * eurostat-source's configuration: one definition for every command (catalog, watch, and the
+ * dataset sync), read from the environment, validated once at start with every problem listed.
+ */
+import {
+  type ConfigOf,
+  commonFields,
+  defineConfig,
+  envVar,
+  field,
+  loadConfig,
+} from '@lakestream/config';
+import { TOPIC_NAME, TOPICS } from '@lakestream/kafka';
+
+/** Eurostat's dissemination API, where production reads the catalogue, the feed and the datasets. */
+export const EUROSTAT_API_BASE = 'https://ec.europa.eu/eurostat/api/dissemination';
+
+// Keywords are matched as plain text in codes and titles: letters, digits, _ and - only, so a
+// keyword never reads as a pattern.
+const KEYWORD = {
+  pattern: /^[A-Za-z0-9_-]{1,64}$/,
+  expected: 'keywords of letters, digits, _ and -',
+};
+
+/** Every setting, by the property the service reads. */
+export const eurostatConfig = defineConfig({
+  prefix: 'EUROSTAT_',
+  fields: {
+    logLevel: commonFields.logLevel,
+    lakestreamHome: commonFields.lakestreamHome,
+    metricsPort: { ...commonFields.metricsPort, default: '0' },
+    metricsHost: commonFields.metricsHost,
+    metricsPortFile: commonFields.metricsPortFile,
+    kafkaBrokers: commonFields.kafkaBrokers,
+    kafkaClientId: { ...commonFields.kafkaClientId, default: 'lakestream-eurostat-source' },
+    // A catalogue load or a watch run under way finishes: both are one transaction of seconds.
+    shutdownGraceMs: { ...commonFields.shutdownGraceMs, default: '1m' },
+    /** The dissemination API's base URL. */
+    apiBase: field('EUROSTAT_API_BASE', envVar.url({ protocols: ['http', 'https'] }), {
+      doc: "Base of Eurostat's dissemination API (`…/catalogue/toc/txt`, `…/catalogue/rss/en/statistics-update.rss`, `…/statistics/1.0/data/{code}`). Point it at `./commands.sh eurostat-fixtures` in development.",
+      default: EUROSTAT_API_BASE,
+      example: 'http://127.0.0.1:8765/eurostat/api/dissemination',
+    }),
+    /** Language of the titles and labels. */
+    language: field('EUROSTAT_LANG', envVar.enum(['en', 'fr', 'de'] as const), {
+      doc: 'Language of the table of contents, the feed and the labels.',
+      default: 'en',
+    }),
+    /** Keywords selecting the watched datasets. */
+    keywords: field('EUROSTAT_KEYWORDS', envVar.list(envVar.string(KEYWORD)), {
+      doc: 'Comma-separated keywords: a dataset or table whose code or title contains one (case-insensitive) is watched.',
+      default: 'HLTH',
+      example: 'HLTH,DEMO_R',
+    }),
+    /** PostgreSQL, holding the `eurostat` schema. */
+    databaseUrl: field('DATABASE_URL', envVar.url({ protocols: ['postgres', 'postgresql'] }), {
+      doc: 'PostgreSQL connection URL; the service keeps its catalogue, watchlist, loads and announcements in the schema `eurostat`.',
+      secret: true,
+      example: 'postgres://lakestream:…@127.0.0.1:5432/lakestream',
+    }),
+    /** Where update events go. */
+    updatesTopic: field('EUROSTAT_UPDATES_TOPIC', envVar.string(TOPIC_NAME), {
+      doc: 'Topic of the dataset update events (keyed by dataset code) that trigger a dataset sync.',
+      default: TOPICS.eurostatUpdates,
+    }),
+    /** The catalogue's schedule when no `--every` is given. */
+    catalogEveryMs: field('EUROSTAT_CATALOG_EVERY', envVar.duration({ min: 1_000 }).optional(), {
+      doc: '`eurostat catalog` runs again every interval (like `--every`, which wins); unset, it runs once (Kubernetes schedules it weekly).',
+      example: '7d',
+    }),
+    /** The watch's schedule when no `--every` is given. */
+    watchEveryMs: field('EUROSTAT_WATCH_EVERY', envVar.duration({ min: 1_000 }).optional(), {
+      doc: '`eurostat watch` runs again every interval (like `--every`, which wins); unset, it runs once (Kubernetes schedules it twice a day).',
+      example: '12h',
+    }),
+    /** How far back feed events count. */
+    feedDays: field('EUROSTAT_FEED_DAYS', envVar.int({ min: 1, max: 60 }), {
+      doc: 'Feed events older than this many days are ignored (the feed holds the last days; the catalogue dates cover older changes).',
+      default: '7',
+    }),
+    /** Timeout of one HTTP request. */
+    httpTimeoutMs: field('EUROSTAT_HTTP_TIMEOUT', envVar.duration({ min: 100 }), {
+      doc: 'Timeout of one request to Eurostat, headers and body.',
+      default: '2m',
+    }),
+    /** Attempts of one request. */
+    maxAttempts: field('EUROSTAT_MAX_ATTEMPTS', envVar.int({ min: 1, max: 20 }), {
+      doc: 'Attempts of a request that fails transiently (network fault, timeout, 429, 5xx).',
+      default: '5',
+    }),
+    /** First backoff between attempts. */
+    retryBaseMs: field('EUROSTAT_RETRY_BASE', envVar.duration({ min: 1, max: 600_000 }), {
+      doc: 'Backoff ceiling before the second attempt; doubles each attempt (full jitter, at most 30s).',
+      default: '1s',
+    }),
+    /** Where the JSON logs go instead of stderr. */
+    logFile: field('EUROSTAT_SOURCE_LOG_FILE', envVar.string().optional(), {
+      doc: 'Append the JSON logs to this file instead of stderr (`./commands.sh eurostat` uses $LAKESTREAM_HOME/logs/eurostat-source.log), so a terminal shows the summaries and the errors.',
+    }),
+  },
+});
+
+/** The loaded configuration (secrets redacted when printed). */
+export type EurostatConfig = ConfigOf<typeof eurostatConfig>;
+
+/** Loads the configuration from the environment; throws ConfigError listing every problem. */
+export function loadEurostatConfig(env: NodeJS.ProcessEnv = process.env): EurostatConfig {
+  return loadConfig(eurostatConfig, env);
+}
