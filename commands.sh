@@ -59,6 +59,7 @@ COMMANDS=(
   "firestore-dump|print every document of a Firestore managed export as JSON lines: firestore-dump PATH"
   "gcs-load|load a prefix of JSON-lines files (lake or gs://) into a warehouse table, replacing it: gcs-load URI_PREFIX SCHEMA.TABLE [--format ndjson]"
   "stop-documents-pipeline|stop the background bronze sink and loader of the document sources"
+  "eurostat-fixtures|serve Eurostat's dissemination API paths from the synthetic fixtures on 127.0.0.1 in the foreground, printing EUROSTAT_API_BASE=…: eurostat-fixtures [--port 8790] [--async CODE] [--cell-limit N] [--large CODE=CELLS]"
   "chaos|the fault suite on a private stack: kills, broker and PostgreSQL restarts, 503 bursts, a frozen owner; checks every layer: chaos [--rows N] [--seed S] [--long]"
   "bench|run the benchmarks (figures beside a reference tool): bench [package]"
   "test|lint, typecheck and run every test against the real local stack (first stops what demo left running in this home)"
@@ -621,6 +622,13 @@ cmd_firestore_dump() {
   firestore_source dump "${args[@]}"
 }
 
+# eurostat-fixtures [options]: a local stand-in for Eurostat (the machines here cannot reach it);
+# point the service at it with the EUROSTAT_API_BASE line it prints. Ctrl-C stops it.
+cmd_eurostat_fixtures() {
+  ensure_node
+  exec "${TS_NODE[@]}" services/eurostat-source/src/main.ts fixtures "$@"
+}
+
 # The loader's result line on stdout; of its JSON logs only warnings and errors (LOG_LEVEL).
 cmd_gcs_load() {
   ensure_node
@@ -794,6 +802,7 @@ main() {
     firestore-dump) cmd_firestore_dump "$@" ;;
     gcs-load) cmd_gcs_load "$@" ;;
     stop-documents-pipeline) cmd_stop_documents_pipeline "$@" ;;
+    eurostat-fixtures) cmd_eurostat_fixtures "$@" ;;
     chaos) cmd_chaos "$@" ;;
     bench) cmd_bench "$@" ;;
     demo) cmd_demo "$@" ;;
