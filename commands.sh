@@ -59,6 +59,7 @@ COMMANDS=(
   "firestore-dump|print every document of a Firestore managed export as JSON lines: firestore-dump PATH"
   "gcs-load|load a prefix of JSON-lines files (lake or gs://) into a warehouse table, replacing it: gcs-load URI_PREFIX SCHEMA.TABLE [--format ndjson]"
   "stop-documents-pipeline|stop the background bronze sink and loader of the document sources"
+  "eurostat|Eurostat statistics: eurostat catalog [--every 7d] (table of contents → eurostat.catalog, keywords → eurostat.watchlist), eurostat watch [--every 12h] (update feed → one event per changed watched dataset on lakestream.eurostat.updates.v1); EUROSTAT_API_BASE points at Eurostat or ./commands.sh eurostat-fixtures"
   "eurostat-fixtures|serve Eurostat's dissemination API paths from the synthetic fixtures on 127.0.0.1 in the foreground, printing EUROSTAT_API_BASE=…: eurostat-fixtures [--port 8790] [--async CODE] [--cell-limit N] [--large CODE=CELLS]"
   "chaos|the fault suite on a private stack: kills, broker and PostgreSQL restarts, 503 bursts, a frozen owner; checks every layer: chaos [--rows N] [--seed S] [--long]"
   "bench|run the benchmarks (figures beside a reference tool): bench [package]"
@@ -622,6 +623,23 @@ cmd_firestore_dump() {
   firestore_source dump "${args[@]}"
 }
 
+# eurostat catalog|watch [options]: with the stack it needs (PostgreSQL, Kafka) up; the JSON logs go to
+# $LAKESTREAM_HOME/logs/eurostat-source.log, the summaries and errors to the terminal. exec: the
+# signals in_foreground forwards reach node itself.
+cmd_eurostat() {
+  ensure_node
+  stop_on_failure
+  remember_stack
+  cmd_up >/dev/null
+  load_stack_env
+  in_foreground eurostat_source_exec "$@"
+}
+
+eurostat_source_exec() {
+  EUROSTAT_SOURCE_LOG_FILE="${EUROSTAT_SOURCE_LOG_FILE:-$LAKESTREAM_HOME/logs/eurostat-source.log}" \
+    exec "${TS_NODE[@]}" services/eurostat-source/src/main.ts "$@"
+}
+
 # eurostat-fixtures [options]: a local stand-in for Eurostat (the machines here cannot reach it);
 # point the service at it with the EUROSTAT_API_BASE line it prints. Ctrl-C stops it.
 cmd_eurostat_fixtures() {
@@ -802,6 +820,7 @@ main() {
     firestore-dump) cmd_firestore_dump "$@" ;;
     gcs-load) cmd_gcs_load "$@" ;;
     stop-documents-pipeline) cmd_stop_documents_pipeline "$@" ;;
+    eurostat) cmd_eurostat "$@" ;;
     eurostat-fixtures) cmd_eurostat_fixtures "$@" ;;
     chaos) cmd_chaos "$@" ;;
     bench) cmd_bench "$@" ;;

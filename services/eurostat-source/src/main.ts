@@ -5,18 +5,21 @@
  */
 const USAGE = `Usage: eurostat-source catalog [--every 7d]
        eurostat-source watch [--every 12h]
+       eurostat-source fixtures [--port 8790] [options]
 
 Commands:
   catalog    load Eurostat's table of contents into eurostat.catalog and select the watched
              datasets (EUROSTAT_KEYWORDS, default HLTH) into eurostat.watchlist
   watch      read the update feed and the catalogue; announce each watched dataset's update not
              loaded yet on lakestream.eurostat.updates.v1, once per update
+  fixtures   serve Eurostat's dissemination API paths from the synthetic fixtures (development)
 
 Run a command with --help for its options.`;
 
 const COMMANDS = {
   catalog: () => import('./commands/catalog.js'),
   watch: () => import('./commands/watch.js'),
+  fixtures: () => import('./commands/fixtures.js'),
 } as const;
 
 const [name, ...argv] = process.argv.slice(2);
