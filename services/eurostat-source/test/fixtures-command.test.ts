@@ -1,6 +1,6 @@
 /**
- * `eurostat-source fixtures` as a process: it prints the EUROSTAT_API_BASE line, answers on it,
- * and stops cleanly on SIGTERM; a bad option is refused with its usage.
+ * `eurostat-source fixtures` as a process: it prints the EUROSTAT_API_BASE line, answers on it
+ * (a `--large` generated answer included), and stops cleanly on SIGTERM; a bad option is refused with its usage.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
@@ -28,11 +28,15 @@ afterEach(() => {
 });
 
 describe('eurostat-source fixtures', () => {
-  it('prints EUROSTAT_API_BASE, serves the fixtures there and stops on SIGTERM', async () => {
-    child = spawn(process.execPath, args('--port', '0', '--async', 'nama_10_gdp'), {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+  it('prints EUROSTAT_API_BASE, serves the fixtures and a generated answer there, and stops on SIGTERM', async () => {
+    child = spawn(
+      process.execPath,
+      args('--port', '0', '--async', 'nama_10_gdp', '--large', 'hlth_big=2000'),
+      {
+        cwd: ROOT,
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     const [line] = (await once(
       createInterface({ input: child.stdout as NodeJS.ReadableStream }),
       'line',
@@ -49,6 +53,19 @@ describe('eurostat-source fixtures', () => {
       await fetch(`${base}/statistics/1.0/data/nama_10_gdp?format=JSON&lang=EN`)
     ).json()) as { warning: { label: string } };
     expect(gdp.warning.label).toMatch(/^ASYNCHRONOUS_RESPONSE/);
+    // the generated answer is streamed whole; filters on it are refused
+    const big = (await (
+      await fetch(`${base}/statistics/1.0/data/hlth_big?format=JSON&lang=EN`)
+    ).json()) as {
+      value: Record<string, number>;
+      status: Record<string, string>;
+      extension: { id: string; annotation: { type: string; title: string }[] };
+    };
+    expect(big.extension.id).toBe('HLTH_BIG');
+    expect(big.extension.annotation).toContainEqual({ type: 'OBS_COUNT', title: '2000' });
+    const cells = new Set([...Object.keys(big.value), ...Object.keys(big.status)]);
+    expect(cells.size).toBe(2000);
+    expect((await fetch(`${base}/statistics/1.0/data/hlth_big?geo=DE`)).status).toBe(400);
     child.kill('SIGTERM');
     const [code] = await once(child, 'exit');
     expect(code).toBe(0);

@@ -30,7 +30,7 @@ Options:
   --async-cells N     answers with more cells are asynchronous (default 500000)
   --async CODE        always answer this dataset asynchronously (repeatable)
   --async-polls N     polls before an asynchronous request is AVAILABLE (default 2)
-  --large CODE=CELLS  serve a generated answer of about CELLS cells as CODE (repeatable)`;
+  --large CODE=CELLS  serve a generated answer of CELLS observed cells as CODE (repeatable)`;
 
 /** Runs the command; returns the exit status. */
 export async function main(argv: readonly string[]): Promise<number> {
