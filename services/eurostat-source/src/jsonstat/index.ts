@@ -6,6 +6,7 @@ export {
   type JsonStatErrorCode,
   type JsonStatErrorPlace,
 } from './errors.js';
+export { type GeneratedAnswer, type GenerateOptions, generateAnswer } from './generate.js';
 export {
   DEFAULT_BATCH_SIZE,
   type JsonStatReader,
