@@ -17,6 +17,18 @@ export const EUROSTAT_ERROR_CODES = [
   'LS_EUROSTAT_DATABASE_FAILED',
   /** An update event could not be published to the updates topic; the announcements of that run are rolled back. */
   'LS_EUROSTAT_PUBLISH_FAILED',
+  /** The fixture server (development) cannot serve a fixture: a file that is not a dataset it can slice, or a `--large` generator it cannot load; the message names the file. */
+  'LS_EUROSTAT_FIXTURE_INVALID',
+  /** The statistics API does not know the dataset (404): the message names the code. */
+  'LS_EUROSTAT_DATASET_NOT_FOUND',
+  /** A 413 EXTRACTION_TOO_BIG with nothing left to split the request by. */
+  'LS_EUROSTAT_TOO_BIG',
+  /** An asynchronous answer was still being prepared at EUROSTAT_ASYNC_TIMEOUT; retryable. */
+  'LS_EUROSTAT_ASYNC_TIMEOUT',
+  /** A downloaded answer is not a JSON-stat dataset that can be read or joined (truncated, malformed, parts that disagree): the message names the file and byte offset. */
+  'LS_EUROSTAT_ANSWER_INVALID',
+  /** The raw answer could not be written to bronze; retryable as the store says. */
+  'LS_EUROSTAT_BRONZE_FAILED',
 ] as const;
 
 /** One of `EUROSTAT_ERROR_CODES`. */

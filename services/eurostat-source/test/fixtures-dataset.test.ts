@@ -4,6 +4,7 @@
  * Eurostat's key order; time bounds compare across frequencies.
  */
 import { describe, expect, it } from 'vitest';
+import { EUROSTAT_ERROR_CODES, EurostatError } from '../src/errors.js';
 import { parseDataset, slice } from '../src/fixtures/dataset.js';
 import { comparePeriods, selectPositions } from '../src/fixtures/query.js';
 import { serializeDataset } from '../src/fixtures/serialize.js';
@@ -66,6 +67,23 @@ describe('parseDataset', () => {
     ],
   ])('refuses a file with %s, naming it', (_case, text, problem) => {
     expect(() => parseDataset(text, 'data/tiny.json')).toThrow(`data/tiny.json: ${problem}`);
+  });
+
+  it('refuses with a code of the closed list, not retryable, naming the file in its details', () => {
+    const err = (() => {
+      try {
+        parseDataset('{', 'data/tiny.json');
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(err).toBeInstanceOf(EurostatError);
+    expect(err).toMatchObject({
+      code: 'LS_EUROSTAT_FIXTURE_INVALID',
+      retryable: false,
+      details: { file: 'data/tiny.json' },
+    });
+    expect(EUROSTAT_ERROR_CODES).toContain((err as EurostatError).code);
   });
 
   it('reads category order from the index positions, not from key order', () => {
