@@ -26,6 +26,12 @@ export interface EurostatMetrics {
   datasetsBehind: Gauge;
   /** `lakestream_eurostat_updates_announced_total{changed,source}` */
   updatesAnnounced: Counter<'changed' | 'source'>;
+  /** `lakestream_eurostat_load_seconds{outcome}` (one version: checks, PostgreSQL and Parquet) */
+  loadSeconds: Histogram<'outcome'>;
+  /** `lakestream_eurostat_loaded_rows_total` (observed cells published) */
+  loadedRows: Counter;
+  /** `lakestream_eurostat_checks_failed_total{check}` (quality checks that refused a version) */
+  checksFailed: Counter<'check'>;
 }
 
 // From a small feed on a fast link to the whole table of contents on a slow one.
@@ -73,6 +79,24 @@ export function createEurostatMetrics(shared: LakestreamMetrics): EurostatMetric
       name: 'lakestream_eurostat_updates_announced_total',
       help: 'Update events published to the updates topic (each dataset version once).',
       labelNames: ['changed', 'source'],
+      registers,
+    }),
+    loadSeconds: new Histogram({
+      name: 'lakestream_eurostat_load_seconds',
+      help: 'Seconds to load one dataset version (quality checks, PostgreSQL and silver Parquet).',
+      labelNames: ['outcome'],
+      buckets: DOWNLOAD_BUCKETS,
+      registers,
+    }),
+    loadedRows: new Counter({
+      name: 'lakestream_eurostat_loaded_rows_total',
+      help: 'Observed cells of the dataset versions published.',
+      registers,
+    }),
+    checksFailed: new Counter({
+      name: 'lakestream_eurostat_checks_failed_total',
+      help: 'Quality checks failed; each failure keeps the previous version of its dataset.',
+      labelNames: ['check'],
       registers,
     }),
   };

@@ -19,25 +19,55 @@ export function observationsTableName(code: string): string {
   return `${SCHEMA}.${table}`;
 }
 
+/** The column holding the dataset code (the same in every row: a default, never copied). */
+export const DATASET_COLUMN = 'dataset';
+
 /**
- * `CREATE TABLE` for a dataset's observations under `table` (a staging name during a load, the
- * real one otherwise). Throws RangeError for a dimension id that cannot be a column.
+ * The dimension ids as column names (lower case). Throws RangeError for an id that cannot be a
+ * column of `table`, or for two ids that would be the same column.
  */
-export function observationsTableDdl(table: string, dimensions: readonly string[]): string {
+export function dimensionColumns(table: string, dimensions: readonly string[]): string[] {
   if (dimensions.length === 0) throw new RangeError('a dataset has at least one dimension');
   const columns = dimensions.map((d) => d.toLowerCase());
   for (const column of columns) {
-    if (!DIMENSION.test(column) || RESERVED.has(column)) {
+    if (!DIMENSION.test(column) || RESERVED.has(column) || column === DATASET_COLUMN) {
       throw new RangeError(`dimension '${column}' cannot be a column of ${table}`);
     }
   }
   if (new Set(columns).size !== columns.length) {
     throw new RangeError(`dimensions of ${table} repeat: ${columns.join(', ')}`);
   }
-  return `CREATE TABLE ${table} (
-  ${columns.map((c) => `${c} text NOT NULL`).join(',\n  ')},
-  ${EUROSTAT_OBSERVATION_COLUMNS.value} double precision,
-  ${EUROSTAT_OBSERVATION_COLUMNS.status} text,
-  PRIMARY KEY (${columns.join(', ')})
-)`;
+  return columns;
+}
+
+/**
+ * `CREATE TABLE` for a dataset's observations under `table` (a staging name during a load, the
+ * real one otherwise): the dataset code (a default, `options.dataset`, when given), the dimension
+ * columns (quoted: a dimension may be named like an SQL keyword), value and status. The primary
+ * key is left out with `primaryKey: false`, for a bulk load that builds it once at the end.
+ * Throws RangeError for a dimension id that cannot be a column.
+ */
+export function observationsTableDdl(
+  table: string,
+  dimensions: readonly string[],
+  options: { dataset?: string; primaryKey?: boolean } = {},
+): string {
+  const columns = dimensionColumns(table, dimensions);
+  const lines: string[] = [];
+  if (options.dataset !== undefined) {
+    if (!/^[a-z0-9_]+$/.test(options.dataset)) {
+      throw new RangeError(`'${options.dataset}' is not a lower-case dataset code`);
+    }
+    lines.push(`${DATASET_COLUMN} text NOT NULL DEFAULT '${options.dataset}'`);
+  }
+  lines.push(...columns.map((c) => `"${c}" text NOT NULL`));
+  lines.push(`${EUROSTAT_OBSERVATION_COLUMNS.value} double precision`);
+  lines.push(`${EUROSTAT_OBSERVATION_COLUMNS.status} text`);
+  if (options.primaryKey !== false) lines.push(`PRIMARY KEY (${quoted(columns)})`);
+  return `CREATE TABLE ${table} (\n  ${lines.join(',\n  ')}\n)`;
+}
+
+/** The dimension columns quoted and comma-separated, for SQL text. */
+export function quoted(columns: readonly string[]): string {
+  return columns.map((c) => `"${c}"`).join(', ');
 }

@@ -44,6 +44,19 @@ export const SCHEMA_DDL: readonly string[] = [
      loaded_at timestamptz NOT NULL DEFAULT now(),
      PRIMARY KEY (code, update_time)
    )`,
+  // Versions the quality gate refused (kept out of loads, which holds published versions only,
+  // so the watcher and readers never take a refused version for the current one); a refused
+  // version tried again updates its row.
+  `CREATE TABLE IF NOT EXISTS ${SCHEMA}.rejections (
+     code text NOT NULL,
+     update_time timestamptz NOT NULL,
+     rows bigint NOT NULL CHECK (rows >= 0),
+     checks jsonb NOT NULL,
+     bronze_key text NOT NULL,
+     attempts integer NOT NULL DEFAULT 1,
+     rejected_at timestamptz NOT NULL DEFAULT now(),
+     PRIMARY KEY (code, update_time)
+   )`,
   `CREATE TABLE IF NOT EXISTS ${SCHEMA}.dimension_labels (
      code text NOT NULL,
      dimension text NOT NULL,

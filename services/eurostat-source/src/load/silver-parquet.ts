@@ -1,0 +1,108 @@
+/**
+ * A version's silver Parquet: `silver/eurostat/<code>/time=<period>/v<update time>_<n>.parquet`,
+ * written by DuckDB from the tab-separated cells the load saved while it copied them to
+ * PostgreSQL (DuckDB streams that file: memory stays bounded whatever the version's size).
+ *
+ * The file names carry the version, so the new version's files are written beside the old ones
+ * before PostgreSQL publishes it, and the old ones are removed after. A reader takes the
+ * published version from `eurostat.loads` (the row with the latest `loaded_at`) and reads the
+ * files whose name starts with `v<that update time, YYYYMMDDTHHMMSSZ>_`: between the two steps a
+ * reader that globs the whole folder sees two versions; one that follows `loads` sees exactly one.
+ * Files of a load that failed or was killed before its commit are not published versions and go
+ * with the next successful load's clean-up.
+ */
+import { mkdir, readdir, readFile } from 'node:fs/promises';
+import { join, relative, sep } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { eurostatKeyTime, eurostatSilverPrefix } from '@lakestream/lake';
+import type { ObjectStore } from '@lakestream/object-store';
+import { DATASET_COLUMN } from '../pg/observations.js';
+
+/** The Parquet file name prefix of a version: `v20240501T090000Z_`. */
+export function versionFilePrefix(updateTime: string): string {
+  return `v${eurostatKeyTime(updateTime)}_`;
+}
+
+const sqlText = (text: string) => `'${text.replaceAll("'", "''")}'`;
+const ident = (name: string) => `"${name.replaceAll('"', '""')}"`;
+
+/** Writes the version's Parquet files into `outDir` (partition folders below it); their paths. */
+export async function writeParquet(input: {
+  cellsFile: string;
+  outDir: string;
+  tempDir: string;
+  code: string;
+  updateTime: string;
+  columns: readonly string[];
+}): Promise<string[]> {
+  const { cellsFile, outDir, code, columns } = input;
+  await mkdir(outDir, { recursive: true });
+  const instance = await DuckDBInstance.create(':memory:', {
+    autoinstall_known_extensions: 'false',
+    threads: '2',
+    memory_limit: '512MB',
+    temp_directory: input.tempDir,
+    preserve_insertion_order: 'false',
+  });
+  const connection = await instance.connect();
+  try {
+    const csvColumns = [
+      ...columns.map((c) => `${sqlText(c)}: 'VARCHAR'`),
+      `'value': 'DOUBLE'`,
+      `'status': 'VARCHAR'`,
+    ];
+    const select = `SELECT ${sqlText(code)} AS ${DATASET_COLUMN}, ${columns.map(ident).join(', ')}, value, status
+      FROM read_csv(${sqlText(cellsFile)}, delim = '\t', header = false, quote = '', escape = '',
+        nullstr = '\\N', auto_detect = false, columns = {${csvColumns.join(', ')}})`;
+    const pattern = `${versionFilePrefix(input.updateTime)}{i}`;
+    const target = columns.includes('time')
+      ? `${sqlText(outDir)} (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (${ident('time')}), WRITE_PARTITION_COLUMNS true, FILENAME_PATTERN ${sqlText(pattern)}, OVERWRITE_OR_IGNORE true)`
+      : `${sqlText(join(outDir, `${versionFilePrefix(input.updateTime)}0.parquet`))} (FORMAT parquet, COMPRESSION zstd)`;
+    await connection.run(`COPY (${select}) TO ${target}`);
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
+  }
+  return listFiles(outDir);
+}
+
+async function listFiles(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  return entries
+    .filter((e) => e.isFile() && e.name.endsWith('.parquet'))
+    .map((e) => join(e.parentPath, e.name))
+    .sort();
+}
+
+/** Uploads the written files under the dataset's silver prefix; their keys. */
+export async function uploadParquet(
+  store: ObjectStore,
+  code: string,
+  outDir: string,
+  files: readonly string[],
+): Promise<string[]> {
+  const prefix = eurostatSilverPrefix(code);
+  const keys: string[] = [];
+  for (const file of files) {
+    const key = `${prefix}${relative(outDir, file).split(sep).join('/')}`;
+    await store.put(key, await readFile(file), { contentType: 'application/vnd.apache.parquet' });
+    keys.push(key);
+  }
+  return keys;
+}
+
+/** Removes every silver file of the dataset that is not of `updateTime`'s version; their count. */
+export async function removeOtherVersions(
+  store: ObjectStore,
+  code: string,
+  updateTime: string,
+): Promise<number> {
+  const keep = versionFilePrefix(updateTime);
+  const stale: string[] = [];
+  for await (const info of store.list(eurostatSilverPrefix(code))) {
+    const name = info.key.slice(info.key.lastIndexOf('/') + 1);
+    if (!name.startsWith(keep)) stale.push(info.key);
+  }
+  for (const key of stale) await store.delete(key);
+  return stale.length;
+}
