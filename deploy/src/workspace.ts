@@ -195,6 +195,8 @@ export async function checkServiceArgs(
     }
     case 'firestore-source':
       return checkFirestoreSourceArgs(args, load);
+    case 'eurostat-source':
+      return checkEurostatSourceArgs(args, load);
     default:
       return args.length === 0 ? undefined : `${name} takes no arguments, got ${args.join(' ')}`;
   }
@@ -221,4 +223,28 @@ async function checkFirestoreSourceArgs(
   };
   const parsed = parse(rest);
   return parsed.kind === 'run' ? undefined : (parsed.message ?? `parsed as ${parsed.kind}`);
+}
+
+/**
+ * eurostat-source's deployed commands: `catalog` and `watch` with the parser they share, and
+ * `worker`, which must exist as a command module (src/commands/worker.ts) and takes no arguments.
+ */
+async function checkEurostatSourceArgs(
+  args: readonly string[],
+  load: (path: string) => Promise<Record<string, unknown>>,
+): Promise<string | undefined> {
+  const [command, ...rest] = args;
+  if (command === 'catalog' || command === 'watch') {
+    const { parseScheduleArgs } = await load('catalog/cli.ts');
+    const parsed = (
+      parseScheduleArgs as (a: readonly string[]) => { kind: string; message?: string }
+    )(rest);
+    return parsed.kind === 'run' ? undefined : (parsed.message ?? `parsed as ${parsed.kind}`);
+  }
+  if (command === 'worker') {
+    const module = join(ROOT_DIR, 'services', 'eurostat-source', 'src', 'commands', 'worker.ts');
+    if (!existsSync(module)) return `eurostat-source has no worker command (${module})`;
+    return rest.length === 0 ? undefined : `worker takes no arguments, got ${rest.join(' ')}`;
+  }
+  return `eurostat-source: a deployed command is one of catalog, watch, worker, got '${command ?? ''}'`;
 }

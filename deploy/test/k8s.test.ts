@@ -22,7 +22,11 @@ import {
   serviceConfigDefinition,
   workspaceServices,
 } from '../src/workspace.js';
-import { expectDbSourceWired, expectDocumentSourcesWired } from './wiring.js';
+import {
+  expectDbSourceWired,
+  expectDocumentSourcesWired,
+  expectEurostatSourceWired,
+} from './wiring.js';
 
 /**
  * What is deployed: both overlays, the example that adds the mounted-key component, and the
@@ -49,6 +53,14 @@ const DB_SOURCE = { Deployment: ['bronze-sink-db', 'warehouse-loader-db'], CronJ
 const DOCUMENT_SOURCES = {
   Deployment: ['bronze-sink-documents', 'warehouse-loader-documents'],
   CronJob: ['firestore-export'],
+};
+/**
+ * The Eurostat source (components/eurostat-source), in every build: its state is PostgreSQL and
+ * the lake, which every overlay has.
+ */
+const EUROSTAT_SOURCE = {
+  Deployment: ['eurostat-sync-worker'],
+  CronJob: ['eurostat-catalog', 'eurostat-watch'],
 };
 const NODE_IMAGE_ENV = Object.fromEntries(
   envOf(parseDockerfile(join(DOCKER_DIR, 'Dockerfile')).stages.at(-1)!),
@@ -181,13 +193,22 @@ describe.each(TARGETS)('deploy/k8s/%s', (target) => {
     const dbSource = warehouseTargetOf(objects) === 'duckdb';
     const withDb = (base: string[], db: string[]) => [...base, ...(dbSource ? db : [])].sort();
     expect(names('Deployment')).toEqual(
-      withDb([...STREAMING, ...DOCUMENT_SOURCES.Deployment], DB_SOURCE.Deployment),
+      withDb(
+        [...STREAMING, ...DOCUMENT_SOURCES.Deployment, ...EUROSTAT_SOURCE.Deployment],
+        DB_SOURCE.Deployment,
+      ),
     );
     const backfill = target === 'examples/firestore-backfill';
     expect(names('Job')).toEqual(backfill ? ['firestore-backfill', 'producer'] : ['producer']);
     expect(names('CronJob')).toEqual(
       withDb(
-        ['dbt', 'transformer-run', 'warehouse-loader-run', ...DOCUMENT_SOURCES.CronJob],
+        [
+          'dbt',
+          'transformer-run',
+          'warehouse-loader-run',
+          ...DOCUMENT_SOURCES.CronJob,
+          ...EUROSTAT_SOURCE.CronJob,
+        ],
         DB_SOURCE.CronJob,
       ),
     );
@@ -227,6 +248,21 @@ describe.each(TARGETS)('deploy/k8s/%s', (target) => {
     expect(workload('warehouse-loader-documents').object.spec.replicas).toBe(1);
     expect(workload('warehouse-loader-documents').object.spec.strategy.type).toBe('Recreate');
     expect(args('bronze-sink-documents')).toBeUndefined();
+    // Eurostat: the catalogue weekly, the watch after each of Eurostat's two daily updates (11:00
+    // and 23:00 Luxembourg time), each pod one run (the schedule is the CronJob's, no --every);
+    // one sync worker.
+    const eurostat = (name: string) => workload(name).object.spec;
+    expect(args('eurostat-catalog')).toEqual(['catalog']);
+    expect(eurostat('eurostat-catalog').schedule).toMatch(/^\d+ \d+ \* \* [0-6]$/);
+    expect(args('eurostat-watch')).toEqual(['watch']);
+    expect(eurostat('eurostat-watch')).toMatchObject({
+      schedule: '30 11,23 * * *',
+      timeZone: 'Europe/Luxembourg',
+    });
+    for (const name of EUROSTAT_SOURCE.CronJob) expect(eurostat(name).suspend, name).toBe(false);
+    expect(args('eurostat-sync-worker')).toEqual(['worker']);
+    expect(eurostat('eurostat-sync-worker').replicas).toBe(1);
+    expect(eurostat('eurostat-sync-worker').strategy.type).toBe('Recreate');
     if (backfill) {
       // A one-off, created suspended, reading a managed export in GCS.
       const job = workload('firestore-backfill').object.spec;
@@ -494,6 +530,35 @@ describe.each(TARGETS)('deploy/k8s/%s', (target) => {
     expect(exported.firestoreEmulatorHost).toBe(
       target === 'overlays/dev' ? 'firestore:8080' : undefined,
     );
+  });
+
+  it('wires the Eurostat source: the updates topic, one run per pod, one database, the drain inside the deadline', async () => {
+    const workload = (name: string) => all.find((w) => w.name === name)!;
+    const configOf = async (name: string) =>
+      (await loadContainerConfig(workload(name), objects)).config;
+    const catalog = await configOf('eurostat-catalog');
+    const watch = await configOf('eurostat-watch');
+    const worker = await configOf('eurostat-sync-worker');
+    expectEurostatSourceWired(catalog, watch, worker);
+    // Every process reads the same database, from the Secret (created outside Git in prod).
+    for (const name of [...EUROSTAT_SOURCE.CronJob, ...EUROSTAT_SOURCE.Deployment]) {
+      const url = containerOf(workload(name)).env.find(
+        (e: { name: string }) => e.name === 'DATABASE_URL',
+      );
+      // (a generated Secret's name carries its content hash)
+      expect(url?.valueFrom?.secretKeyRef?.key, name).toBe('DATABASE_URL');
+      expect(url?.valueFrom?.secretKeyRef?.name, name).toMatch(
+        /^lakestream-database(-[a-z0-9]+)?$/,
+      );
+      if (workload(name).kind !== 'CronJob') continue;
+      // A run's SIGTERM drain fits inside the Job's deadline, after its worst-case download.
+      const job = workload(name).object.spec.jobTemplate.spec;
+      const config = name === 'eurostat-catalog' ? catalog : watch;
+      expect(job.activeDeadlineSeconds * 1000, name).toBeGreaterThan(
+        (config.httpTimeoutMs as number) * (config.maxAttempts as number) +
+          (config.shutdownGraceMs as number),
+      );
+    }
   });
 
   it('points every stage at the same lake and warehouse', async () => {

@@ -37,3 +37,20 @@ export function expectDocumentSourcesWired(exported: Config, sink: Config, loade
   expect(exported.manifestTopic).toBe(loader.bronzeFilesTopic);
   expect(sink.manifestTopic).toBe(loader.bronzeFilesTopic);
 }
+
+/**
+ * The Eurostat source: the watch announces where the sync worker listens, and the scheduled
+ * commands run once per start (a schedule of their own would keep a Job's pod from ever ending).
+ */
+export function expectEurostatSourceWired(catalog: Config, watch: Config, worker: Config): void {
+  expect(watch.updatesTopic).toBe(TOPICS.eurostatUpdates);
+  expect(worker.updatesTopic).toBe(watch.updatesTopic);
+  expect(catalog.catalogEveryMs).toBeUndefined();
+  expect(watch.watchEveryMs).toBeUndefined();
+  // One Eurostat, one language and one database for the three.
+  for (const key of ['apiBase', 'language', 'databaseUrl']) {
+    expect(watch[key], key).toEqual(catalog[key]);
+    expect(worker[key], key).toEqual(catalog[key]);
+  }
+  expect(catalog.keywords).toEqual(expect.arrayContaining([expect.any(String)]));
+}
