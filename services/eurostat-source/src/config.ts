@@ -11,6 +11,7 @@ import {
   loadConfig,
 } from '@lakestream/config';
 import { TOPIC_NAME, TOPICS } from '@lakestream/kafka';
+import { storeUrlVar } from '@lakestream/object-store';
 
 /** Eurostat's dissemination API, where production reads the catalogue, the feed and the datasets. */
 export const EUROSTAT_API_BASE = 'https://ec.europa.eu/eurostat/api/dissemination';
@@ -93,6 +94,44 @@ export const eurostatConfig = defineConfig({
       doc: 'Backoff ceiling before the second attempt; doubles each attempt (full jitter, at most 30s).',
       default: '1s',
     }),
+    /** The lake (bronze answers, silver Parquet); default `$LAKESTREAM_HOME/lake`. */
+    storageUrl: field('EUROSTAT_STORAGE_URL', storeUrlVar.optional(), {
+      doc: 'Object store of the lake: gs://bucket/prefix, file:///abs/path or a path. Default: the folder lake/ in LAKESTREAM_HOME.',
+      example: 'gs://lakestream-lake/prod',
+    }),
+    /** fake-gcs-server address for gs:// URLs. */
+    storageEmulatorHost: field('STORAGE_EMULATOR_HOST', envVar.string().optional(), {
+      doc: 'Cloud Storage emulator (fake-gcs-server) to use for gs:// URLs instead of Google Cloud.',
+      example: 'http://127.0.0.1:4443',
+    }),
+    /** Longest wait for an asynchronous answer. */
+    asyncTimeoutMs: field('EUROSTAT_ASYNC_TIMEOUT', envVar.duration({ min: 100 }), {
+      doc: 'How long a dataset download waits for an asynchronous answer (Eurostat prepares large extractions in the background) before failing; the worker tries the event again later.',
+      default: '30m',
+    }),
+    /** First pause between polls of an asynchronous answer. */
+    asyncPollMs: field('EUROSTAT_ASYNC_POLL', envVar.duration({ min: 1, max: 600_000 }), {
+      doc: 'First pause before polling an asynchronous answer; doubles each poll, at most 30s.',
+      default: '5s',
+    }),
+    /** The sync worker's consumer session timeout. */
+    syncSessionTimeoutMs: field(
+      'EUROSTAT_SYNC_SESSION_TIMEOUT',
+      envVar.duration({ min: 6_000, max: 300_000 }),
+      {
+        doc: "Session timeout of the sync worker's consumer (it heartbeats during a long download).",
+        default: '30s',
+      },
+    ),
+    /** Pause before a failed update event is tried again. */
+    syncRetryDelayMs: field(
+      'EUROSTAT_SYNC_RETRY_DELAY',
+      envVar.duration({ min: 1, max: 3_600_000 }),
+      {
+        doc: 'Pause before the sync worker tries an update event again after a transient failure (its offset is not committed meanwhile).',
+        default: '30s',
+      },
+    ),
     /** Where the JSON logs go instead of stderr. */
     logFile: field('EUROSTAT_SOURCE_LOG_FILE', envVar.string().optional(), {
       doc: 'Append the JSON logs to this file instead of stderr (`./commands.sh eurostat` uses $LAKESTREAM_HOME/logs/eurostat-source.log), so a terminal shows the summaries and the errors.',
