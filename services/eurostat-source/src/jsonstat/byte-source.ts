@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
-import type { Readable } from 'node:stream';
-import { createGunzip } from 'node:zlib';
+import type { Readable, TransformOptions } from 'node:stream';
+import { createGunzip, type ZlibOptions } from 'node:zlib';
 import { JsonStatError } from './errors.js';
 
 /** Bytes read at a time unless asked otherwise. */
@@ -67,7 +67,12 @@ export class ByteSource {
     });
     const streams: Readable[] = [raw];
     if (gzip) {
-      const gunzip = createGunzip({ chunkSize: Math.max(chunkBytes, 64) });
+      // A few chunks of read-ahead: gunzip runs on the thread pool while the parser works.
+      const options: ZlibOptions & TransformOptions = {
+        chunkSize: Math.max(chunkBytes, 64),
+        readableHighWaterMark: 4 * chunkBytes,
+      };
+      const gunzip = createGunzip(options);
       raw.on('error', (err) => gunzip.destroy(err));
       raw.pipe(gunzip);
       streams.push(gunzip);

@@ -5,17 +5,24 @@ import { outOfBytes, readString, unexpected } from './json-value.js';
 /** Receives the cells of `value` or `status` in file order. */
 export interface CellSink {
   /**
-   * One entry: its linear index, its number (`value`; NaN for null) or text (`status`; null for
-   * null), and the text offset of the entry. Returns false to pause the scan after this entry.
+   * One entry: its linear index, its text (`status`; null for null) and the text offset of the
+   * entry; a `value` entry's number is in `CELL_NUMBER[0]` (NaN for null). Returns false to
+   * pause the scan after this entry.
    */
-  cell(index: number, num: number, text: string | null, at: number): boolean;
+  cell(index: number, text: string | null, at: number): boolean;
 }
+
+/**
+ * The number of the entry being handed to a sink. A typed array rather than an argument: a
+ * double passed through a call that is not inlined is boxed, an allocation per cell.
+ */
+export const CELL_NUMBER = new Float64Array(1);
 
 /** What one synchronous step over the bytes in hand ended with. */
 export type ScanStep = 'paused' | 'more' | 'done';
 
 const POW10 = Array.from({ length: 23 }, (_, k) => 10 ** k);
-let parsed = 0;
+const parsed = new Float64Array(1);
 
 function isDigit(b: number): boolean {
   return b >= 0x30 && b <= 0x39;
@@ -73,11 +80,11 @@ function parseNumber(buf: Buffer, p: number): number {
   }
   if (i >= n) return -1;
   if (slow) {
-    parsed = Number(buf.toString('latin1', p, i));
+    parsed[0] = Number(buf.toString('latin1', p, i));
     return i;
   }
   const value = scale === 0 ? mantissa : mantissa / (POW10[scale] as number);
-  parsed = negative ? -value : value;
+  parsed[0] = negative ? -value : value;
   return i;
 }
 
@@ -138,7 +145,7 @@ export class CellScanner {
         if (p >= n) return this.more(start);
       }
       const valueAt = p;
-      let num = Number.NaN;
+      CELL_NUMBER[0] = Number.NaN;
       let text: string | null = null;
       const b = buf[p] as number;
       if (b === 0x6e) {
@@ -151,7 +158,7 @@ export class CellScanner {
         const end = parseNumber(buf, p);
         if (end === -1) return this.more(start);
         if (end === -2) throw unexpected(src, p, 'a number or null');
-        num = parsed;
+        CELL_NUMBER[0] = parsed[0] as number;
         p = end;
       } else {
         if (b !== 0x22) throw unexpected(src, p, 'a status string or null');
@@ -180,7 +187,7 @@ export class CellScanner {
       p++;
       this.first = false;
       this.entries++;
-      const go = this.sink.cell(index, num, text, src.base + (object ? start : valueAt));
+      const go = this.sink.cell(index, text, src.base + (object ? start : valueAt));
       if (delimiter === close) {
         src.pos = p;
         return 'done';

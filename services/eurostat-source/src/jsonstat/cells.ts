@@ -1,5 +1,5 @@
 import { ByteSource } from './byte-source.js';
-import { CellScanner, type CellSink } from './cell-scanner.js';
+import { CELL_NUMBER, CellScanner, type CellSink } from './cell-scanner.js';
 import type { JsonStatDataset } from './dataset.js';
 import { JsonStatError } from './errors.js';
 import type { StatusTable } from './status-table.js';
@@ -33,6 +33,9 @@ class BatchBuilder implements CellSink {
   private pendingIndex = -1;
   private pendingValue = Number.NaN;
   private pendingAt = 0;
+  /** The category positions of `lastIndex`, the last row pushed. */
+  private readonly position: Float64Array;
+  private lastIndex = -1;
   private readonly seen: Uint8Array | undefined;
   private readonly matched: Uint8Array | undefined;
 
@@ -45,6 +48,7 @@ class BatchBuilder implements CellSink {
     positions: number,
   ) {
     this.batch = this.newBatch();
+    this.position = new Float64Array(sizes.length);
     if (!ascending) {
       if (positions > MAX_BITMAP_POSITIONS) {
         throw new JsonStatError(
@@ -62,9 +66,9 @@ class BatchBuilder implements CellSink {
     return this.batch.length === this.batchSize;
   }
 
-  cell(index: number, num: number, _text: string | null, at: number): boolean {
+  cell(index: number, _text: string | null, at: number): boolean {
     this.pendingIndex = index;
-    this.pendingValue = num;
+    this.pendingValue = CELL_NUMBER[0] as number;
     this.pendingAt = at;
     return this.drain();
   }
@@ -157,13 +161,33 @@ class BatchBuilder implements CellSink {
     batch.value[row] = value;
     batch.status[row] = code;
     const sizes = this.sizes;
-    let rest = index;
-    for (let d = sizes.length - 1; d >= 0; d--) {
-      const size = sizes[d] as number;
-      const position = rest % size;
-      (batch.coords[d] as Uint32Array)[row] = position;
-      rest = (rest - position) / size;
+    const at = this.position;
+    const step = index - this.lastIndex;
+    if (step >= 0 && this.lastIndex >= 0) {
+      // Keys mostly ascend by small steps: carry the step through the positions like an
+      // odometer instead of dividing the index by every size.
+      let d = sizes.length - 1;
+      let next = (at[d] as number) + step;
+      while (next >= (sizes[d] as number) && d > 0) {
+        const size = sizes[d] as number;
+        const carry = Math.floor(next / size);
+        at[d] = next - carry * size;
+        d--;
+        next = (at[d] as number) + carry;
+      }
+      at[d] = next;
+    } else {
+      let rest = index;
+      for (let d = sizes.length - 1; d >= 0; d--) {
+        const size = sizes[d] as number;
+        const position = rest % size;
+        at[d] = position;
+        rest = (rest - position) / size;
+      }
     }
+    this.lastIndex = index;
+    const coords = batch.coords;
+    for (let d = 0; d < at.length; d++) (coords[d] as Uint32Array)[row] = at[d] as number;
   }
 
   private newBatch(): CellBatch {

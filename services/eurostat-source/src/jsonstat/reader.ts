@@ -97,5 +97,5 @@ function expandUniformStatus(survey: Survey, dataset: JsonStatDataset): void {
       { file: survey.file, offset: survey.memberAt.status },
     );
   }
-  for (let i = 0; i < dataset.positions; i++) survey.statuses.cell(i, Number.NaN, flag, 0);
+  for (let i = 0; i < dataset.positions; i++) survey.statuses.cell(i, flag, 0);
 }

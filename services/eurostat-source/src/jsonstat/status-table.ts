@@ -43,7 +43,7 @@ export class StatusTable implements CellSink {
     return code;
   }
 
-  cell(index: number, _num: number, text: string | null, at: number): boolean {
+  cell(index: number, text: string | null, at: number): boolean {
     if (text === null) return true;
     const last = this.length === 0 ? -1 : (this.index[this.length - 1] as number);
     if (index <= last) {

@@ -1,5 +1,5 @@
 import { ByteSource } from './byte-source.js';
-import { CellScanner, type CellSink } from './cell-scanner.js';
+import { CELL_NUMBER, CellScanner, type CellSink } from './cell-scanner.js';
 import { JsonStatError } from './errors.js';
 import { readString, readValue, readWhole, skipSpace, unexpected } from './json-value.js';
 import { StatusTable } from './status-table.js';
@@ -20,7 +20,7 @@ export class ValueSurvey implements CellSink {
 
   constructor(private readonly file: string) {}
 
-  cell(index: number, num: number, _text: string | null, at: number): boolean {
+  cell(index: number, _text: string | null, at: number): boolean {
     if (index <= this.maxIndex) {
       if (index === this.maxIndex) {
         throw new JsonStatError('LS_JSONSTAT_DUPLICATE_INDEX', 'a value index appears twice', {
@@ -35,7 +35,7 @@ export class ValueSurvey implements CellSink {
       this.maxIndexAt = at;
     }
     this.entries++;
-    if (Number.isNaN(num)) this.nulls++;
+    if (Number.isNaN(CELL_NUMBER[0])) this.nulls++;
     return true;
   }
 }

@@ -1,0 +1,140 @@
+/**
+ * Benchmark: the streaming JSON-stat reader on a 10-million-cell Eurostat-shaped answer (gzip, as
+ * bronze keeps it), raw file → columnar rows, beside the original design's approach (Python
+ * ijson streaming the values, pandas → Parquet) on the same file. Prints cells per second and the
+ * peak RSS of each, and the reader's peak on an answer a tenth the size: a bounded reader's peak
+ * does not grow with the cells. Rows → Parquet and PostgreSQL are not measured here yet (the
+ * writers are measured where they are built); the reference's time to its table is the
+ * comparable figure, its time to Parquet is printed too.
+ *
+ *   pnpm --filter @lakestream/eurostat-source bench     (BENCH_CELLS=… to change the count)
+ *
+ * Answers are generated once per (cells, seed) under $LAKESTREAM_HOME/bench/eurostat; the
+ * reference's venv (pinned in bench/reference/requirements.txt) is made there on first use
+ * (BENCH_SKIP_REFERENCE=1 skips it). Each reader runs in a process of its own. Asserts nothing.
+ */
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { lakestreamHome } from '@lakestream/devstack';
+import { generateAnswer } from '../src/jsonstat/generate.js';
+
+const run = promisify(execFile);
+const here = import.meta.dirname;
+const CELLS = Number(process.env.BENCH_CELLS ?? 10_000_000);
+const SEED = 13;
+const dir = join(lakestreamHome(), 'bench', 'eurostat');
+
+async function answer(cells: number): Promise<string> {
+  const file = join(dir, `answer-${cells}-seed${SEED}.json.gz`);
+  if (existsSync(file)) return file;
+  const started = performance.now();
+  const partial = `${file}.partial`;
+  const made = await generateAnswer(partial, { cells, seed: SEED, gzip: true });
+  await rename(partial, file);
+  const { size } = await stat(file);
+  console.log(
+    `generated ${file}: ${made.cells} cells (${made.statusOnly} status-only, ${made.flagged} flagged) over ${made.positions} positions, ${(made.bytes / 2 ** 20).toFixed(0)} MiB of JSON, ${(size / 2 ** 20).toFixed(0)} MiB gzip, in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+  );
+  return file;
+}
+
+interface ReaderFigures {
+  rows: number;
+  seconds: number;
+  pass1Seconds: number;
+  pass2Seconds: number;
+  maxRssMB: number;
+}
+
+async function readWithReader(file: string): Promise<ReaderFigures> {
+  const { stdout } = await run(
+    process.execPath,
+    ['--conditions=lakestream-source', '--import', 'tsx', join(here, 'jsonstat-read.ts'), file],
+    { cwd: join(here, '..'), maxBuffer: 1 << 20 },
+  );
+  return JSON.parse(stdout.trim().split('\n').pop() as string) as ReaderFigures;
+}
+
+/** The reference's venv, made once per pin set and Python version (as the devstack makes its venvs). */
+async function referencePython(): Promise<string> {
+  const requirements = join(here, 'reference', 'requirements.txt');
+  const base = process.env.LAKESTREAM_PYTHON || 'python3';
+  const { stdout: version } = await run(base, ['-c', 'import sys; print(sys.version)']);
+  const id = createHash('sha256')
+    .update(readFileSync(requirements))
+    .update(version)
+    .digest('hex')
+    .slice(0, 12);
+  const venv = join(dir, `venv-${id}`);
+  const python = join(venv, 'bin', 'python');
+  if (existsSync(join(venv, '.complete'))) return python;
+  console.log('installing the reference (ijson, pandas, pyarrow; pinned) into a venv (once)');
+  await rm(venv, { recursive: true, force: true });
+  await run(base, ['-m', 'venv', venv]);
+  await run(
+    python,
+    [
+      '-m',
+      'pip',
+      'install',
+      '--quiet',
+      '--disable-pip-version-check',
+      '--no-input',
+      '-r',
+      requirements,
+    ],
+    { maxBuffer: 64 << 20 },
+  );
+  await writeFile(join(venv, '.complete'), `${new Date().toISOString()}\n`);
+  return python;
+}
+
+interface ReferenceFigures {
+  rows: number;
+  tableSeconds: number;
+  parquetSeconds: number;
+  maxRssMB: number;
+  backend: string;
+}
+
+async function readWithReference(file: string): Promise<ReferenceFigures> {
+  const python = await referencePython();
+  const out = join(dir, 'reference.parquet');
+  const { stdout } = await run(python, [join(here, 'reference', 'ijson_pandas.py'), file, out], {
+    maxBuffer: 1 << 20,
+  });
+  await rm(out, { force: true });
+  return JSON.parse(stdout.trim().split('\n').pop() as string) as ReferenceFigures;
+}
+
+const rate = (rows: number, seconds: number) =>
+  `${Math.round(rows / seconds).toLocaleString('en')} cells/s`;
+
+await mkdir(dir, { recursive: true });
+const small = await answer(Math.round(CELLS / 10));
+const large = await answer(CELLS);
+
+const smallRead = await readWithReader(small);
+const largeRead = await readWithReader(large);
+console.log(
+  `reader, ${smallRead.rows.toLocaleString('en')} cells: ${smallRead.seconds.toFixed(2)} s, ${rate(smallRead.rows, smallRead.seconds)}, peak RSS ${smallRead.maxRssMB.toFixed(0)} MB`,
+);
+console.log(
+  `reader, ${largeRead.rows.toLocaleString('en')} cells: ${largeRead.seconds.toFixed(2)} s (pass 1 ${largeRead.pass1Seconds.toFixed(2)} s, pass 2 ${largeRead.pass2Seconds.toFixed(2)} s), ${rate(largeRead.rows, largeRead.seconds)}, peak RSS ${largeRead.maxRssMB.toFixed(0)} MB`,
+);
+if (process.env.BENCH_SKIP_REFERENCE !== '1') {
+  const reference = await readWithReference(large);
+  if (reference.rows !== largeRead.rows) {
+    console.log(`the reference read ${reference.rows} rows, the reader ${largeRead.rows}`);
+  }
+  console.log(
+    `reference (ijson ${reference.backend} + pandas), ${reference.rows.toLocaleString('en')} cells: to the table ${reference.tableSeconds.toFixed(2)} s, ${rate(reference.rows, reference.tableSeconds)}; to Parquet ${reference.parquetSeconds.toFixed(2)} s, ${rate(reference.rows, reference.parquetSeconds)}; peak RSS ${reference.maxRssMB.toFixed(0)} MB`,
+  );
+  console.log(
+    `reader vs reference (file → rows): ${(reference.tableSeconds / largeRead.seconds).toFixed(1)}× the speed, ${(largeRead.maxRssMB / reference.maxRssMB).toFixed(2)}× the peak memory`,
+  );
+}
