@@ -132,6 +132,11 @@ export const eurostatConfig = defineConfig({
         default: '30s',
       },
     ),
+    /** The quality gate's largest row-count change, in percent. */
+    maxRowChangePercent: field('EUROSTAT_MAX_ROW_CHANGE', envVar.int({ min: 0, max: 100_000 }), {
+      doc: "Largest change of a dataset version's row count against the published version, in percent (50 = ±50 %); a larger change rejects the version and keeps the published one.",
+      default: '50',
+    }),
     /** Where the JSON logs go instead of stderr. */
     logFile: field('EUROSTAT_SOURCE_LOG_FILE', envVar.string().optional(), {
       doc: 'Append the JSON logs to this file instead of stderr (`./commands.sh eurostat` uses $LAKESTREAM_HOME/logs/eurostat-source.log), so a terminal shows the summaries and the errors.',

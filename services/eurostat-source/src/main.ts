@@ -5,6 +5,8 @@
  */
 const USAGE = `Usage: eurostat-source catalog [--every 7d]
        eurostat-source watch [--every 12h]
+       eurostat-source sync [CODE…] [--force]
+       eurostat-source worker
        eurostat-source fixtures [--port 8790] [options]
 
 Commands:
@@ -12,6 +14,9 @@ Commands:
              datasets (EUROSTAT_KEYWORDS, default HLTH) into eurostat.watchlist
   watch      read the update feed and the catalogue; announce each watched dataset's update not
              loaded yet on lakestream.eurostat.updates.v1, once per update
+  sync       download the named datasets (default: the watchlist), land them in bronze and load
+             them; --force reloads a version loaded already
+  worker     consume the update events and sync each event's dataset, until SIGTERM
   fixtures   serve Eurostat's dissemination API paths from the synthetic fixtures (development)
 
 Run a command with --help for its options.`;
@@ -19,6 +24,8 @@ Run a command with --help for its options.`;
 const COMMANDS = {
   catalog: () => import('./commands/catalog.js'),
   watch: () => import('./commands/watch.js'),
+  sync: () => import('./commands/sync.js'),
+  worker: () => import('./commands/worker.js'),
   fixtures: () => import('./commands/fixtures.js'),
 } as const;
 

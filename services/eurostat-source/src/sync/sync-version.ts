@@ -1,0 +1,178 @@
+/**
+ * Syncs one dataset: downloads its current answer whole (split and joined, or waited for, as
+ * Eurostat requires), checks the saved text is a complete JSON-stat dataset, lands it in bronze at
+ * the key of its own `updated` time, and hands it to the load step. A version named by an event
+ * and already loaded (or rejected by the quality gate) is not downloaded again unless forced, so a redelivered event
+ * costs one query.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { eurostatCode, eurostatUpdateTime } from '@lakestream/lake';
+import type { ObjectStore } from '@lakestream/object-store';
+import type { Logger } from '@lakestream/observability';
+import type pg from 'pg';
+import { databaseFailed, EurostatError } from '../errors.js';
+import { openJsonStat } from '../jsonstat/index.js';
+import type { LoadDeps, LoadOutcome, VersionToLoad } from '../load/types.js';
+import type { EurostatMetrics } from '../metrics.js';
+import { SCHEMA } from '../pg/schema.js';
+import { landInBronze } from './bronze.js';
+import { downloadDataset } from './download-dataset.js';
+
+/** The load step's entry point (src/load). */
+export type LoadVersion = (deps: LoadDeps, version: VersionToLoad) => Promise<LoadOutcome>;
+
+/** What a sync needs. */
+export interface SyncDeps {
+  config: {
+    apiBase: string;
+    httpTimeoutMs: number;
+    maxAttempts: number;
+    retryBaseMs: number;
+    asyncTimeoutMs: number;
+    asyncPollMs: number;
+  };
+  pool: pg.Pool;
+  store: ObjectStore;
+  logger: Logger;
+  metrics?: EurostatMetrics;
+  load: LoadVersion;
+  maxRowChangeRatio: number;
+  signal?: AbortSignal;
+  /** Folder for the downloads (default the OS temporary folder). */
+  tempDir?: string;
+}
+
+/** One dataset to sync. */
+export interface SyncRequest {
+  code: string;
+  /** The version an update event names (UTC ISO); none for a manual sync of the current one. */
+  updateTime?: string;
+  force: boolean;
+}
+
+/** How a sync ended. */
+export interface SyncOutcome {
+  code: string;
+  /** `skipped`: the event's version is loaded already (nothing downloaded). */
+  status: LoadOutcome['status'] | 'skipped';
+  updateTime: string | undefined;
+  bronzeKey?: string;
+  rows: number;
+  bytes: number;
+  parts: number;
+  downloadSeconds: number;
+  loadSeconds: number;
+}
+
+/** Syncs `request.code`; throws an EurostatError (or the load's error), nothing published then. */
+export async function syncDataset(deps: SyncDeps, request: SyncRequest): Promise<SyncOutcome> {
+  const code = eurostatCode(request.code);
+  const log = deps.logger.child({ code });
+  const empty = { rows: 0, bytes: 0, parts: 0, downloadSeconds: 0, loadSeconds: 0 };
+  if (request.updateTime !== undefined && !request.force) {
+    if (await settledAlready(deps.pool, code, request.updateTime)) {
+      log.info({ updateTime: request.updateTime }, 'version loaded already; not downloaded');
+      return { code, status: 'skipped', updateTime: request.updateTime, ...empty };
+    }
+  }
+  const dir = await mkdtemp(join(deps.tempDir ?? tmpdir(), `eurostat-${code}-`));
+  try {
+    const { config } = deps;
+    const downloaded = await downloadDataset(code, {
+      apiBase: config.apiBase,
+      dir,
+      timeoutMs: config.httpTimeoutMs,
+      maxAttempts: config.maxAttempts,
+      retryBaseMs: config.retryBaseMs,
+      asyncTimeoutMs: config.asyncTimeoutMs,
+      asyncPollMs: config.asyncPollMs,
+      signal: deps.signal,
+      onRetry: ({ err, attempt, delayMs }) =>
+        log.warn({ err, attempt, delayMs }, 'dataset download failed; retrying'),
+    });
+    deps.metrics?.downloadSeconds.observe({ kind: 'data' }, downloaded.seconds);
+    deps.metrics?.downloadBytes.inc({ kind: 'data' }, downloaded.bytes);
+    log.info(
+      { bytes: downloaded.bytes, parts: downloaded.parts, seconds: downloaded.seconds },
+      'dataset downloaded',
+    );
+    const updateTime = await answerUpdateTime(downloaded.file, code, request.updateTime);
+    if (request.updateTime !== undefined && updateTime < eurostatUpdateTime(request.updateTime)) {
+      log.warn(
+        { announced: request.updateTime, served: updateTime },
+        'Eurostat serves a version older than the one announced; loading what it serves',
+      );
+    }
+    const landed = await landInBronze(deps.store, code, updateTime, downloaded.file);
+    log.info({ key: landed.key, bytes: landed.bytes, updateTime }, 'raw answer landed in bronze');
+    const outcome = await deps.load(
+      {
+        pool: deps.pool,
+        store: deps.store,
+        logger: log,
+        ...(deps.metrics ? { metrics: deps.metrics } : {}),
+        maxRowChangeRatio: deps.maxRowChangeRatio,
+        tempDir: dir,
+      },
+      { code, updateTime, file: downloaded.file, bronzeKey: landed.key, force: request.force },
+    );
+    return {
+      code,
+      status: outcome.status,
+      updateTime,
+      bronzeKey: landed.key,
+      rows: outcome.rows,
+      bytes: downloaded.bytes,
+      parts: downloaded.parts,
+      downloadSeconds: downloaded.seconds,
+      loadSeconds: outcome.seconds,
+    };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The answer's own update time. Reading it checks the whole text first (a download cut short or
+ * malformed fails here, naming the byte offset, before anything is landed or loaded).
+ */
+async function answerUpdateTime(
+  file: string,
+  code: string,
+  announced: string | undefined,
+): Promise<string> {
+  let updateTime: string | null;
+  try {
+    updateTime = (await openJsonStat(file)).dataset.updateTime;
+  } catch (err) {
+    throw new EurostatError(
+      'LS_EUROSTAT_ANSWER_INVALID',
+      `the answer for '${code}' is not a complete JSON-stat dataset: ${(err as Error).message}`,
+      { cause: err },
+    );
+  }
+  if (updateTime !== null) return updateTime;
+  if (announced !== undefined) return eurostatUpdateTime(announced);
+  throw new EurostatError(
+    'LS_EUROSTAT_ANSWER_INVALID',
+    `the answer for '${code}' (${file}) has no "updated" time to name its version by`,
+  );
+}
+
+/** True when this version (or a later one) of `code` is loaded, or this version was rejected. */
+async function settledAlready(pool: pg.Pool, code: string, updateTime: string): Promise<boolean> {
+  try {
+    const { rowCount } = await pool.query(
+      `SELECT 1 FROM ${SCHEMA}.loads WHERE code = $1 AND update_time >= $2
+       UNION ALL
+       SELECT 1 FROM ${SCHEMA}.rejections WHERE code = $1 AND update_time = $2
+       LIMIT 1`,
+      [code, eurostatUpdateTime(updateTime)],
+    );
+    return (rowCount ?? 0) > 0;
+  } catch (err) {
+    throw databaseFailed(err, `reading the loads of ${code}`);
+  }
+}
