@@ -92,7 +92,7 @@ describe.each(DASHBOARD_FILES)('deploy/grafana/dashboards/%s', (file) => {
     }
   });
 
-  it('shows throughput per stage, consumer lag, dead letters and quarantine, batch durations, data quality and the document sources', async () => {
+  it('shows throughput per stage, consumer lag, dead letters and quarantine, batch durations, data quality, the document sources and the Eurostat source', async () => {
     const analyses = await analyzeExprs(targets.map((t) => substituteGrafanaVariables(t.expr)));
     const read = new Set(analyses.flatMap((a) => a.metrics));
     for (const metric of [
@@ -131,6 +131,25 @@ describe.each(DASHBOARD_FILES)('deploy/grafana/dashboards/%s', (file) => {
     );
     expect(exportAge, 'a Firestore export age panel').toBeDefined();
     expect(documentsErrors, 'a documents worker errors panel').toBeDefined();
+    // The Eurostat source: the watch's age, the datasets behind, the worker's errors, downloads.
+    const eurostatAge = targets.find(
+      (t) =>
+        t.expr.includes('lakestream_last_success_timestamp_seconds') &&
+        t.expr.includes('component="eurostat_watch"'),
+    );
+    const eurostatErrors = targets.find(
+      (t) =>
+        t.expr.includes('lakestream_component_errors_total') && t.expr.includes('eurostat_sync'),
+    );
+    expect(eurostatAge, 'a Eurostat watch age panel').toBeDefined();
+    expect(eurostatErrors, 'a Eurostat sync worker errors panel').toBeDefined();
+    for (const metric of [
+      'lakestream_eurostat_datasets_behind',
+      'lakestream_eurostat_updates_announced_total',
+      'lakestream_eurostat_download_seconds_bucket',
+    ]) {
+      expect(read, metric).toContain(metric);
+    }
   });
 });
 

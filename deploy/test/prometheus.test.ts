@@ -56,7 +56,7 @@ describe('deploy/prometheus', () => {
     }
   });
 
-  it('alerts on a growing lag, a dead-letter spike, a failed batch, a stale gold layer, a stale Firestore export and a stuck documents worker', () => {
+  it('alerts on a growing lag, a dead-letter spike, a failed batch, a stale gold layer, a stale Firestore export, a stuck documents worker and a stale or stuck Eurostat source', () => {
     const names = rules.map((r) => r.alert);
     for (const required of [
       'LakestreamConsumerLagGrowing',
@@ -68,6 +68,10 @@ describe('deploy/prometheus', () => {
       'LakestreamGoldStale',
       'LakestreamFirestoreExportStale',
       'LakestreamDocumentsApplyFailing',
+      'LakestreamEurostatCatalogStale',
+      'LakestreamEurostatWatchStale',
+      'LakestreamEurostatDatasetsBehind',
+      'LakestreamEurostatSyncFailing',
     ]) {
       expect(names).toContain(required);
     }
