@@ -1,0 +1,262 @@
+/**
+ * The sync worker against the real Kafka and PostgreSQL of the local stack, a lake folder and the
+ * fixture server (in process): an update event → its version downloaded, landed in bronze and
+ * loaded; the same event twice → one load; a new version (a new `updated`) replaces the old; a
+ * download cut short or an answer that is no JSON-stat → a clear error, the previous version as it
+ * was. Each test file has its own database, topic and group.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { createKafka, ensureTopics, TOPICS, topicSpec } from '@lakestream/kafka';
+import {
+  type EurostatUpdateEvent,
+  eurostatBronzeKey,
+  eurostatUpdateKey,
+  eurostatUpdateTime,
+} from '@lakestream/lake';
+import { createLocalStore } from '@lakestream/object-store';
+import { createLogger } from '@lakestream/observability';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type FixtureServer, startFixtureServer } from '../src/fixtures/server.js';
+import { loadVersion } from '../src/load/load-version.js';
+import { ensureSchema } from '../src/pg/schema.js';
+import { type SyncDeps, type SyncOutcome, syncDataset } from '../src/sync/sync-version.js';
+import { createSyncWorker, type SyncWorker } from '../src/sync/worker.js';
+
+const logger = createLogger({
+  service: 'eurostat-test',
+  level: 'error',
+  destination: process.stderr,
+});
+const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'data');
+const CODE = 'hlth_rs_bds';
+const suffix = randomUUID().slice(0, 8);
+const database = `eurostat_worker_${suffix}`;
+const topic = `test.eurostat.updates.${suffix}`;
+const admin = new pg.Client({ connectionString: process.env.DATABASE_URL });
+const lake = mkdtempSync(join(tmpdir(), 'eurostat-lake-'));
+const store = createLocalStore(lake);
+const kafka = createKafka({
+  brokers: (process.env.KAFKA_BROKERS ?? '').split(','),
+  clientId: 'eurostat-test',
+  logger,
+});
+const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+const originalUpdated = JSON.parse(readFileSync(join(FIXTURES, `${CODE}.json`), 'utf8')).updated;
+let pool: pg.Pool;
+let server: FixtureServer;
+let worker: SyncWorker;
+const settled: { event: EurostatUpdateEvent; outcome: SyncOutcome | Error }[] = [];
+
+const syncDeps = (apiBase: string): Omit<SyncDeps, 'signal' | 'logger' | 'metrics'> => ({
+  config: {
+    apiBase,
+    httpTimeoutMs: 5_000,
+    maxAttempts: 2,
+    retryBaseMs: 5,
+    asyncTimeoutMs: 5_000,
+    asyncPollMs: 5,
+  },
+  pool,
+  store,
+  load: loadVersion,
+  maxRowChangeRatio: 0.5,
+});
+
+beforeAll(async () => {
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${database}`);
+  const url = new URL(process.env.DATABASE_URL ?? '');
+  url.pathname = `/${database}`;
+  pool = new pg.Pool({ connectionString: url.toString(), max: 4 });
+  pool.on('error', () => {});
+  pool.on('connect', (client) => client.on('error', () => {}));
+  await ensureSchema(pool);
+  server = await startFixtureServer({ dataDir: FIXTURES });
+  await producer.connect();
+  await ensureTopics(kafka, [topicSpec(TOPICS.eurostatUpdates, topic)]);
+  worker = createSyncWorker({
+    kafka,
+    topic,
+    groupId: `test-eurostat-sync-${suffix}`,
+    sessionTimeoutMs: 10_000,
+    retryDelayMs: 100,
+    sync: syncDeps(server.apiBase),
+    logger,
+    onSettled: (event, outcome) => settled.push({ event, outcome }),
+  });
+  await worker.start();
+}, 60_000);
+
+afterAll(async () => {
+  worker?.stopIntake();
+  await worker?.flush();
+  await worker?.close();
+  await producer.disconnect();
+  await server?.close();
+  await pool?.end();
+  await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+  await admin.end();
+  const kafkaAdmin = kafka.admin();
+  await kafkaAdmin.connect();
+  await kafkaAdmin.deleteTopics({ topics: [topic] }).catch(() => {});
+  await kafkaAdmin.disconnect();
+  rmSync(lake, { recursive: true, force: true });
+});
+
+function event(updated: string, force = false): EurostatUpdateEvent {
+  return {
+    version: 1,
+    code: CODE,
+    update_time: eurostatUpdateTime(updated),
+    changed: 'data',
+    source: 'feed',
+    force,
+    detected_at: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+  };
+}
+
+async function publish(...events: EurostatUpdateEvent[]): Promise<void> {
+  await producer.send({
+    topic,
+    acks: -1,
+    messages: events.map((e) => ({ key: eurostatUpdateKey(e.code), value: JSON.stringify(e) })),
+  });
+}
+
+async function settledCount(n: number): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (settled.length < n) {
+    if (Date.now() > deadline) throw new Error(`${settled.length} of ${n} events settled`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+async function loads(): Promise<{ update_time: Date; rows: string }[]> {
+  const { rows } = await pool.query(
+    'SELECT update_time, rows FROM eurostat.loads WHERE code = $1 ORDER BY update_time',
+    [CODE],
+  );
+  return rows;
+}
+
+async function observations(): Promise<number> {
+  const { rows } = await pool.query(`SELECT count(*)::int AS n FROM eurostat.observations_${CODE}`);
+  return rows[0].n;
+}
+
+const statusOf = (o: SyncOutcome | Error) => (o instanceof Error ? o.message : o.status);
+
+describe('the sync worker', () => {
+  it('loads the version an update event names, with its raw answer in bronze', async () => {
+    await publish(event(originalUpdated));
+    await settledCount(1);
+    expect(statusOf(settled[0]?.outcome as SyncOutcome)).toBe('loaded');
+    expect((await loads()).map((l) => l.update_time.toISOString())).toEqual([
+      new Date(eurostatUpdateTime(originalUpdated)).toISOString(),
+    ]);
+    expect(await observations()).toBeGreaterThan(0);
+    const key = eurostatBronzeKey(CODE, originalUpdated);
+    expect(gunzipSync(await store.get(key)).toString('utf8')).toBe(
+      readFileSync(join(FIXTURES, `${CODE}.json`), 'utf8'),
+    );
+  });
+
+  it('loads once when the same event comes twice', async () => {
+    const before = await observations();
+    await publish(event(originalUpdated), event(originalUpdated));
+    await settledCount(3);
+    expect(settled.slice(1, 3).map((s) => statusOf(s.outcome))).toEqual(['skipped', 'skipped']);
+    expect(await loads()).toHaveLength(1);
+    expect(await observations()).toBe(before);
+  });
+
+  it('replaces the old version with a new one', async () => {
+    const newer = '2026-06-02T11:00:00+0200';
+    server.setUpdated(CODE, newer);
+    try {
+      await publish(event(newer));
+      await settledCount(4);
+      expect(statusOf(settled[3]?.outcome as SyncOutcome)).toBe('loaded');
+      const times = (await loads()).map((l) => l.update_time.toISOString());
+      expect(times).toContain(new Date(eurostatUpdateTime(newer)).toISOString());
+      expect(await store.get(eurostatBronzeKey(CODE, newer))).toBeDefined();
+    } finally {
+      server.reset(CODE);
+    }
+  });
+
+  it('reloads a loaded version when the event is forced', async () => {
+    const newer = '2026-06-02T11:00:00+0200';
+    server.setUpdated(CODE, newer);
+    try {
+      await publish(event(newer, true));
+      await settledCount(5);
+      expect(statusOf(settled[4]?.outcome as SyncOutcome)).toBe('loaded');
+    } finally {
+      server.reset(CODE);
+    }
+  });
+});
+
+describe('a bad download', () => {
+  let cut: Server;
+  let cutBase: string;
+  let malformed = false;
+
+  beforeAll(async () => {
+    const body = readFileSync(join(FIXTURES, `${CODE}.json`), 'utf8');
+    cut = createServer((_req, res) => {
+      if (malformed) {
+        // A complete HTTP answer whose JSON stops mid-way, as a broken proxy passes it on.
+        const half = body.slice(0, Math.floor(body.length * 0.6));
+        res.writeHead(200, { 'content-type': 'application/json' }).end(half);
+        return;
+      }
+      res.writeHead(200, { 'content-length': String(Buffer.byteLength(body)) });
+      res.write(body.slice(0, body.length / 2));
+      setTimeout(() => res.socket?.destroy(), 20);
+    });
+    await new Promise<void>((resolve) => cut.listen(0, '127.0.0.1', resolve));
+    cutBase = `http://127.0.0.1:${(cut.address() as AddressInfo).port}/eurostat/api/dissemination`;
+  });
+
+  afterAll(async () => {
+    await new Promise((resolve) => cut.close(resolve));
+  });
+
+  it('cut short is a clear error and leaves the loaded version as it was', async () => {
+    const [loadsBefore, rowsBefore] = [await loads(), await observations()];
+    const err = await syncDataset(
+      { ...syncDeps(cutBase), logger },
+      { code: CODE, force: true },
+    ).catch((e: Error) => e);
+    expect(err).toMatchObject({ code: 'LS_EUROSTAT_HTTP_UNAVAILABLE', retryable: true });
+    expect((err as Error).message).toMatch(/HLTH_RS_BDS.*body cut short/);
+    expect(await loads()).toEqual(loadsBefore);
+    expect(await observations()).toBe(rowsBefore);
+  });
+
+  it('that is no complete JSON-stat names the byte offset and leaves the loaded version', async () => {
+    const [loadsBefore, rowsBefore] = [await loads(), await observations()];
+    malformed = true;
+    try {
+      const err = await syncDataset(
+        { ...syncDeps(cutBase), logger },
+        { code: CODE, force: true },
+      ).catch((e: Error) => e);
+      expect(err).toMatchObject({ code: 'LS_EUROSTAT_ANSWER_INVALID', retryable: false });
+      expect((err as Error).message).toMatch(/hlth_rs_bds.*(offset|byte)/i);
+    } finally {
+      malformed = false;
+    }
+    expect(await loads()).toEqual(loadsBefore);
+    expect(await observations()).toBe(rowsBefore);
+  });
+});
