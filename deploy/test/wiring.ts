@@ -45,6 +45,7 @@ export function expectDocumentSourcesWired(exported: Config, sink: Config, loade
 export function expectEurostatSourceWired(catalog: Config, watch: Config, worker: Config): void {
   expect(watch.updatesTopic).toBe(TOPICS.eurostatUpdates);
   expect(worker.updatesTopic).toBe(watch.updatesTopic);
+  expect(worker.syncGroupId).toBe(CONSUMER_GROUPS.eurostatSync);
   expect(catalog.catalogEveryMs).toBeUndefined();
   expect(watch.watchEveryMs).toBeUndefined();
   // One Eurostat, one language and one database for the three.
