@@ -10,7 +10,7 @@ import {
   field,
   loadConfig,
 } from '@lakestream/config';
-import { TOPIC_NAME, TOPICS } from '@lakestream/kafka';
+import { CONSUMER_GROUPS, TOPIC_NAME, TOPICS } from '@lakestream/kafka';
 import { storeUrlVar } from '@lakestream/object-store';
 
 /** Eurostat's dissemination API, where production reads the catalogue, the feed and the datasets. */
@@ -113,6 +113,11 @@ export const eurostatConfig = defineConfig({
     asyncPollMs: field('EUROSTAT_ASYNC_POLL', envVar.duration({ min: 1, max: 600_000 }), {
       doc: 'First pause before polling an asynchronous answer; doubles each poll, at most 30s.',
       default: '5s',
+    }),
+    /** The sync worker's consumer group. */
+    syncGroupId: field('EUROSTAT_SYNC_GROUP', envVar.string(), {
+      doc: 'Consumer group of the sync worker on the updates topic.',
+      default: CONSUMER_GROUPS.eurostatSync,
     }),
     /** The sync worker's consumer session timeout. */
     syncSessionTimeoutMs: field(

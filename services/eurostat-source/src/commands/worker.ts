@@ -7,7 +7,7 @@
  * (the download under way is aborted, its offset stays) → finish the load under way and commit
  * its offset → leave the consumer group → close the PostgreSQL pool.
  */
-import { CONSUMER_GROUPS, createKafka } from '@lakestream/kafka';
+import { createKafka } from '@lakestream/kafka';
 import { createServiceRuntime, loadServiceConfig } from '@lakestream/observability';
 import { loadEurostatConfig } from '../config.js';
 import { logDestination } from '../log-destination.js';
@@ -63,7 +63,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   const worker = createSyncWorker({
     kafka,
     topic: config.updatesTopic,
-    groupId: CONSUMER_GROUPS.eurostatSync,
+    groupId: config.syncGroupId,
     sessionTimeoutMs: config.syncSessionTimeoutMs,
     retryDelayMs: config.syncRetryDelayMs,
     sync: opened.deps,

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eurostatCode, eurostatUpdateTime } from '@lakestream/lake';
 import type { ObjectStore } from '@lakestream/object-store';
-import type { Logger } from '@lakestream/observability';
+import { faultPoint, type Logger } from '@lakestream/observability';
 import type pg from 'pg';
 import { databaseFailed, EurostatError } from '../errors.js';
 import { openJsonStat } from '../jsonstat/index.js';
@@ -107,6 +107,8 @@ export async function syncDataset(deps: SyncDeps, request: SyncRequest): Promise
     }
     const landed = await landInBronze(deps.store, code, updateTime, downloaded.file);
     log.info({ key: landed.key, bytes: landed.bytes, updateTime }, 'raw answer landed in bronze');
+    // The fault suite's crash point: the raw answer is in bronze, nothing of it loaded.
+    faultPoint('eurostat-source.sync-before-load');
     const outcome = await deps.load(
       {
         pool: deps.pool,

@@ -1,0 +1,219 @@
+/**
+ * kill -9 of the sync worker process (`eurostat-source worker`, a child process) at the dangerous
+ * moments, placed by fault points: with the new version's raw answer in bronze and nothing loaded,
+ * and with the version loaded but its event's offset not committed. The previous version stays
+ * published until the new one is; the restarted worker completes the event, and the version is
+ * loaded once. Real Kafka, PostgreSQL, a lake folder and the fixture server.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  createKafka,
+  ensureTopics,
+  TOPICS,
+  topicEnds,
+  topicSpec,
+  waitForCommitted,
+} from '@lakestream/kafka';
+import { eurostatBronzeKey, eurostatUpdateKey, eurostatUpdateTime } from '@lakestream/lake';
+import { createLocalStore } from '@lakestream/object-store';
+import { createLogger } from '@lakestream/observability';
+import pg from 'pg';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { type FixtureServer, startFixtureServer } from '../src/fixtures/server.js';
+import { loadVersion } from '../src/load/load-version.js';
+import { ensureSchema } from '../src/pg/schema.js';
+import { syncDataset } from '../src/sync/sync-version.js';
+
+const ROOT = join(import.meta.dirname, '..');
+const logger = createLogger({
+  service: 'eurostat-test',
+  level: 'error',
+  destination: process.stderr,
+});
+const FIXTURES = join(ROOT, 'fixtures', 'data');
+const CODE = 'hlth_cd_aro';
+const NEWER = '2026-06-02T11:00:00+0200';
+const suffix = randomUUID().slice(0, 8);
+const database = `eurostat_crash_${suffix}`;
+const topic = `test.eurostat.updates.${suffix}`;
+const groupId = `test-eurostat-sync-${suffix}`;
+const admin = new pg.Client({ connectionString: process.env.DATABASE_URL });
+const lake = mkdtempSync(join(tmpdir(), 'eurostat-lake-'));
+const store = createLocalStore(lake);
+const kafka = createKafka({
+  brokers: (process.env.KAFKA_BROKERS ?? '').split(','),
+  clientId: 'eurostat-test',
+  logger,
+});
+const original = JSON.parse(readFileSync(join(FIXTURES, `${CODE}.json`), 'utf8')).updated;
+let databaseUrl: string;
+let pool: pg.Pool;
+let server: FixtureServer;
+let child: ChildProcess | undefined;
+
+beforeAll(async () => {
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${database}`);
+  const url = new URL(process.env.DATABASE_URL ?? '');
+  url.pathname = `/${database}`;
+  databaseUrl = url.toString();
+  pool = new pg.Pool({ connectionString: databaseUrl, max: 3 });
+  pool.on('error', () => {});
+  pool.on('connect', (client) => client.on('error', () => {}));
+  await ensureSchema(pool);
+  server = await startFixtureServer({ dataDir: FIXTURES });
+  await ensureTopics(kafka, [topicSpec(TOPICS.eurostatUpdates, topic)]);
+}, 60_000);
+
+afterEach(() => {
+  if (child?.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+});
+
+afterAll(async () => {
+  await server?.close();
+  await pool?.end();
+  await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+  await admin.end();
+  const kafkaAdmin = kafka.admin();
+  await kafkaAdmin.connect();
+  await kafkaAdmin.deleteTopics({ topics: [topic] }).catch(() => {});
+  await kafkaAdmin.disconnect();
+  rmSync(lake, { recursive: true, force: true });
+});
+
+/** Starts `eurostat-source worker` with the test's database, topic, group and lake. */
+function startWorker(faultPoints = ''): ChildProcess {
+  return spawn(
+    process.execPath,
+    ['--conditions=lakestream-source', '--import', 'tsx', join(ROOT, 'src', 'main.ts'), 'worker'],
+    {
+      cwd: ROOT,
+      stdio: ['ignore', 'ignore', 'inherit'],
+      env: {
+        ...process.env,
+        DATABASE_URL: databaseUrl,
+        EUROSTAT_API_BASE: server.apiBase,
+        EUROSTAT_STORAGE_URL: lake,
+        EUROSTAT_UPDATES_TOPIC: topic,
+        EUROSTAT_SYNC_GROUP: groupId,
+        EUROSTAT_SYNC_RETRY_DELAY: '200ms',
+        // A killed member holds its partitions until its session times out: the shortest Kafka allows.
+        EUROSTAT_SYNC_SESSION_TIMEOUT: '6s',
+        METRICS_PORT: '0',
+        LOG_LEVEL: 'warn',
+        LAKESTREAM_FAULT_POINTS: faultPoints,
+      },
+    },
+  );
+}
+
+async function exited(proc: ChildProcess): Promise<{ code: number | null; signal: string | null }> {
+  if (proc.exitCode !== null || proc.signalCode !== null) {
+    return { code: proc.exitCode, signal: proc.signalCode };
+  }
+  const [code, signal] = (await once(proc, 'exit')) as [number | null, string | null];
+  return { code, signal };
+}
+
+async function loads(): Promise<{ update_time: string; loaded_at: string }[]> {
+  const { rows } = await pool.query(
+    `SELECT to_char(update_time AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS update_time,
+            loaded_at::text FROM eurostat.loads WHERE code = $1 ORDER BY update_time`,
+    [CODE],
+  );
+  return rows;
+}
+
+const observations = async () =>
+  (await pool.query(`SELECT count(*)::int AS n FROM eurostat.observations_${CODE}`)).rows[0].n;
+
+describe('kill -9 of the worker', () => {
+  it('keeps the previous version until the new one is loaded, and the restarted worker loads it once', async () => {
+    // The previous version, published.
+    await syncDataset(
+      {
+        config: {
+          apiBase: server.apiBase,
+          httpTimeoutMs: 5_000,
+          maxAttempts: 2,
+          retryBaseMs: 5,
+          asyncTimeoutMs: 5_000,
+          asyncPollMs: 5,
+        },
+        pool,
+        store,
+        logger,
+        load: loadVersion,
+        maxRowChangeRatio: 0.5,
+      },
+      { code: CODE, force: false },
+    );
+    const rowsBefore = await observations();
+    expect(await loads()).toHaveLength(1);
+
+    // A new version is announced.
+    server.setUpdated(CODE, NEWER);
+    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
+    await producer.send({
+      topic,
+      acks: -1,
+      messages: [
+        {
+          key: eurostatUpdateKey(CODE),
+          value: JSON.stringify({
+            version: 1,
+            code: CODE,
+            update_time: eurostatUpdateTime(NEWER),
+            changed: 'data',
+            source: 'feed',
+            force: false,
+            detected_at: '2026-06-02T09:05:00Z',
+          }),
+        },
+      ],
+    });
+    await producer.disconnect();
+
+    // Killed with the raw answer in bronze and nothing loaded: the previous version stays.
+    child = startWorker('eurostat-source.sync-before-load');
+    expect(await exited(child)).toEqual({ code: null, signal: 'SIGKILL' });
+    expect((await loads()).map((l) => l.update_time)).toEqual([eurostatUpdateTime(original)]);
+    expect(await observations()).toBe(rowsBefore);
+    expect((await store.get(eurostatBronzeKey(CODE, NEWER))).length).toBeGreaterThan(0);
+
+    // Killed with the version loaded and the event's offset not committed.
+    child = startWorker('eurostat-source.sync-after-load');
+    expect(await exited(child)).toEqual({ code: null, signal: 'SIGKILL' });
+    const loaded = await loads();
+    expect(loaded.map((l) => l.update_time)).toEqual([
+      eurostatUpdateTime(original),
+      eurostatUpdateTime(NEWER),
+    ]);
+
+    // The restarted worker settles the event again without loading it again, commits, and stops on SIGTERM.
+    child = startWorker();
+    const kafkaAdmin = kafka.admin();
+    await kafkaAdmin.connect();
+    try {
+      const behind = await waitForCommitted(kafkaAdmin, {
+        groupId,
+        topic,
+        targets: await topicEnds(kafkaAdmin, topic),
+        timeoutMs: 30_000,
+        pollMs: 200,
+      });
+      expect(behind).toEqual([]);
+    } finally {
+      await kafkaAdmin.disconnect();
+    }
+    child.kill('SIGTERM');
+    expect(await exited(child)).toEqual({ code: 0, signal: null });
+    expect(await loads()).toEqual(loaded);
+  }, 90_000);
+});
