@@ -82,6 +82,8 @@ export async function addPrimaryKey(
   columns: readonly string[],
 ): Promise<string | undefined> {
   try {
+    // The key is built by one sort of every row: memory enough keeps it off disk for millions.
+    await client.query(`SET LOCAL maintenance_work_mem = '256MB'`);
     await client.query(
       `ALTER TABLE ${SCHEMA}.${staging} ADD CONSTRAINT ${staging}_pkey PRIMARY KEY (${quoted(columns)})`,
     );

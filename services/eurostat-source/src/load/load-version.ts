@@ -102,6 +102,13 @@ export async function loadVersion(deps: LoadDeps, v: VersionToLoad): Promise<Loa
       const tally = new CellTally(dataset);
       const staging = stagingTableName();
       let duplicateKey: string | undefined;
+      const phases: Record<string, number> = {};
+      let mark = performance.now();
+      const phase = (name: string) => {
+        const now = performance.now();
+        phases[name] = Math.round(now - mark) / 1000;
+        mark = now;
+      };
       try {
         await client.query('BEGIN');
         const copySql = await createStaging(client, staging, code, columns);
@@ -114,7 +121,9 @@ export async function loadVersion(deps: LoadDeps, v: VersionToLoad): Promise<Loa
         } finally {
           await closeFile(file);
         }
+        phase('copySeconds');
         duplicateKey = await addPrimaryKey(client, staging, columns);
+        phase('keySeconds');
       } catch (err) {
         broken = true; // a COPY cut short can leave the session in an unknown state
         await client.query('ROLLBACK').catch(() => {});
@@ -143,7 +152,9 @@ export async function loadVersion(deps: LoadDeps, v: VersionToLoad): Promise<Loa
           updateTime,
           columns,
         });
+        phase('parquetSeconds');
         await uploadParquet(deps.store, code, outDir, files);
+        phase('uploadSeconds');
       } catch (err) {
         await client.query('ROLLBACK').catch(() => {});
         throw new EurostatError(
@@ -156,12 +167,14 @@ export async function loadVersion(deps: LoadDeps, v: VersionToLoad): Promise<Loa
       try {
         await swapIn(client, { staging, code, updateTime, rows: tally.rows, checks, dataset });
         await client.query('COMMIT');
+        phase('swapSeconds');
       } catch (err) {
         broken = true;
         await client.query('ROLLBACK').catch(() => {});
         throw databaseFailed(err, `publishing ${code} ${updateTime}`);
       }
-      log.info({ rows: tally.rows }, 'version loaded');
+      const maxRssMB = Math.round(process.resourceUsage().maxRSS / 1024);
+      log.info({ rows: tally.rows, ...phases, maxRssMB }, 'version loaded');
 
       try {
         const removed = await removeOtherVersions(deps.store, code, updateTime);

@@ -40,7 +40,7 @@ export async function writeParquet(input: {
   const instance = await DuckDBInstance.create(':memory:', {
     autoinstall_known_extensions: 'false',
     threads: '2',
-    memory_limit: '512MB',
+    memory_limit: '256MB',
     temp_directory: input.tempDir,
     preserve_insertion_order: 'false',
   });
@@ -58,6 +58,9 @@ export async function writeParquet(input: {
     const target = columns.includes('time')
       ? `${sqlText(outDir)} (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (${ident('time')}), WRITE_PARTITION_COLUMNS true, FILENAME_PATTERN ${sqlText(pattern)}, OVERWRITE_OR_IGNORE true)`
       : `${sqlText(join(outDir, `${versionFilePrefix(input.updateTime)}0.parquet`))} (FORMAT parquet, COMPRESSION zstd)`;
+    // A partitioned write holds rows per partition until this many are buffered in all (the
+    // default, 512Ki rows, is a few hundred MB of strings): a lower mark keeps memory flat.
+    await connection.run('SET partitioned_write_flush_threshold = 65536');
     await connection.run(`COPY (${select}) TO ${target}`);
   } finally {
     connection.closeSync();

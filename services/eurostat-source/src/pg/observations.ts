@@ -60,7 +60,9 @@ export function observationsTableDdl(
     }
     lines.push(`${DATASET_COLUMN} text NOT NULL DEFAULT '${options.dataset}'`);
   }
-  lines.push(...columns.map((c) => `"${c}" text NOT NULL`));
+  // Codes are ASCII identifiers: the "C" collation compares bytes, which builds and probes the
+  // key several times faster than a linguistic collation and orders codes the same way.
+  lines.push(...columns.map((c) => `"${c}" text COLLATE "C" NOT NULL`));
   lines.push(`${EUROSTAT_OBSERVATION_COLUMNS.value} double precision`);
   lines.push(`${EUROSTAT_OBSERVATION_COLUMNS.status} text`);
   if (options.primaryKey !== false) lines.push(`PRIMARY KEY (${quoted(columns)})`);
