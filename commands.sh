@@ -59,7 +59,7 @@ COMMANDS=(
   "firestore-dump|print every document of a Firestore managed export as JSON lines: firestore-dump PATH"
   "gcs-load|load a prefix of JSON-lines files (lake or gs://) into a warehouse table, replacing it: gcs-load URI_PREFIX SCHEMA.TABLE [--format ndjson]"
   "stop-documents-pipeline|stop the background bronze sink and loader of the document sources"
-  "eurostat|Eurostat statistics: eurostat catalog [--every 7d] (table of contents → eurostat.catalog, keywords → eurostat.watchlist), eurostat watch [--every 12h] (update feed → one event per changed watched dataset on lakestream.eurostat.updates.v1); EUROSTAT_API_BASE points at Eurostat or ./commands.sh eurostat-fixtures"
+  "eurostat|Eurostat statistics: eurostat catalog [--every 7d] (table of contents → eurostat.catalog, keywords → eurostat.watchlist), eurostat watch [--every 12h] (update feed → one event per changed watched dataset on lakestream.eurostat.updates.v1), eurostat sync [CODE…] [--force] (download → bronze → silver and eurostat.observations_<code>), eurostat worker (syncs each update event until Ctrl-C); EUROSTAT_API_BASE points at Eurostat or ./commands.sh eurostat-fixtures"
   "eurostat-fixtures|serve Eurostat's dissemination API paths from the synthetic fixtures on 127.0.0.1 in the foreground, printing EUROSTAT_API_BASE=…: eurostat-fixtures [--port 8790] [--async CODE] [--cell-limit N] [--large CODE=CELLS]"
   "chaos|the fault suite on a private stack: kills, broker and PostgreSQL restarts, 503 bursts, a frozen owner; checks every layer: chaos [--rows N] [--seed S] [--long]"
   "bench|run the benchmarks (figures beside a reference tool): bench [package]"
@@ -623,7 +623,7 @@ cmd_firestore_dump() {
   firestore_source dump "${args[@]}"
 }
 
-# eurostat catalog|watch [options]: with the stack it needs (PostgreSQL, Kafka) up; the JSON logs go to
+# eurostat catalog|watch|sync|worker [options]: with the stack it needs (PostgreSQL, Kafka) up; the JSON logs go to
 # $LAKESTREAM_HOME/logs/eurostat-source.log, the summaries and errors to the terminal. exec: the
 # signals in_foreground forwards reach node itself.
 cmd_eurostat() {

@@ -102,7 +102,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         failed += 1;
         const errCode = String((err as { code?: unknown }).code ?? 'unknown');
         metrics.shared.errors.inc({ component: COMPONENTS.sync, code: errCode });
-        logger.error({ err, code }, 'sync failed');
+        logger.error({ err, dataset: code }, 'sync failed');
         process.stderr.write(`eurostat-source sync: ${code}: ${(err as Error).message}\n`);
       }
     }
