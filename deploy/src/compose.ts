@@ -27,7 +27,7 @@ export interface ComposeProject {
 }
 
 /** The compose profiles of docker-compose.yml: services `docker compose up` starts only when asked. */
-export const COMPOSE_PROFILES = ['db-source', 'document-sources'] as const;
+export const COMPOSE_PROFILES = ['db-source', 'document-sources', 'statistics'] as const;
 
 /**
  * docker-compose.yml loaded by the compose-spec reference loader (deploy/tools/compose-config):

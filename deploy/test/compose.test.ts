@@ -18,7 +18,11 @@ import { envOf, parseDockerfile } from '../src/dockerfile.js';
 import { COMPOSE_FILE, DEPLOY_DIR, DOCKER_DIR, ROOT_DIR } from '../src/paths.js';
 import { composeGoVersion, composeSpecSchema } from '../src/tools.js';
 import { checkServiceArgs, loadServiceConfig, workspaceServices } from '../src/workspace.js';
-import { expectDbSourceWired, expectDocumentSourcesWired } from './wiring.js';
+import {
+  expectDbSourceWired,
+  expectDocumentSourcesWired,
+  expectEurostatSourceWired,
+} from './wiring.js';
 
 /** The environment docker/Dockerfile's runtime stage sets (a container starts with it). */
 const IMAGE_ENV = Object.fromEntries(
@@ -39,6 +43,11 @@ const DEVSTACK_FIRESTORE_IMAGE = /firestore: '([^']+)'/.exec(
   readFileSync(join(ROOT_DIR, 'packages', 'devstack', 'src', 'containers.ts'), 'utf8'),
 )?.[1];
 
+/** Eurostat's dissemination API, eurostat-source's default (EUROSTAT_API_BASE in its src/config.ts). */
+const EUROSTAT_API_BASE = /export const EUROSTAT_API_BASE = '([^']+)'/.exec(
+  readFileSync(join(ROOT_DIR, 'services', 'eurostat-source', 'src', 'config.ts'), 'utf8'),
+)?.[1];
+
 /** The services each compose profile adds, and the Prometheus job that scrapes them. */
 const PROFILES = {
   'db-source': {
@@ -53,6 +62,10 @@ const PROFILES = {
       'warehouse-loader-documents',
     ],
     job: 'lakestream-document-sources',
+  },
+  statistics: {
+    services: ['eurostat-catalog', 'eurostat-sync-worker', 'eurostat-watch'],
+    job: 'lakestream-statistics',
   },
 } as const;
 
@@ -245,6 +258,9 @@ describe('docker-compose.yml', () => {
       '--every',
       '24h',
     ]);
+    expect(project.services['eurostat-catalog']!.command).toEqual(['catalog', '--every', '7d']);
+    expect(project.services['eurostat-watch']!.command).toEqual(['watch', '--every', '12h']);
+    expect(project.services['eurostat-sync-worker']!.command).toEqual(['worker']);
   });
 
   it('comes up in order: health checks, and depends_on conditions that wait for them', () => {
@@ -299,6 +315,9 @@ describe('docker-compose.yml', () => {
       order.indexOf('firestore-export'),
     );
     expect(order.indexOf('firestore')).toBeLessThan(order.indexOf('firestore-export'));
+    // The watch publishes once the worker's group exists, and reads the watchlist the catalogue fills.
+    expect(order.indexOf('eurostat-sync-worker')).toBeLessThan(order.indexOf('eurostat-watch'));
+    expect(order.indexOf('eurostat-catalog')).toBeLessThan(order.indexOf('eurostat-watch'));
   });
 
   it('gives each service longer to stop than its SHUTDOWN_GRACE drain limit', async () => {
@@ -383,6 +402,7 @@ describe('docker-compose.yml', () => {
     expect(env('bronze-sink-documents').BRONZE_SINK_STORAGE_URL).toBe(lake);
     expect(env('warehouse-loader-documents').WAREHOUSE_LOADER_STORAGE_URL).toBe(lake);
     expect(env('firestore-export').FIRESTORE_EXPORT_STORAGE_URL).toBe(lake);
+    expect(env('eurostat-sync-worker').EUROSTAT_STORAGE_URL).toBe(lake);
     expect(env('dashboard').DASHBOARD_STORAGE_URL).toBe(lake);
     const bucket = /^gs:\/\/([^/]+)/.exec(lake)![1]!;
     expect(project.services['gcs-init']!.command!.join(' ')).toContain(`"name":"${bucket}"`);
@@ -438,6 +458,37 @@ describe('docker-compose.yml', () => {
     const port = /--host-port=0\.0\.0\.0:(\d+)/.exec(emulator.command!.join(' '))![1];
     expect(exported.firestoreEmulatorHost).toBe(`firestore:${port}`);
     expect(emulator.healthcheck!.test!.join(' ')).toContain(`127.0.0.1:${port}/`);
+  });
+
+  it("wires the Eurostat source: the updates topic, the worker's group, Eurostat's API and the compose PostgreSQL", async () => {
+    const config = (name: string) => serviceConfig(project.services[name]!);
+    const catalog = await config('eurostat-catalog');
+    const watch = await config('eurostat-watch');
+    const worker = await config('eurostat-sync-worker');
+    expectEurostatSourceWired(catalog, watch, worker);
+    // Eurostat itself unless EUROSTAT_API_BASE names the fixture server.
+    expect(EUROSTAT_API_BASE).toMatch(/^https:\/\/ec\.europa\.eu\//);
+    expect(catalog.apiBase).toBe(EUROSTAT_API_BASE);
+    const local = await loadComposeProject(
+      { EUROSTAT_API_BASE: 'http://host.docker.internal:8790/eurostat/api/dissemination' },
+      COMPOSE_FILE,
+      ['statistics'],
+    );
+    for (const name of PROFILES.statistics.services) {
+      expect(local.services[name]!.environment!.EUROSTAT_API_BASE, name).toBe(
+        'http://host.docker.internal:8790/eurostat/api/dissemination',
+      );
+    }
+    // The state is in the compose PostgreSQL, as its image creates the user and database.
+    const postgres = project.services.postgres!.environment!;
+    const url = new URL(String(catalog.databaseUrl));
+    expect(url.hostname).toBe('postgres');
+    expect(decodeURIComponent(url.username)).toBe(postgres.POSTGRES_USER);
+    expect(decodeURIComponent(url.password)).toBe(postgres.POSTGRES_PASSWORD);
+    expect(url.pathname).toBe(`/${postgres.POSTGRES_DB}`);
+    for (const name of PROFILES.statistics.services) {
+      expect(project.services[name]!.depends_on?.postgres?.condition, name).toBe('service_healthy');
+    }
   });
 
   it('mounts only files of the repository that exist, and publishes ports on 127.0.0.1 only', () => {
