@@ -303,6 +303,23 @@ describe('loadVersion: versions', () => {
     expect(await pgRows(code, ids)).toEqual(before);
   });
 
+  it('refuses a version with a category code twice in a dimension (two cells on one key)', async () => {
+    const before = await pgRows(code, ids);
+    const answer = JSON.parse(base);
+    answer.updated = '2026-06-02T23:30:00+0200';
+    const geo = answer.dimension.geo.category;
+    const codes = Object.keys(geo.index);
+    // The second geo takes the first one's code: its cells land on the first one's keys.
+    geo.index = codes.map((c, i) => (i === 1 ? codes[0] : c));
+    const outcome = await loadVersion(deps, version(code, JSON.stringify(answer)));
+    expect(outcome.status).toBe('rejected');
+    const failed = outcome.checks.filter((c) => !c.passed);
+    expect(failed.map((c) => c.check)).toEqual(['unique_keys']);
+    expect(failed[0]?.detail).toContain(`geo:${codes[0]}`);
+    expect(failed[0]?.detail).toMatch(/the primary key refused Key \(.*\) is duplicated/);
+    expect(await pgRows(code, ids)).toEqual(before);
+  });
+
   it("fails a truncated or malformed answer with the reader's error, naming the file; the previous version stays", async () => {
     const before = await pgRows(code, ids);
     const next = nextVersion(base, '2026-06-03T23:00:00+0200', 1);
