@@ -29,6 +29,8 @@ export const EUROSTAT_ERROR_CODES = [
   'LS_EUROSTAT_ANSWER_INVALID',
   /** The raw answer could not be written to bronze; retryable as the store says. */
   'LS_EUROSTAT_BRONZE_FAILED',
+  /** A message on the updates topic that is no update event (counted, logged and committed past by the sync worker). */
+  'LS_EUROSTAT_EVENT_INVALID',
   /** A readable answer the loader cannot publish: a dimension id that cannot be a column, a category code with a tab, line break or backslash, or an `updated` other than the version asked for. */
   'LS_EUROSTAT_DATASET_UNLOADABLE',
   /** The version's Parquet could not be written to silver (DuckDB or the object store); the previous version stays; retryable as the store says. */

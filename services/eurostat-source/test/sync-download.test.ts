@@ -128,12 +128,14 @@ describe('downloadDataset', () => {
     });
   });
 
-  it('reads the number of parts from the 413 label', () => {
+  it('reads the number of parts from the 413 label, at most 50 categories a part', () => {
     const label =
       'EXTRACTION_TOO_BIG: The requested extraction is too big, estimated 450 rows, max authorised is 100, please change your filters to reduce the extraction size';
     expect(partsFor(label, 5)).toBe(5);
     expect(partsFor(label, 50)).toBe(5);
     expect(partsFor('EXTRACTION_TOO_BIG', 7)).toBe(7);
+    // never more than 50 categories in one request
+    expect(partsFor(label, 400)).toBe(8);
   });
 });
 

@@ -20,11 +20,12 @@ import {
   eurostatUpdateTime,
 } from '@lakestream/lake';
 import { createLocalStore } from '@lakestream/object-store';
-import { createLogger } from '@lakestream/observability';
+import { createLogger, createMetrics } from '@lakestream/observability';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FixtureServer, startFixtureServer } from '../src/fixtures/server.js';
 import { loadVersion } from '../src/load/load-version.js';
+import { createEurostatMetrics } from '../src/metrics.js';
 import { ensureSchema } from '../src/pg/schema.js';
 import { type SyncDeps, type SyncOutcome, syncDataset } from '../src/sync/sync-version.js';
 import { createSyncWorker, type SyncWorker } from '../src/sync/worker.js';
@@ -52,6 +53,9 @@ const originalUpdated = JSON.parse(readFileSync(join(FIXTURES, `${CODE}.json`), 
 let pool: pg.Pool;
 let server: FixtureServer;
 let worker: SyncWorker;
+const metrics = createEurostatMetrics(
+  createMetrics({ service: 'eurostat-test', defaultMetrics: false }),
+);
 const settled: { event: EurostatUpdateEvent; outcome: SyncOutcome | Error }[] = [];
 
 const syncDeps = (apiBase: string): Omit<SyncDeps, 'signal' | 'logger' | 'metrics'> => ({
@@ -89,6 +93,7 @@ beforeAll(async () => {
     retryDelayMs: 100,
     sync: syncDeps(server.apiBase),
     logger,
+    metrics,
     onSettled: (event, outcome) => settled.push({ event, outcome }),
   });
   await worker.start();
@@ -162,6 +167,9 @@ describe('the sync worker', () => {
       new Date(eurostatUpdateTime(originalUpdated)).toISOString(),
     ]);
     expect(await observations()).toBeGreaterThan(0);
+    const downloaded = await metrics.downloadBytes.get();
+    expect(downloaded.values.find((v) => v.labels.kind === 'data')?.value).toBeGreaterThan(0);
+    expect((await metrics.datasetsBehind.get()).values[0]?.value).toBe(0);
     const key = eurostatBronzeKey(CODE, originalUpdated);
     expect(gunzipSync(await store.get(key)).toString('utf8')).toBe(
       readFileSync(join(FIXTURES, `${CODE}.json`), 'utf8'),
@@ -202,6 +210,15 @@ describe('the sync worker', () => {
     } finally {
       server.reset(CODE);
     }
+  });
+
+  it('passes a message that is no update event, counting it', async () => {
+    await producer.send({ topic, messages: [{ key: CODE, value: '{"not":"an event"}' }] });
+    await publish(event(originalUpdated));
+    await settledCount(6);
+    expect(statusOf(settled[5]?.outcome as SyncOutcome)).toBe('skipped');
+    const errors = (await metrics.shared.errors.get()).values;
+    expect(errors.find((v) => v.labels.code === 'LS_EUROSTAT_EVENT_INVALID')?.value).toBe(1);
   });
 });
 

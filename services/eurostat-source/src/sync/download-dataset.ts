@@ -125,14 +125,23 @@ async function fetchWhole(
   return out;
 }
 
-/** How many parts Eurostat's estimate asks for ("estimated N rows, max authorised is M"); else one per category. */
+/**
+ * Most values of one dimension in a request: the statistics API takes at most 50 "sub-indicators"
+ * a query (as the rOpenGov eurostat client documents), so a part never names more.
+ */
+export const MAX_FILTER_VALUES = 50;
+
+/**
+ * How many parts to split `categories` into: as many as Eurostat's estimate asks for ("estimated
+ * N rows, max authorised is M"; one per category when the label has none), and enough to name at
+ * most MAX_FILTER_VALUES categories each.
+ */
 export function partsFor(label: string, categories: number): number {
   const m = /estimated (\d+) rows, max authori[sz]ed is (\d+)/.exec(label);
-  if (!m) return categories;
-  const estimated = Number(m[1]);
-  const max = Number(m[2]);
-  if (!(max > 0)) return categories;
-  return Math.min(categories, Math.max(2, Math.ceil(estimated / max)));
+  const estimated = Number(m?.[1]);
+  const max = Number(m?.[2]);
+  const asked = m && max > 0 ? Math.max(2, Math.ceil(estimated / max)) : categories;
+  return Math.min(categories, Math.max(asked, Math.ceil(categories / MAX_FILTER_VALUES)));
 }
 
 function chunk<T>(items: readonly T[], parts: number): T[][] {
