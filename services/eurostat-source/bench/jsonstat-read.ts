@@ -10,6 +10,7 @@ import { openJsonStat } from '../src/jsonstat/index.js';
 const file = process.argv[2];
 if (file === undefined) throw new Error('usage: jsonstat-read.ts ANSWER.json[.gz]');
 const start = performance.now();
+const cpuStart = process.cpuUsage();
 const reader = await openJsonStat(file);
 const surveyed = performance.now();
 let rows = 0;
@@ -26,6 +27,10 @@ console.log(
     pass1Seconds: (surveyed - start) / 1000,
     pass2Seconds: (end - surveyed) / 1000,
     seconds: (end - start) / 1000,
+    cpuSeconds: (() => {
+      const { user, system } = process.cpuUsage(cpuStart);
+      return (user + system) / 1e6;
+    })(),
     maxRssMB: process.resourceUsage().maxRSS / 1024,
   }),
 );

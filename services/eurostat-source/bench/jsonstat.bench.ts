@@ -11,7 +11,8 @@
  *
  * Answers are generated once per (cells, seed) under $LAKESTREAM_HOME/bench/eurostat; the
  * reference's venv (pinned in bench/reference/requirements.txt) is made there on first use
- * (BENCH_SKIP_REFERENCE=1 skips it). Each reader runs in a process of its own. Asserts nothing.
+ * (BENCH_SKIP_REFERENCE=1 skips it). Each reader runs in a process of its own; wall and CPU time
+ * are printed (on a shared machine CPU time is the steadier comparison). Asserts nothing.
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -45,6 +46,7 @@ async function answer(cells: number): Promise<string> {
 interface ReaderFigures {
   rows: number;
   seconds: number;
+  cpuSeconds: number;
   pass1Seconds: number;
   pass2Seconds: number;
   maxRssMB: number;
@@ -96,6 +98,7 @@ async function referencePython(): Promise<string> {
 interface ReferenceFigures {
   rows: number;
   tableSeconds: number;
+  tableCpuSeconds: number;
   parquetSeconds: number;
   maxRssMB: number;
   backend: string;
@@ -124,7 +127,7 @@ console.log(
   `reader, ${smallRead.rows.toLocaleString('en')} cells: ${smallRead.seconds.toFixed(2)} s, ${rate(smallRead.rows, smallRead.seconds)}, peak RSS ${smallRead.maxRssMB.toFixed(0)} MB`,
 );
 console.log(
-  `reader, ${largeRead.rows.toLocaleString('en')} cells: ${largeRead.seconds.toFixed(2)} s (pass 1 ${largeRead.pass1Seconds.toFixed(2)} s, pass 2 ${largeRead.pass2Seconds.toFixed(2)} s), ${rate(largeRead.rows, largeRead.seconds)}, peak RSS ${largeRead.maxRssMB.toFixed(0)} MB`,
+  `reader, ${largeRead.rows.toLocaleString('en')} cells: ${largeRead.seconds.toFixed(2)} s (pass 1 ${largeRead.pass1Seconds.toFixed(2)} s, pass 2 ${largeRead.pass2Seconds.toFixed(2)} s; CPU ${largeRead.cpuSeconds.toFixed(2)} s), ${rate(largeRead.rows, largeRead.seconds)}, peak RSS ${largeRead.maxRssMB.toFixed(0)} MB`,
 );
 if (process.env.BENCH_SKIP_REFERENCE !== '1') {
   const reference = await readWithReference(large);
@@ -132,9 +135,9 @@ if (process.env.BENCH_SKIP_REFERENCE !== '1') {
     console.log(`the reference read ${reference.rows} rows, the reader ${largeRead.rows}`);
   }
   console.log(
-    `reference (ijson ${reference.backend} + pandas), ${reference.rows.toLocaleString('en')} cells: to the table ${reference.tableSeconds.toFixed(2)} s, ${rate(reference.rows, reference.tableSeconds)}; to Parquet ${reference.parquetSeconds.toFixed(2)} s, ${rate(reference.rows, reference.parquetSeconds)}; peak RSS ${reference.maxRssMB.toFixed(0)} MB`,
+    `reference (ijson ${reference.backend} + pandas), ${reference.rows.toLocaleString('en')} cells: to the table ${reference.tableSeconds.toFixed(2)} s (CPU ${reference.tableCpuSeconds.toFixed(2)} s), ${rate(reference.rows, reference.tableSeconds)}; to Parquet ${reference.parquetSeconds.toFixed(2)} s, ${rate(reference.rows, reference.parquetSeconds)}; peak RSS ${reference.maxRssMB.toFixed(0)} MB`,
   );
   console.log(
-    `reader vs reference (file → rows): ${(reference.tableSeconds / largeRead.seconds).toFixed(1)}× the speed, ${(largeRead.maxRssMB / reference.maxRssMB).toFixed(2)}× the peak memory`,
+    `reader vs reference (file → rows): ${(reference.tableSeconds / largeRead.seconds).toFixed(1)}× the speed (${(reference.tableCpuSeconds / largeRead.cpuSeconds).toFixed(1)}× in CPU time), ${(largeRead.maxRssMB / reference.maxRssMB).toFixed(2)}× the peak memory`,
   );
 }

@@ -22,6 +22,8 @@ export const CELL_NUMBER = new Float64Array(1);
 export type ScanStep = 'paused' | 'more' | 'done';
 
 const POW10 = Array.from({ length: 23 }, (_, k) => 10 ** k);
+/** One-character strings, shared: Eurostat's flags are single letters, a million cells may carry one. */
+const ASCII = Array.from({ length: 0x80 }, (_, b) => String.fromCharCode(b));
 const parsed = new Float64Array(1);
 
 function isDigit(b: number): boolean {
@@ -166,7 +168,11 @@ export class CellScanner {
         while (end < n && buf[end] !== 0x22 && buf[end] !== 0x5c) end++;
         if (end >= n) return this.more(start);
         if (buf[end] === 0x22) {
-          text = buf.toString('utf8', p + 1, end);
+          const only = buf[p + 1] as number;
+          text =
+            end === p + 2 && only < 0x80
+              ? (ASCII[only] as string)
+              : buf.toString('utf8', p + 1, end);
           p = end + 1;
         } else {
           src.pos = p;
