@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import type { CellBatch } from '../src/jsonstat/cells.js';
+import { CellText } from '../src/load/cell-text.js';
+import { versionFilePrefix } from '../src/load/silver-parquet.js';
+
+const dimension = (id: string, codes: string[]) => ({
+  id,
+  label: id,
+  categories: codes.map((code, position) => ({ code, label: code, position })),
+});
+
+describe('cells as COPY text', () => {
+  it('writes codes, the value (\\N for a status-only cell) and the flag (\\N for none), one line a cell', () => {
+    const text = new CellText({
+      dimensions: [dimension('geo', ['DE', 'FR']), dimension('time', ['2020', '2021-Q1'])],
+      statusFlags: ['', 'p', 'c'],
+    });
+    const batch: CellBatch = {
+      length: 3,
+      index: Float64Array.from([0, 1, 3]),
+      value: Float64Array.from([1.5, Number.NaN, -2e-7]),
+      status: Uint8Array.from([0, 2, 1]),
+      coords: [Uint32Array.from([0, 0, 1]), Uint32Array.from([0, 1, 1])],
+    };
+    expect(text.encode(batch)).toBe(
+      'DE\t2020\t1.5\t\\N\nDE\t2021-Q1\t\\N\tc\nFR\t2021-Q1\t-2e-7\tp\n',
+    );
+  });
+
+  it('refuses a code or flag that COPY and DuckDB would read differently, naming it', () => {
+    expect(
+      () => new CellText({ dimensions: [dimension('geo', ['DE', 'A\tB'])], statusFlags: [''] }),
+    ).toThrow(`dimension 'geo' has category code "A\\tB"`);
+    expect(
+      () => new CellText({ dimensions: [dimension('geo', ['DE'])], statusFlags: ['', 'p\\'] }),
+    ).toThrow('status flag "p\\\\"');
+  });
+
+  it('names Parquet files by version', () => {
+    expect(versionFilePrefix('2024-05-01T09:00:00Z')).toBe('v20240501T090000Z_');
+  });
+});
