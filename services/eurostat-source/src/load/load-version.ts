@@ -101,6 +101,8 @@ export async function loadVersion(deps: LoadDeps, v: VersionToLoad): Promise<Loa
       const cellsFile = join(work, 'cells.tsv');
       const tally = new CellTally(dataset);
       const staging = stagingTableName();
+      const outDir = join(work, 'parquet');
+      let parquet: Promise<{ files?: string[]; err?: unknown }> | undefined;
       let duplicateKey: string | undefined;
       const phases: Record<string, number> = {};
       let mark = performance.now();
@@ -122,11 +124,25 @@ export async function loadVersion(deps: LoadDeps, v: VersionToLoad): Promise<Loa
           await closeFile(file);
         }
         phase('copySeconds');
+        // DuckDB writes the Parquet from the saved cells while PostgreSQL builds the key: the
+        // two are independent, and a refused version only wastes local files.
+        parquet = writeParquet({
+          cellsFile,
+          outDir,
+          tempDir: work,
+          code,
+          updateTime,
+          columns,
+        }).then(
+          (files) => ({ files }),
+          (err: unknown) => ({ err }),
+        );
         duplicateKey = await addPrimaryKey(client, staging, columns);
         phase('keySeconds');
       } catch (err) {
         broken = true; // a COPY cut short can leave the session in an unknown state
         await client.query('ROLLBACK').catch(() => {});
+        await parquet; // DuckDB is done with the work folder before it is removed
         if (err instanceof Error && 'code' in err && String(err.code).startsWith('LS_')) throw err;
         throw databaseFailed(err, `copying ${v.file} into ${observationsTableName(code)}`);
       }
@@ -139,20 +155,15 @@ export async function loadVersion(deps: LoadDeps, v: VersionToLoad): Promise<Loa
       });
       if (!allPassed(checks)) {
         await client.query('ROLLBACK').catch(() => {});
+        await parquet;
         return await reject(deps, v, code, updateTime, tally.rows, checks, seconds);
       }
 
       try {
-        const outDir = join(work, 'parquet');
-        const files = await writeParquet({
-          cellsFile,
-          outDir,
-          tempDir: work,
-          code,
-          updateTime,
-          columns,
-        });
-        phase('parquetSeconds');
+        const written = await (parquet as NonNullable<typeof parquet>);
+        if (written.files === undefined) throw written.err;
+        const files = written.files;
+        phase('parquetWaitSeconds');
         await uploadParquet(deps.store, code, outDir, files);
         phase('uploadSeconds');
       } catch (err) {
