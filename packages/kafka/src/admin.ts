@@ -33,8 +33,10 @@ export async function ensureTopics(kafka: Kafka, specs: readonly TopicSpec[]): P
           value,
         })),
       }));
-    // kafkajs answers `false` (not an error) when every topic already exists.
-    if (missing.length > 0) await admin.createTopics({ topics: missing, waitForLeaders: true });
+    // kafkajs answers `false` (not an error) when every topic already exists. Its own wait for
+    // leaders fails outright when the broker answering the metadata does not know the new topic
+    // yet (UNKNOWN_TOPIC_OR_PARTITION, common on a busy broker); the wait below retries that.
+    if (missing.length > 0) await admin.createTopics({ topics: missing, waitForLeaders: false });
     await waitForLeaders(
       admin,
       specs.map((s) => s.topic),
