@@ -1,14 +1,15 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { generateAnswer } from '../src/jsonstat/generate.js';
 import { openJsonStat } from '../src/jsonstat/index.js';
 import { readerRows, toolkitRows } from './support/jsonstat-samples.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'jsonstat-generate-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const sha = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
 
 describe('large-answer generator', () => {

@@ -5,20 +5,21 @@
  * neither the text nor an object per cell.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { generateAnswer } from '../src/jsonstat/generate.js';
 
 const run = promisify(execFile);
 const HEAP_MB = 16;
 const packageDir = join(import.meta.dirname, '..');
+const dir = mkdtempSync(join(tmpdir(), 'jsonstat-memory-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('JSON-stat reader memory', () => {
   it(`reads 200,000 cells under a ${HEAP_MB} MB heap that JSON.parse cannot`, async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'jsonstat-memory-'));
     const { file, cells } = await generateAnswer(join(dir, 'answer.json.gz'), {
       cells: 200_000,
       seed: 3,

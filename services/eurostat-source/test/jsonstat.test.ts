@@ -1,16 +1,19 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { JsonStatError, openJsonStat } from '../src/jsonstat/index.js';
 import {
   DENSE,
   readerRows,
+  removeAnswers,
   SPARSE,
   toolkitRows,
   UNORDERED,
   withDimensions,
   writeAnswer,
 } from './support/jsonstat-samples.js';
+
+afterAll(removeAnswers);
 
 const sortRows = <T extends { codes: string[] }>(rows: T[]) =>
   [...rows].sort((a, b) => a.codes.join('\u0000').localeCompare(b.codes.join('\u0000')));

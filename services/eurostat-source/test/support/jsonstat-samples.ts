@@ -2,7 +2,7 @@
  * Small JSON-stat answers for the reader's tests, written as Eurostat writes them (`value` and
  * `status` before `id`, `size` and `dimension`), and the independent reading they are held to.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -16,12 +16,19 @@ export interface LongRow {
   status: string | null;
 }
 
-const dir = mkdtempSync(join(tmpdir(), 'jsonstat-test-'));
+let dir: string | undefined;
 let serial = 0;
+
+/** Removes every answer `writeAnswer` wrote (call it in `afterAll`). */
+export function removeAnswers(): void {
+  if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+  dir = undefined;
+}
 
 /** Writes `text` to a fresh file (gzip when asked) and answers its path. */
 export function writeAnswer(text: string, gzip = false): string {
   serial++;
+  dir ??= mkdtempSync(join(tmpdir(), 'jsonstat-test-'));
   const file = join(dir, `answer-${serial}.json${gzip ? '.gz' : ''}`);
   writeFileSync(file, gzip ? gzipSync(text) : text);
   return file;
