@@ -165,6 +165,18 @@ describe('loadVersion: each fixture', () => {
     },
   );
 
+  it('loads two datasets at once (each its own staging table and lock)', async () => {
+    const text = readFileSync(join(fixtures, 'nama_10_gdp.json'), 'utf8');
+    const ids = (JSON.parse(text) as { id: string[] }).id;
+    const outcomes = await Promise.all(
+      ['par_a', 'par_b', 'par_c'].map((code) => loadVersion(deps, version(code, text))),
+    );
+    expect(outcomes.map((o) => o.status)).toEqual(['loaded', 'loaded', 'loaded']);
+    for (const code of ['par_a', 'par_b', 'par_c']) {
+      expect(await pgRows(code, ids)).toEqual(sortRows(toolkitRows(text)));
+    }
+  });
+
   it('keeps accented labels and positions in eurostat.dimension_labels', async () => {
     const { rows } = await pool.query(
       `SELECT label, position FROM eurostat.dimension_labels WHERE code = 'hlth_cd_aro' AND dimension = 'geo' AND label LIKE 'Střední%'`,

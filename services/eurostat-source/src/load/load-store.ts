@@ -11,6 +11,7 @@
  * dimension) without an ALTER, and its primary key is built once after the COPY instead of being
  * maintained row by row.
  */
+import { randomBytes } from 'node:crypto';
 import { EUROSTAT_TABLES, eurostatObservationsTable } from '@lakestream/lake';
 import type pg from 'pg';
 import type { JsonStatDataset } from '../jsonstat/dataset.js';
@@ -53,9 +54,12 @@ export async function loadedState(
   };
 }
 
-/** A short staging name, unique to this load (PostgreSQL cuts names at 63 bytes). */
+/**
+ * A short staging name, unique to this load (PostgreSQL cuts names at 63 bytes): random, since
+ * loads of different datasets run at once, in one process or several.
+ */
 export function stagingTableName(): string {
-  return `observations_load_${process.pid}_${Date.now().toString(36)}`;
+  return `observations_load_${randomBytes(8).toString('hex')}`;
 }
 
 /** Creates the staging table (no key yet) and returns the COPY statement that fills it. */
