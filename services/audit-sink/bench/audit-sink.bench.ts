@@ -17,7 +17,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { loadConfig } from '@lakestream/config';
 import { ensurePostgresBinaries, ensureStack } from '@lakestream/devstack';
-import { consumerLag, createKafka } from '@lakestream/kafka';
+import { consumerLag, createKafka, ensureTopics } from '@lakestream/kafka';
 import { createLogger, createMetrics } from '@lakestream/observability';
 import { Partitioners } from 'kafkajs';
 import pg from 'pg';
@@ -57,13 +57,7 @@ const dir = await mkdtemp(join(tmpdir(), 'audit-sink-bench-'));
 try {
   // 1. The input: a fresh topic holding ROWS messages.
   const events = orderItemEvents(ROWS);
-  const admin = kafka.admin();
-  await admin.connect();
-  await admin.createTopics({
-    topics: [{ topic: config.topic, numPartitions: 3 }],
-    waitForLeaders: true,
-  });
-  await admin.disconnect();
+  await ensureTopics(kafka, [{ topic: config.topic, numPartitions: 3 }]);
   const producer = kafka.producer({
     idempotent: true,
     maxInFlightRequests: 1,

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { consumerLag, createKafka, type PartitionLag } from '@lakestream/kafka';
+import { consumerLag, createKafka, ensureTopics, type PartitionLag } from '@lakestream/kafka';
 import { createLogger, createMetrics, type LakestreamMetrics } from '@lakestream/observability';
 import { type Admin, type Kafka, Partitioners, type Producer } from 'kafkajs';
 import pg from 'pg';
@@ -92,13 +92,10 @@ export class TestBed {
     const admin = bed.kafka.admin();
     await admin.connect();
     bed.#admin = admin;
-    await admin.createTopics({
-      topics: [
-        { topic: bed.topic, numPartitions: bed.partitions },
-        { topic: bed.dlqTopic, numPartitions: 1 },
-      ],
-      waitForLeaders: true,
-    });
+    await ensureTopics(bed.kafka, [
+      { topic: bed.topic, numPartitions: bed.partitions },
+      { topic: bed.dlqTopic, numPartitions: 1 },
+    ]);
     return bed;
   }
 
@@ -294,25 +291,21 @@ export class TestBed {
 
   /**
    * Deletes the topic and the group's offsets, then creates the topic again: its offsets start at
-   * 0 once more, as after Kafka's data was wiped. Topic deletion is asynchronous, so creation is
-   * retried until the broker has let go of the old one.
+   * 0 once more, as after Kafka's data was wiped. Topic deletion is asynchronous, so creation
+   * waits until the broker has let go of the old one: `ensureTopics` would take a topic still
+   * listed for the new one and create nothing.
    */
   async recreateTopic(): Promise<void> {
     const admin = this.#admin!;
     await admin.deleteTopics({ topics: [this.topic] });
     await admin.deleteGroups([this.groupId]).catch(() => {});
     await waitFor(
-      `topic ${this.topic} deleted and created again`,
-      async () => {
-        if ((await admin.listTopics()).includes(this.topic)) return false;
-        return admin.createTopics({
-          topics: [{ topic: this.topic, numPartitions: this.partitions }],
-          waitForLeaders: true,
-        });
-      },
+      `topic ${this.topic} deleted`,
+      async () => !(await admin.listTopics()).includes(this.topic),
       30_000,
       250,
     );
+    await ensureTopics(this.kafka, [{ topic: this.topic, numPartitions: this.partitions }]);
   }
 
   /** The id of the Kafka cluster the bed's topics live in. */
