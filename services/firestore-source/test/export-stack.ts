@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { Firestore } from '@google-cloud/firestore';
-import { createKafka } from '@lakestream/kafka';
+import { createKafka, ensureTopics } from '@lakestream/kafka';
 import { createLocalStore, type ObjectStore } from '@lakestream/object-store';
 import { createLogger } from '@lakestream/observability';
 import type { Admin, Kafka, Producer } from 'kafkajs';
@@ -47,13 +47,10 @@ export class ExportStack {
     this.admin = kafka.admin();
     await this.producer.connect();
     await this.admin.connect();
-    await this.admin.createTopics({
-      topics: [
-        { topic: this.topic, numPartitions: partitions },
-        { topic: this.deadLetterTopic, numPartitions: 1 },
-      ],
-      waitForLeaders: true,
-    });
+    await ensureTopics(kafka, [
+      { topic: this.topic, numPartitions: partitions },
+      { topic: this.deadLetterTopic, numPartitions: 1 },
+    ]);
   }
 
   /** Deletes the projects' documents, the topic and the lake folder; closes every client. */
