@@ -92,10 +92,7 @@ function rate(records: number, bytes: number, ms: number): string {
 }
 
 try {
-  await admin.createTopics({
-    topics: [{ topic, numPartitions: PARTITIONS }],
-    waitForLeaders: true,
-  });
+  await ensureTopics(kafka, [{ topic, numPartitions: PARTITIONS }]);
   say(`producing ${RECORDS.toLocaleString('en')} messages of ~${VALUE_BYTES} bytes to ${topic}`);
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { gunzipSync } from 'node:zlib';
-import { createKafka } from '@lakestream/kafka';
+import { createKafka, ensureTopics } from '@lakestream/kafka';
 import {
   hourPartition,
   parseBronzeObjectKey,
@@ -81,24 +81,11 @@ export class TestBed {
 
   async createTopic(partitions = 3): Promise<string> {
     const topic = `test-bronze-${randomUUID()}`;
-    const admin = this.kafka.admin();
-    await admin.connect();
-    try {
-      // The records carry 2018 timestamps: with the default 7-day retention the broker would delete
-      // them as soon as a segment rolls, under the consumers' feet.
-      await admin.createTopics({
-        topics: [
-          {
-            topic,
-            numPartitions: partitions,
-            configEntries: [{ name: 'retention.ms', value: '-1' }],
-          },
-        ],
-        waitForLeaders: true,
-      });
-    } finally {
-      await admin.disconnect();
-    }
+    // The records carry 2018 timestamps: with the default 7-day retention the broker would delete
+    // them as soon as a segment rolls, under the consumers' feet.
+    await ensureTopics(this.kafka, [
+      { topic, numPartitions: partitions, configEntries: { 'retention.ms': '-1' } },
+    ]);
     this.topics.push(topic);
     return topic;
   }
