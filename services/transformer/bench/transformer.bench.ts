@@ -12,7 +12,7 @@ import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import { generateOrderItems } from '@lakestream/datagen';
 import { ensureStack } from '@lakestream/devstack';
-import { createKafka } from '@lakestream/kafka';
+import { createKafka, ensureTopics } from '@lakestream/kafka';
 import { bronzeObjectKey } from '@lakestream/lake';
 import { createLocalStore, listAll } from '@lakestream/object-store';
 import { createLogger, createMetrics } from '@lakestream/observability';
@@ -125,13 +125,7 @@ async function generate(count: number, name: string): Promise<Dataset> {
   for (const partition of [...buffers.keys()]) flush(partition);
   await Promise.all(pending);
 
-  const admin = kafka.admin();
-  await admin.connect();
-  await admin.createTopics({
-    topics: [{ topic, numPartitions: PARTITIONS }],
-    waitForLeaders: true,
-  });
-  await admin.disconnect();
+  await ensureTopics(kafka, [{ topic, numPartitions: PARTITIONS }]);
   topics.push(topic);
   groups.push(bronzeGroupId);
   const producer = kafka.producer({

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createKafka } from '@lakestream/kafka';
+import { createKafka, ensureTopics } from '@lakestream/kafka';
 import { type BronzeManifest, bronzeManifestKey } from '@lakestream/lake';
 import {
   createGcsStore,
@@ -76,19 +76,10 @@ export class TestBed {
 
   /** Creates the source and manifest topics. */
   async createTopics(partitions = 3): Promise<void> {
-    const admin = this.kafka.admin();
-    await admin.connect();
-    try {
-      await admin.createTopics({
-        topics: [
-          { topic: this.sourceTopic, numPartitions: partitions },
-          { topic: this.manifestTopic, numPartitions: 3 },
-        ],
-        waitForLeaders: true,
-      });
-    } finally {
-      await admin.disconnect();
-    }
+    await ensureTopics(this.kafka, [
+      { topic: this.sourceTopic, numPartitions: partitions },
+      { topic: this.manifestTopic, numPartitions: 3 },
+    ]);
   }
 
   /** A fresh local folder store. */
