@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { createKafka } from '@lakestream/kafka';
+import { createKafka, ensureTopics } from '@lakestream/kafka';
 import { createLogger } from '@lakestream/observability';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -60,7 +60,7 @@ describe.skipIf(executablePath === undefined)('the dashboard page in headless Ch
     const admin = kafka.admin();
     await admin.connect();
     try {
-      await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
+      await ensureTopics(kafka, [{ topic, numPartitions: 1 }]);
       const producer = kafka.producer();
       await producer.connect();
       await producer.send({ topic, messages: [{ value: 'a' }, { value: 'b' }, { value: 'c' }] });

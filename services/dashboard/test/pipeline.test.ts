@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createKafka } from '@lakestream/kafka';
+import { createKafka, ensureTopics } from '@lakestream/kafka';
 import { openObjectStore } from '@lakestream/object-store';
 import { createLogger } from '@lakestream/observability';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -172,7 +172,7 @@ describe('consumer lag on the real broker', () => {
     const admin = kafka.admin();
     await admin.connect();
     try {
-      await admin.createTopics({ topics: [{ topic, numPartitions: 2 }], waitForLeaders: true });
+      await ensureTopics(kafka, [{ topic, numPartitions: 2 }]);
       const producer = kafka.producer();
       await producer.connect();
       await producer.send({
