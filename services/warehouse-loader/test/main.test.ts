@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { createKafka } from '@lakestream/kafka';
+import { createKafka, ensureTopics } from '@lakestream/kafka';
 import { createLocalStore } from '@lakestream/object-store';
 import { type BatchAnnouncement, batchManifestKey, SILVER_TABLE_NAMES } from '@lakestream/silver';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -80,7 +80,7 @@ describe('warehouse-loader command', () => {
     const groupId = `test-warehouse-loader-${randomUUID()}`;
     const admin = kafka.admin();
     await admin.connect();
-    await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
+    await ensureTopics(kafka, [{ topic, numPartitions: 1 }]);
     const producer = kafka.producer();
     await producer.connect();
     const publish = async (spec: SilverBatchSpec) => {
