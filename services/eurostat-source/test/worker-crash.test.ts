@@ -1,12 +1,13 @@
 /**
  * kill -9 of the sync worker process (`eurostat-source worker`, a child process) at the dangerous
- * moments, placed by fault points: with the new version's raw answer in bronze and nothing loaded,
- * and with the version loaded but its event's offset not committed. The previous version stays
+ * moments, placed by fault points: with the new version's raw answer in bronze and nothing loaded;
+ * in the middle of the load, with the new Parquet in silver and the new table swapped in but not
+ * committed; and with the version loaded but its event's offset not committed. The previous version stays
  * published until the new one is; the restarted worker completes the event, and the version is
  * loaded once. Real Kafka, PostgreSQL, a lake folder and the fixture server.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,13 +20,19 @@ import {
   topicSpec,
   waitForCommitted,
 } from '@lakestream/kafka';
-import { eurostatBronzeKey, eurostatUpdateKey, eurostatUpdateTime } from '@lakestream/lake';
+import {
+  eurostatBronzeKey,
+  eurostatSilverPrefix,
+  eurostatUpdateKey,
+  eurostatUpdateTime,
+} from '@lakestream/lake';
 import { createLocalStore } from '@lakestream/object-store';
 import { createLogger } from '@lakestream/observability';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type FixtureServer, startFixtureServer } from '../src/fixtures/server.js';
 import { loadVersion } from '../src/load/load-version.js';
+import { versionFilePrefix } from '../src/load/silver-parquet.js';
 import { ensureSchema } from '../src/pg/schema.js';
 import { syncDataset } from '../src/sync/sync-version.js';
 
@@ -132,6 +139,25 @@ async function loads(): Promise<{ update_time: string; loaded_at: string }[]> {
 const observations = async () =>
   (await pool.query(`SELECT count(*)::int AS n FROM eurostat.observations_${CODE}`)).rows[0].n;
 
+/** What a reader of the published version sees: its rows (hashed), its loads row, its Parquet. */
+async function published(): Promise<{ rows: string; loads: unknown[]; parquet: string[] }> {
+  const { rows } = await pool.query(
+    `SELECT md5(string_agg(t::text, '|' ORDER BY t::text)) AS h FROM eurostat.observations_${CODE} t`,
+  );
+  const current = await loads();
+  const newest = current.at(-1)?.update_time ?? '';
+  const prefix = versionFilePrefix(newest);
+  const parquet: string[] = [];
+  for await (const info of store.list(eurostatSilverPrefix(CODE))) {
+    if (!info.key.slice(info.key.lastIndexOf('/') + 1).startsWith(prefix)) continue;
+    const digest = createHash('sha256')
+      .update(await store.get(info.key))
+      .digest('hex');
+    parquet.push(`${info.key} ${digest}`);
+  }
+  return { rows: rows[0].h, loads: current, parquet: parquet.sort() };
+}
+
 describe('kill -9 of the worker', () => {
   it('keeps the previous version until the new one is loaded, and the restarted worker loads it once', async () => {
     // The previous version, published.
@@ -155,6 +181,8 @@ describe('kill -9 of the worker', () => {
     );
     const rowsBefore = await observations();
     expect(await loads()).toHaveLength(1);
+    const before = await published();
+    expect(before.parquet.length).toBeGreaterThan(0);
 
     // A new version is announced.
     server.setUpdated(CODE, NEWER);
@@ -187,7 +215,18 @@ describe('kill -9 of the worker', () => {
     expect(await observations()).toBe(rowsBefore);
     expect((await store.get(eurostatBronzeKey(CODE, NEWER))).length).toBeGreaterThan(0);
 
-    // Killed with the version loaded and the event's offset not committed.
+    // Killed inside the load's transaction, after the COPY and the swap, before COMMIT: the
+    // transaction dies with the connection, and a reader sees the previous version whole.
+    child = startWorker('eurostat-source.load-before-commit');
+    expect(await exited(child)).toEqual({ code: null, signal: 'SIGKILL' });
+    expect(await published()).toEqual(before);
+    const silverKeys: string[] = [];
+    for await (const info of store.list(eurostatSilverPrefix(CODE))) silverKeys.push(info.key);
+    // The killed load had written the new version's Parquet: unpublished, beside the old.
+    const newer = versionFilePrefix(eurostatUpdateTime(NEWER));
+    expect(silverKeys.some((k) => k.slice(k.lastIndexOf('/') + 1).startsWith(newer))).toBe(true);
+
+    // The restarted worker completes the load; killed with the event's offset not committed.
     child = startWorker('eurostat-source.sync-after-load');
     expect(await exited(child)).toEqual({ code: null, signal: 'SIGKILL' });
     const loaded = await loads();
@@ -195,6 +234,12 @@ describe('kill -9 of the worker', () => {
       eurostatUpdateTime(original),
       eurostatUpdateTime(NEWER),
     ]);
+    // Its Parquet replaced the previous version's (the killed load's files included).
+    const after = await published();
+    const silver: string[] = [];
+    for await (const info of store.list(eurostatSilverPrefix(CODE))) silver.push(info.key);
+    expect(after.parquet.length).toBeGreaterThan(0);
+    expect(silver.sort()).toEqual(after.parquet.map((p) => p.split(' ')[0]));
 
     // The restarted worker settles the event again without loading it again, commits, and stops on SIGTERM.
     child = startWorker();

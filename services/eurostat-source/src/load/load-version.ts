@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { eurostatCode, eurostatUpdateTime } from '@lakestream/lake';
+import { faultPoint } from '@lakestream/observability';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { databaseFailed, EurostatError } from '../errors.js';
@@ -177,6 +178,9 @@ export async function loadVersion(deps: LoadDeps, v: VersionToLoad): Promise<Loa
 
       try {
         await swapIn(client, { staging, code, updateTime, rows: tally.rows, checks, dataset });
+        // The riskiest moment: the new version's Parquet is in silver and its table swapped in,
+        // uncommitted. A crash here must leave the previous version published everywhere.
+        faultPoint('eurostat-source.load-before-commit');
         await client.query('COMMIT');
         phase('swapSeconds');
       } catch (err) {
