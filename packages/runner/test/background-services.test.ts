@@ -10,7 +10,7 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { writeCsv } from '@lakestream/datagen';
-import { createKafka } from '@lakestream/kafka';
+import { createKafka, ensureTopics } from '@lakestream/kafka';
 import { createLogger } from '@lakestream/observability';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -70,13 +70,10 @@ beforeAll(async () => {
       process.env.LAKESTREAM_DBT_VENV ??
       join(process.env.LAKESTREAM_HOME ?? join(root, '.lakestream'), 'venv'),
   };
-  const admin = kafka.admin();
-  await admin.connect();
-  await admin.createTopics({
-    topics: Object.values(topics).map((topic) => ({ topic, numPartitions: 1 })),
-    waitForLeaders: true,
-  });
-  await admin.disconnect();
+  await ensureTopics(
+    kafka,
+    Object.values(topics).map((topic) => ({ topic, numPartitions: 1 })),
+  );
   holders = await Promise.all(Object.values(PREFERRED).map(takePort));
 });
 

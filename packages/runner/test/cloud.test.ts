@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { writeCsv } from '@lakestream/datagen';
 import { freePort } from '@lakestream/devstack';
-import { createKafka } from '@lakestream/kafka';
+import { createKafka, ensureTopics } from '@lakestream/kafka';
 import { openObjectStore } from '@lakestream/object-store';
 import { createLogger } from '@lakestream/observability';
 import pg from 'pg';
@@ -115,13 +115,10 @@ beforeAll(async () => {
     TRANSFORMER_BRONZE_GROUP_ID: groups[0]!.groupId,
     WAREHOUSE_LOADER_TOPIC: topics.silverBatches,
   };
-  const admin = kafka.admin();
-  await admin.connect();
-  await admin.createTopics({
-    topics: Object.values(topics).map((topic) => ({ topic, numPartitions: 3 })),
-    waitForLeaders: true,
-  });
-  await admin.disconnect();
+  await ensureTopics(
+    kafka,
+    Object.values(topics).map((topic) => ({ topic, numPartitions: 3 })),
+  );
   await startSink('bronze-sink');
   await startSink('audit-sink');
   await Promise.all([answering('bronze-sink'), answering('audit-sink')]);

@@ -11,7 +11,7 @@ import { join, resolve } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { writeCsv } from '@lakestream/datagen';
 import { freePort } from '@lakestream/devstack';
-import { createKafka } from '@lakestream/kafka';
+import { createKafka, ensureTopics } from '@lakestream/kafka';
 import { openObjectStore } from '@lakestream/object-store';
 import { createLogger } from '@lakestream/observability';
 import pg from 'pg';
@@ -158,13 +158,10 @@ beforeAll(async () => {
     TRANSFORMER_BRONZE_GROUP_ID: groups[0]!.groupId,
     WAREHOUSE_LOADER_TOPIC: topics.silverBatches,
   };
-  const admin = kafka.admin();
-  await admin.connect();
-  await admin.createTopics({
-    topics: Object.values(topics).map((topic) => ({ topic, numPartitions: 3 })),
-    waitForLeaders: true,
-  });
-  await admin.disconnect();
+  await ensureTopics(
+    kafka,
+    Object.values(topics).map((topic) => ({ topic, numPartitions: 3 })),
+  );
   await startSink('bronze-sink');
   await startSink('audit-sink');
 }, 120_000);

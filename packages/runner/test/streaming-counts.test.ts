@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createKafka } from '@lakestream/kafka';
+import { createKafka, ensureTopics } from '@lakestream/kafka';
 import { createLogger } from '@lakestream/observability';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -21,10 +21,7 @@ const topics: string[] = [];
 async function topicWith(values: string[]): Promise<string> {
   const topic = `test-runner-${randomUUID()}`;
   topics.push(topic);
-  const admin = kafka.admin();
-  await admin.connect();
-  await admin.createTopics({ topics: [{ topic, numPartitions: 2 }], waitForLeaders: true });
-  await admin.disconnect();
+  await ensureTopics(kafka, [{ topic, numPartitions: 2 }]);
   const producer = kafka.producer();
   await producer.connect();
   await producer.send({ topic, messages: values.map((value, i) => ({ partition: i % 2, value })) });
