@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createLogger } from '@lakestream/observability';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createKafka, waitForCommitted } from '../src/index.js';
+import { createKafka, ensureTopics, waitForCommitted } from '../src/index.js';
 
 const kafka = createKafka({
   brokers: process.env.KAFKA_BROKERS!.split(','),
@@ -13,7 +13,7 @@ const admin = kafka.admin();
 
 beforeAll(async () => {
   await admin.connect();
-  await admin.createTopics({ topics: [{ topic, numPartitions: 2 }], waitForLeaders: true });
+  await ensureTopics(kafka, [{ topic, numPartitions: 2 }]);
 });
 afterAll(async () => {
   await admin.deleteTopics({ topics: [topic] }).catch(() => {});

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createLogger } from '@lakestream/observability';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createKafka, createManagedConsumer, withHeartbeats } from '../src/index.js';
+import { createKafka, createManagedConsumer, ensureTopics, withHeartbeats } from '../src/index.js';
 
 const kafka = createKafka({
   brokers: process.env.KAFKA_BROKERS!.split(','),
@@ -39,10 +39,7 @@ describe('createManagedConsumer', () => {
     });
     // The topic appears only after the consumer began starting.
     await sleep(1_500);
-    const admin = kafka.admin();
-    await admin.connect();
-    await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
-    await admin.disconnect();
+    await ensureTopics(kafka, [{ topic, numPartitions: 1 }]);
     await started;
     const producer = kafka.producer();
     await producer.connect();

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createLogger } from '@lakestream/observability';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createKafka, readTopicToEnd } from '../src/index.js';
+import { createKafka, ensureTopics, readTopicToEnd } from '../src/index.js';
 
 const kafka = createKafka({
   brokers: process.env.KAFKA_BROKERS!.split(','),
@@ -26,7 +26,7 @@ describe('readTopicToEnd', () => {
   it('reads every committed record to the end, skips aborted ones, and leaves no group behind', async () => {
     const admin = kafka.admin();
     await admin.connect();
-    await admin.createTopics({ topics: [{ topic, numPartitions: 2 }], waitForLeaders: true });
+    await ensureTopics(kafka, [{ topic, numPartitions: 2 }]);
     const producer = kafka.producer({
       transactionalId: `test-read-topic-${randomUUID()}`,
       idempotent: true,
@@ -57,10 +57,7 @@ describe('readTopicToEnd', () => {
   it('starts each partition named in `from` at its offset, the others at their start', async () => {
     const admin = kafka.admin();
     await admin.connect();
-    await admin.createTopics({
-      topics: [{ topic: fromTopic, numPartitions: 2 }],
-      waitForLeaders: true,
-    });
+    await ensureTopics(kafka, [{ topic: fromTopic, numPartitions: 2 }]);
     const producer = kafka.producer();
     await producer.connect();
     await producer.send({
