@@ -1,6 +1,6 @@
 /**
  * Bronze objects that come from a file or an export run rather than from a topic's records: a
- * Firestore collection's export. They are announced on the same manifest topic as every bronze
+ * Firestore collection's export, a Eurostat dataset version's raw answer. They are announced on the same manifest topic as every bronze
  * object (`lakestream.bronze.files.v1`), with a manifest of their own shape (`kind: 'file'`), keyed
  * by `bronzeFileManifestKey` so one dataset's announcements stay in order in one partition.
  */
@@ -12,6 +12,7 @@ import {
   parseBronzeManifest,
 } from './bronze-manifest.js';
 import type { DeadLetterRecord, TopicSource } from './dead-letter.js';
+import { eurostatBronzeKey } from './eurostat.js';
 
 const isoTime = z.iso.datetime({ offset: true });
 const count = z.number().int().nonnegative();
@@ -55,32 +56,90 @@ export const FirestoreFileSourceSchema = z.object({
 });
 export type FirestoreFileSource = z.infer<typeof FirestoreFileSourceSchema>;
 
-/** The announcement of one bronze object landed from a file or an export run. */
-export const BronzeFileManifestSchema = z.object({
+/**
+ * What a Eurostat dataset version's raw answer object holds: the dissemination API's JSON-stat
+ * answer as downloaded (a split download joined into one), gzip. It is landed for replay and
+ * audit; the Eurostat source loads it itself (silver Parquet, PostgreSQL), so no warehouse loader
+ * applies it.
+ */
+export const EurostatFileSourceSchema = z.object({
+  dataset: z.literal('eurostat'),
+  /** The dataset code, lower case (`hlth_cd_aro`). */
+  code: z.string().regex(/^[a-z0-9_]{1,64}$/, 'a lower-case Eurostat dataset code'),
+  /** The version: the answer's `updated` time in UTC (`2024-05-01T09:00:00Z`). */
+  update_time: z.iso.datetime(),
+  /** The request the answer came from (for a split download: the whole dataset's URL). */
+  url: z.url(),
+  /** Observed cells of the answer (the manifest's `record_count`), when known. */
+  cells: count.optional(),
+});
+export type EurostatFileSource = z.infer<typeof EurostatFileSourceSchema>;
+
+const FileManifestBase = z.object({
   version: z.literal(1),
   kind: z.literal('file'),
   /** Absolute object URI: `gs://bucket/prefix/bronze/…` or `file:///…/bronze/…`. */
   uri: z.string().min(1),
-  /** Object key relative to the store root (`bronze/firestore/…`). */
+  /** Object key relative to the store root (`bronze/firestore/…`, `bronze/eurostat/…`). */
   key: z.string().startsWith(BRONZE_PREFIX),
+  /**
+   * Records the object holds: a Firestore export's documents (its JSON lines); a Eurostat answer's
+   * observed cells (a value, or a status only), as the load reads them.
+   */
   record_count: count,
-  /** Size of the gzip object, and of its JSON lines before compression. */
+  /** Size of the gzip object, and of its text before compression. */
   bytes: count,
   uncompressed_bytes: count,
   written_at: isoTime,
-  /** The process that wrote it (`firestore-source@host`). */
+  /** The process that wrote it (`firestore-source@host`, `eurostat-source@host`). */
   writer: z.string().min(1),
+  /** `jsonl.gz` (Firestore: JSON lines), `json.gz` (Eurostat: one JSON-stat document). */
+  format: z.enum(['jsonl.gz', 'json.gz']),
+  /** What the object is, by dataset. */
+  source: z.discriminatedUnion('dataset', [FirestoreFileSourceSchema, EurostatFileSourceSchema]),
+});
+
+/**
+ * A Firestore export object's manifest: the file manifest a warehouse loader applies (the name
+ * predates other datasets' file manifests).
+ */
+export const BronzeFileManifestSchema = FileManifestBase.extend({
   format: z.literal('jsonl.gz'),
-  source: z.discriminatedUnion('dataset', [FirestoreFileSourceSchema]),
+  source: FirestoreFileSourceSchema,
 });
 export type BronzeFileManifest = z.infer<typeof BronzeFileManifestSchema>;
 
+/** A Eurostat raw answer object's manifest; its key is the version's bronze key. */
+export const EurostatFileManifestSchema = FileManifestBase.extend({
+  format: z.literal('json.gz'),
+  source: EurostatFileSourceSchema,
+}).refine((m) => m.key === eurostatBronzeKey(m.source.code, m.source.update_time), {
+  path: ['key'],
+  message: 'not the bronze key of the version (bronze/eurostat/<code>/<YYYYMMDDTHHMMSSZ>.json.gz)',
+});
+export type EurostatFileManifest = z.infer<typeof EurostatFileManifestSchema>;
+
+/** Any file manifest on the manifest topic (`kind: 'file'`), whatever its dataset. */
+export const AnyBronzeFileManifestSchema = z.union([
+  BronzeFileManifestSchema,
+  EurostatFileManifestSchema,
+]);
+export type AnyBronzeFileManifest = z.infer<typeof AnyBronzeFileManifestSchema>;
+
+/** Whether a file manifest is a Firestore export's (the ones a warehouse loader applies). */
+export function isFirestoreFileManifest(m: AnyBronzeFileManifest): m is BronzeFileManifest {
+  return m.source.dataset === 'firestore';
+}
+
 /**
- * The Kafka key of a file manifest: one target table's runs stay in order. The table, not the
- * collection id: a subcollection (`reports` under `teams`, table `teams__reports`) and a root collection
- * of the same id are two tables.
+ * The Kafka key of a file manifest, so one target's announcements stay in order in one partition.
+ * Firestore: the target table, not the collection id (a subcollection `reports` under `teams`,
+ * table `teams__reports`, and a root collection of the same id are two tables) –
+ * `file+firestore+<project>+<table>`. Eurostat: the dataset – `file+eurostat+<code>`, the same key
+ * for every version, so versions stay in update order.
  */
-export function bronzeFileManifestKey(source: FirestoreFileSource): string {
+export function bronzeFileManifestKey(source: FirestoreFileSource | EurostatFileSource): string {
+  if (source.dataset === 'eurostat') return `file+${source.dataset}+${source.code}`;
   return `file+${source.dataset}+${source.project}+${source.target_table}`;
 }
 
@@ -106,7 +165,7 @@ export function parseTopicManifest(message: {
 /** Any message of the manifest topic, as readers take it. */
 export type BronzeAnnouncement =
   | { kind: 'records'; manifest: BronzeManifest }
-  | { kind: 'file'; manifest: BronzeFileManifest };
+  | { kind: 'file'; manifest: AnyBronzeFileManifest };
 
 /**
  * Parses a manifest topic message's value of either shape; throws (a ZodError or SyntaxError)
@@ -115,7 +174,7 @@ export type BronzeAnnouncement =
 export function parseBronzeAnnouncement(value: string | Buffer): BronzeAnnouncement {
   const json: unknown = JSON.parse(value.toString());
   if (typeof json === 'object' && json !== null && (json as { kind?: unknown }).kind === 'file') {
-    return { kind: 'file', manifest: BronzeFileManifestSchema.parse(json) };
+    return { kind: 'file', manifest: AnyBronzeFileManifestSchema.parse(json) };
   }
   return { kind: 'records', manifest: BronzeManifestSchema.parse(json) };
 }

@@ -11,6 +11,8 @@ import { withRetry } from '@lakestream/config';
 import { TOPICS, topicSpec, withKafkaStartRetry } from '@lakestream/kafka';
 import {
   type BronzeAnnouncement,
+  type BronzeFileManifest,
+  isFirestoreFileManifest,
   type ManifestPosition,
   parseBronzeAnnouncement,
 } from '@lakestream/lake';
@@ -22,6 +24,14 @@ import { LoaderError, metricCode } from './errors.js';
 import { COMPONENT, type LoaderMetrics } from './loader-metrics.js';
 import { createOrderedWorker, type MessageJob } from './ordered-worker.js';
 import type { Worker } from './worker.js';
+
+/**
+ * An announcement this worker applies: a topic manifest, or a Firestore export's file manifest
+ * (other datasets' raw files, a Eurostat answer, are loaded by their own source).
+ */
+type Applicable =
+  | Exclude<BronzeAnnouncement, { kind: 'file' }>
+  | { kind: 'file'; manifest: BronzeFileManifest };
 
 /** Options of `createDocumentsWorker`. */
 export interface DocumentsWorkerOptions {
@@ -59,7 +69,7 @@ export function createDocumentsWorker(options: DocumentsWorkerOptions): Worker {
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
 
   /** The announcement if it is one for this worker, else undefined (skipped). */
-  function relevant(message: KafkaMessage): BronzeAnnouncement | undefined {
+  function relevant(message: KafkaMessage): Applicable | undefined {
     let announcement: BronzeAnnouncement;
     try {
       announcement = parseBronzeAnnouncement(message.value ?? '');
@@ -69,13 +79,14 @@ export function createDocumentsWorker(options: DocumentsWorkerOptions): Worker {
       return undefined;
     }
     if (announcement.kind === 'file') {
-      return announcement.manifest.source.dataset === 'firestore' ? announcement : undefined;
+      const { manifest } = announcement;
+      return isFirestoreFileManifest(manifest) ? { kind: 'file', manifest } : undefined;
     }
     return announcement.manifest.topic === options.qualityReportsTopic ? announcement : undefined;
   }
 
   async function apply(
-    announcement: BronzeAnnouncement,
+    announcement: Applicable,
     fields: object,
     signal: AbortSignal,
   ): Promise<void> {
