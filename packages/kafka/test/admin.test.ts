@@ -31,7 +31,7 @@ describe('ensureTopics', () => {
 
 describe('consumerLag', () => {
   it('counts everything as lag before a commit, and what is left after one', async () => {
-    const producer = kafka.producer();
+    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     await producer.connect();
     await producer.send({
       topic,

@@ -41,7 +41,7 @@ describe('createManagedConsumer', () => {
     await sleep(1_500);
     await ensureTopics(kafka, [{ topic, numPartitions: 1 }]);
     await started;
-    const producer = kafka.producer();
+    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     await producer.connect();
     await producer.send({ topic, messages: [{ value: 'hello' }] });
     await producer.disconnect();
@@ -74,7 +74,7 @@ describe('createManagedConsumer', () => {
         throw new Error('a record this consumer cannot take');
       },
     });
-    const producer = kafka.producer();
+    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     await producer.connect();
     await producer.send({ topic, messages: [{ value: 'poison' }] });
     await producer.disconnect();

@@ -58,7 +58,7 @@ describe('readTopicToEnd', () => {
     const admin = kafka.admin();
     await admin.connect();
     await ensureTopics(kafka, [{ topic: fromTopic, numPartitions: 2 }]);
-    const producer = kafka.producer();
+    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     await producer.connect();
     await producer.send({
       topic: fromTopic,

@@ -22,7 +22,7 @@ async function topicWith(values: string[]): Promise<string> {
   const topic = `test-runner-${randomUUID()}`;
   topics.push(topic);
   await ensureTopics(kafka, [{ topic, numPartitions: 2 }]);
-  const producer = kafka.producer();
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
   await producer.send({ topic, messages: values.map((value, i) => ({ partition: i % 2, value })) });
   await producer.disconnect();
