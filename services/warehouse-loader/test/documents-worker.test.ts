@@ -1,11 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { gzipSync } from 'node:zlib';
 import { createKafka, ensureTopics, readTopicToEnd } from '@lakestream/kafka';
 import {
   type BronzeFileManifest,
   bronzeFileManifestKey,
   bronzeManifestKey,
+  type EurostatFileManifest,
+  eurostatBronzeKey,
   parseDeadLetter,
   type WrittenBronzeManifest,
 } from '@lakestream/lake';
@@ -71,7 +74,9 @@ describe('documents worker (real Kafka, local lake, DuckDB)', () => {
     }
   }
 
-  async function announce(manifest: BronzeFileManifest | WrittenBronzeManifest) {
+  async function announce(
+    manifest: BronzeFileManifest | EurostatFileManifest | WrittenBronzeManifest,
+  ) {
     const key =
       'kind' in manifest
         ? bronzeFileManifestKey(manifest.source)
@@ -302,6 +307,59 @@ describe('documents worker (real Kafka, local lake, DuckDB)', () => {
     for (const at of letterFailures) expect(at.committed).toBeLessThanOrEqual(at.offset);
     // The rejected manifest holds nothing behind it.
     expect(await teams()).toEqual([{ p: 'teams/0', run: 'run-3', name: 'later' }]);
+    expect(() => worker.checkReady()).not.toThrow();
+  });
+
+  it('passes over a Eurostat raw answer: committed past, no dead letter, the warehouse unchanged', async () => {
+    const tables = () =>
+      queryDuckdb(
+        path,
+        'SELECT table_schema AS s, table_name AS t FROM information_schema.tables ORDER BY s, t',
+      );
+    const [teamsBefore, qualityBefore, tablesBefore] = [
+      await teams(),
+      await quality(),
+      await tables(),
+    ];
+    // A synthetic JSON-stat answer, landed as the Eurostat source lands one.
+    const key = eurostatBronzeKey('hlth_rs_bds', '2024-05-01T09:00:00Z');
+    const text = Buffer.from(
+      '{"version":"2.0","class":"dataset","value":{"0":1},"id":["geo"],"size":[1]}',
+    );
+    const body = gzipSync(text);
+    await store.put(key, body);
+    const manifest: EurostatFileManifest = {
+      version: 1,
+      kind: 'file',
+      uri: store.uri(key),
+      key,
+      record_count: 1,
+      bytes: body.length,
+      uncompressed_bytes: text.length,
+      written_at: new Date().toISOString(),
+      writer: 'eurostat-source@test',
+      format: 'json.gz',
+      source: {
+        dataset: 'eurostat',
+        code: 'hlth_rs_bds',
+        update_time: '2024-05-01T09:00:00Z',
+        url: 'http://127.0.0.1:1/eurostat/api/dissemination/statistics/1.0/data/HLTH_RS_BDS?format=JSON&lang=EN',
+        cells: 1,
+      },
+    };
+    const at = await announce(manifest);
+    await caughtUp();
+    expect(await committed(at.partition)).toBeGreaterThan(at.offset);
+    const letters = await readTopicToEnd(kafka, deadLetterTopic, {
+      groupIdPrefix: 'test-doc-dead-letters',
+      timeoutMs: APPLIED_WITHIN_MS,
+    });
+    expect(letters.map((l) => l.key?.toString())).not.toContain(
+      `${manifestsTopic}+${at.partition}+${at.offset}`,
+    );
+    expect(await teams()).toEqual(teamsBefore);
+    expect(await quality()).toEqual(qualityBefore);
+    expect(await tables()).toEqual(tablesBefore);
     expect(() => worker.checkReady()).not.toThrow();
   });
 });
