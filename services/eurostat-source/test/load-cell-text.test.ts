@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CellBatch } from '../src/jsonstat/cells.js';
 import { CellText } from '../src/load/cell-text.js';
+import { keyColumns } from '../src/load/load-store.js';
 import { versionFilePrefix } from '../src/load/silver-parquet.js';
 
 const dimension = (id: string, codes: string[]) => ({
@@ -34,6 +35,12 @@ describe('cells as COPY text', () => {
     expect(
       () => new CellText({ dimensions: [dimension('geo', ['DE'])], statusFlags: ['', 'p\\'] }),
     ).toThrow('status flag "p\\\\"');
+  });
+
+  it('orders the key by category count, most first, ties in the dataset order', () => {
+    expect(
+      keyColumns(['freq', 'unit', 'sex', 'age', 'geo', 'time'], [1, 3, 3, 10, 400, 28]),
+    ).toEqual(['geo', 'time', 'age', 'unit', 'sex', 'freq']);
   });
 
   it('names Parquet files by version', () => {

@@ -76,7 +76,22 @@ export async function createStaging(
 }
 
 /**
- * Builds the staging table's primary key; resolves with the refused key when two rows share one
+ * The key's column order: the dimensions with the most categories first, ties in the dataset's
+ * order. The key is built by one sort of every row, and a leading column that barely varies (freq
+ * is `A` in every row of an annual dataset) makes each comparison walk several equal columns and
+ * defeats PostgreSQL's abbreviated keys: at a million cells the sort took 8 s of CPU in the
+ * dataset's order (freq, unit, sex, age, geo, time) and 2 s with time and geo first. Lookups by a
+ * busy dimension (a country, a year) also get a useful leading column.
+ */
+export function keyColumns(columns: readonly string[], categories: readonly number[]): string[] {
+  return columns
+    .map((column, i) => ({ column, i, n: categories[i] ?? 0 }))
+    .sort((a, b) => b.n - a.n || a.i - b.i)
+    .map((c) => c.column);
+}
+
+/**
+ * Builds the staging table's primary key on `columns` (in `keyColumns`' order); resolves with the refused key when two rows share one
  * (PostgreSQL's detail, `Key (geo, time)=(DE, 2020) is duplicated.`), else undefined. The
  * transaction is aborted in the first case.
  */

@@ -30,6 +30,7 @@ import { CellText } from './cell-text.js';
 import {
   addPrimaryKey,
   createStaging,
+  keyColumns,
   loadedState,
   lockDataset,
   recordRejection,
@@ -138,7 +139,14 @@ export async function loadVersion(deps: LoadDeps, v: VersionToLoad): Promise<Loa
           (files) => ({ files }),
           (err: unknown) => ({ err }),
         );
-        duplicateKey = await addPrimaryKey(client, staging, columns);
+        duplicateKey = await addPrimaryKey(
+          client,
+          staging,
+          keyColumns(
+            columns,
+            dataset.dimensions.map((d) => d.categories.length),
+          ),
+        );
         phase('keySeconds');
       } catch (err) {
         broken = true; // a COPY cut short can leave the session in an unknown state
