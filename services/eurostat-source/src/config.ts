@@ -64,6 +64,11 @@ export const eurostatConfig = defineConfig({
       doc: 'Topic of the dataset update events (keyed by dataset code) that trigger a dataset sync.',
       default: TOPICS.eurostatUpdates,
     }),
+    /** Where landed raw answers are announced. */
+    manifestTopic: field('EUROSTAT_MANIFEST_TOPIC', envVar.string(TOPIC_NAME), {
+      doc: 'Bronze manifest topic on which the sync announces each raw answer it lands (a file manifest keyed `file+eurostat+<code>`).',
+      default: TOPICS.bronzeFiles,
+    }),
     /** The catalogue's schedule when no `--every` is given. */
     catalogEveryMs: field('EUROSTAT_CATALOG_EVERY', envVar.duration({ min: 1_000 }).optional(), {
       doc: '`eurostat catalog` runs again every interval (like `--every`, which wins); unset, it runs once (Kubernetes schedules it weekly).',

@@ -35,6 +35,8 @@ export const EUROSTAT_ERROR_CODES = [
   'LS_EUROSTAT_DATASET_UNLOADABLE',
   /** The version's Parquet could not be written to silver (DuckDB or the object store); the previous version stays; retryable as the store says. */
   'LS_EUROSTAT_SILVER_FAILED',
+  /** The landed raw answer's manifest could not be published to the bronze manifest topic; the version is not loaded and the event is tried again. */
+  'LS_EUROSTAT_ANNOUNCE_FAILED',
 ] as const;
 
 /** One of `EUROSTAT_ERROR_CODES`. */

@@ -3,7 +3,8 @@
  * fixture server (in process): an update event → its version downloaded, landed in bronze and
  * loaded; the same event twice → one load; a new version (a new `updated`) replaces the old; a
  * download cut short or an answer that is no JSON-stat → a clear error, the previous version as it
- * was. Each test file has its own database, topic and group.
+ * was. Each landed version is announced on the bronze manifest topic. Each test file has its own
+ * database, topics and group.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -12,12 +13,14 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { createKafka, ensureTopics, TOPICS, topicSpec } from '@lakestream/kafka';
+import { createKafka, ensureTopics, readTopicToEnd, TOPICS, topicSpec } from '@lakestream/kafka';
 import {
+  bronzeFileManifestKey,
   type EurostatUpdateEvent,
   eurostatBronzeKey,
   eurostatUpdateKey,
   eurostatUpdateTime,
+  parseBronzeAnnouncement,
 } from '@lakestream/lake';
 import { createLocalStore } from '@lakestream/object-store';
 import { createLogger, createMetrics } from '@lakestream/observability';
@@ -40,6 +43,7 @@ const CODE = 'hlth_rs_bds';
 const suffix = randomUUID().slice(0, 8);
 const database = `eurostat_worker_${suffix}`;
 const topic = `test.eurostat.updates.${suffix}`;
+const manifestTopic = `test.eurostat.bronze-files.${suffix}`;
 const admin = new pg.Client({ connectionString: process.env.DATABASE_URL });
 const lake = mkdtempSync(join(tmpdir(), 'eurostat-lake-'));
 const store = createLocalStore(lake);
@@ -70,6 +74,7 @@ const syncDeps = (apiBase: string): Omit<SyncDeps, 'signal' | 'logger' | 'metric
   pool,
   store,
   load: loadVersion,
+  announce: { producer, topic: manifestTopic, writer: 'eurostat-source@test' },
   maxRowChangeRatio: 0.5,
 });
 
@@ -84,7 +89,10 @@ beforeAll(async () => {
   await ensureSchema(pool);
   server = await startFixtureServer({ dataDir: FIXTURES });
   await producer.connect();
-  await ensureTopics(kafka, [topicSpec(TOPICS.eurostatUpdates, topic)]);
+  await ensureTopics(kafka, [
+    topicSpec(TOPICS.eurostatUpdates, topic),
+    topicSpec(TOPICS.bronzeFiles, manifestTopic),
+  ]);
   worker = createSyncWorker({
     kafka,
     topic,
@@ -110,7 +118,7 @@ afterAll(async () => {
   await admin.end();
   const kafkaAdmin = kafka.admin();
   await kafkaAdmin.connect();
-  await kafkaAdmin.deleteTopics({ topics: [topic] }).catch(() => {});
+  await kafkaAdmin.deleteTopics({ topics: [topic, manifestTopic] }).catch(() => {});
   await kafkaAdmin.disconnect();
   rmSync(lake, { recursive: true, force: true });
 });
@@ -210,6 +218,43 @@ describe('the sync worker', () => {
     } finally {
       server.reset(CODE);
     }
+  });
+
+  it('announces each landed version on the manifest topic, before its load', async () => {
+    // Landed: the first version, the newer one, the newer one again (forced); skipped: none.
+    const messages = await readTopicToEnd(kafka, manifestTopic, {
+      groupIdPrefix: 'test-eurostat-manifests',
+      timeoutMs: 30_000,
+    });
+    const newer = '2026-06-02T11:00:00+0200';
+    const keys = [originalUpdated, newer, newer].map((t) => eurostatBronzeKey(CODE, t));
+    expect(messages.map((m) => m.key?.toString())).toEqual(keys.map(() => `file+eurostat+${CODE}`));
+    const manifests = messages.map((m) => {
+      const announced = parseBronzeAnnouncement(m.value ?? '');
+      if (announced.kind !== 'file') throw new Error('not a file manifest');
+      return announced.manifest;
+    });
+    expect(manifests.map((m) => m.key)).toEqual(keys);
+    const [first] = manifests;
+    if (first?.source.dataset !== 'eurostat') throw new Error('not a Eurostat manifest');
+    expect(bronzeFileManifestKey(first.source)).toBe(`file+eurostat+${CODE}`);
+    const object = await store.get(first.key);
+    expect(first).toMatchObject({
+      format: 'json.gz',
+      uri: store.uri(first.key),
+      bytes: object.length,
+      uncompressed_bytes: gunzipSync(object).length,
+      writer: 'eurostat-source@test',
+      source: {
+        code: CODE,
+        update_time: eurostatUpdateTime(originalUpdated),
+        url: `${server.apiBase}/statistics/1.0/data/${CODE.toUpperCase()}?format=JSON&lang=EN`,
+      },
+    });
+    // The observed cells: the rows the load wrote for that version.
+    const [loaded] = await loads();
+    expect(first.record_count).toBe(Number(loaded?.rows));
+    expect(first.source.cells).toBe(first.record_count);
   });
 
   it('passes a message that is no update event, counting it', async () => {

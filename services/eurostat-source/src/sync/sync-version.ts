@@ -1,7 +1,8 @@
 /**
  * Syncs one dataset: downloads its current answer whole (split and joined, or waited for, as
  * Eurostat requires), checks the saved text is a complete JSON-stat dataset, lands it in bronze at
- * the key of its own `updated` time, and hands it to the load step. A version named by an event
+ * the key of its own `updated` time, announces the object on the bronze manifest topic, and hands
+ * it to the load step. A version named by an event
  * and already loaded (or rejected by the quality gate) is not downloaded again unless forced, so a redelivered event
  * costs one query.
  */
@@ -13,12 +14,12 @@ import type { ObjectStore } from '@lakestream/object-store';
 import { faultPoint, type Logger } from '@lakestream/observability';
 import type pg from 'pg';
 import { databaseFailed, EurostatError } from '../errors.js';
-import { openJsonStat } from '../jsonstat/index.js';
+import { type JsonStatReader, openJsonStat } from '../jsonstat/index.js';
 import type { LoadDeps, LoadOutcome, VersionToLoad } from '../load/types.js';
 import type { EurostatMetrics } from '../metrics.js';
 import { SCHEMA } from '../pg/schema.js';
-import { landInBronze } from './bronze.js';
-import { downloadDataset } from './download-dataset.js';
+import { type Announcer, announceLanded, landInBronze } from './bronze.js';
+import { dataUrl, downloadDataset } from './download-dataset.js';
 
 /** The load step's entry point (src/load). */
 export type LoadVersion = (deps: LoadDeps, version: VersionToLoad) => Promise<LoadOutcome>;
@@ -38,6 +39,11 @@ export interface SyncDeps {
   logger: Logger;
   metrics?: EurostatMetrics;
   load: LoadVersion;
+  /**
+   * Where each landed answer is announced (`sync` and `worker` always give it; without it nothing
+   * is announced – tests of the download and load alone).
+   */
+  announce?: Announcer;
   maxRowChangeRatio: number;
   signal?: AbortSignal;
   /** Folder for the downloads (default the OS temporary folder). */
@@ -98,7 +104,8 @@ export async function syncDataset(deps: SyncDeps, request: SyncRequest): Promise
       { bytes: downloaded.bytes, parts: downloaded.parts, seconds: downloaded.seconds },
       'dataset downloaded',
     );
-    const updateTime = await answerUpdateTime(downloaded.file, code, request.updateTime);
+    const reader = await readAnswer(downloaded.file, code);
+    const updateTime = answerUpdateTime(reader, code, request.updateTime);
     if (request.updateTime !== undefined && updateTime < eurostatUpdateTime(request.updateTime)) {
       log.warn(
         { announced: request.updateTime, served: updateTime },
@@ -107,6 +114,14 @@ export async function syncDataset(deps: SyncDeps, request: SyncRequest): Promise
     }
     const landed = await landInBronze(deps.store, code, updateTime, downloaded.file);
     log.info({ key: landed.key, bytes: landed.bytes, updateTime }, 'raw answer landed in bronze');
+    if (deps.announce) {
+      // Announced before the load: a crash between the two leaves the event uncommitted, and the
+      // re-run lands the same key and announces it again (a repeat of the same object, harmless).
+      const url = dataUrl(config.apiBase, code, []);
+      const cells = await observedCells(reader, code);
+      const at = await announceLanded(deps.announce, { code, updateTime, url, cells, landed });
+      log.info({ key: landed.key, cells, ...at }, 'raw answer announced');
+    }
     // The fault suite's crash point: the raw answer is in bronze, nothing of it loaded.
     faultPoint('eurostat-source.sync-before-load');
     const outcome = await deps.load(
@@ -137,17 +152,12 @@ export async function syncDataset(deps: SyncDeps, request: SyncRequest): Promise
 }
 
 /**
- * The answer's own update time. Reading it checks the whole text first (a download cut short or
- * malformed fails here, naming the byte offset, before anything is landed or loaded).
+ * Reads the answer's first pass: it checks the whole text (a download cut short or malformed fails
+ * here, naming the byte offset, before anything is landed or loaded).
  */
-async function answerUpdateTime(
-  file: string,
-  code: string,
-  announced: string | undefined,
-): Promise<string> {
-  let updateTime: string | null;
+async function readAnswer(file: string, code: string): Promise<JsonStatReader> {
   try {
-    updateTime = (await openJsonStat(file)).dataset.updateTime;
+    return await openJsonStat(file);
   } catch (err) {
     throw new EurostatError(
       'LS_EUROSTAT_ANSWER_INVALID',
@@ -155,12 +165,43 @@ async function answerUpdateTime(
       { cause: err },
     );
   }
+}
+
+/** The answer's own update time, else the announced one. */
+function answerUpdateTime(
+  reader: JsonStatReader,
+  code: string,
+  announced: string | undefined,
+): string {
+  const { updateTime, file } = reader.dataset;
   if (updateTime !== null) return updateTime;
   if (announced !== undefined) return eurostatUpdateTime(announced);
   throw new EurostatError(
     'LS_EUROSTAT_ANSWER_INVALID',
     `the answer for '${code}' (${file}) has no "updated" time to name its version by`,
   );
+}
+
+/**
+ * The answer's observed cells (a value, or a status only): the rows the load will write, counted
+ * before it so the announcement carries them. Without any status the first pass's counts are
+ * exact (non-null values); with statuses, a flag on a position without a value is a cell too, and
+ * only the cells pass tells which – so it runs once more over `value`.
+ */
+async function observedCells(reader: JsonStatReader, code: string): Promise<number> {
+  const { dataset } = reader;
+  if (dataset.statusFlags.length <= 1) return dataset.valueEntries - dataset.valueNulls;
+  let cells = 0;
+  try {
+    for await (const batch of reader.batches()) cells += batch.length;
+  } catch (err) {
+    throw new EurostatError(
+      'LS_EUROSTAT_ANSWER_INVALID',
+      `counting the cells of '${code}' (${dataset.file}): ${(err as Error).message}`,
+      { cause: err },
+    );
+  }
+  return cells;
 }
 
 /** True when this version (or a later one) of `code` is loaded, or this version was rejected. */

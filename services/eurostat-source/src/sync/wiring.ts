@@ -1,7 +1,17 @@
 /**
  * The clients a dataset sync uses, opened the same way by `sync` and `worker`: the PostgreSQL pool
- * (the eurostat schema created if missing) and the lake's object store, with the sync settings.
+ * (the eurostat schema created if missing), the lake's object store, and the idempotent producer
+ * announcing landed answers on the bronze manifest topic (created if missing), with the sync
+ * settings.
  */
+import { hostname } from 'node:os';
+import {
+  createKafka,
+  ensureTopics,
+  TOPICS,
+  topicSpec,
+  withKafkaStartRetry,
+} from '@lakestream/kafka';
 import { openObjectStore } from '@lakestream/object-store';
 import type { Logger } from '@lakestream/observability';
 import type { EurostatConfig } from '../config.js';
@@ -12,7 +22,7 @@ import { ensureSchema } from '../pg/schema.js';
 import { storageUrlOf } from './bronze.js';
 import type { SyncDeps } from './sync-version.js';
 
-/** Opens the pool and the store; `close` ends both (idempotent). */
+/** Opens the pool, the store and the producer; `close` ends them (idempotent). */
 export async function openSyncDeps(
   config: EurostatConfig,
   logger: Logger,
@@ -34,13 +44,31 @@ export async function openSyncDeps(
       },
     },
   });
+  const kafka = createKafka({
+    brokers: config.kafkaBrokers,
+    clientId: config.kafkaClientId,
+    logger,
+  });
+  // Idempotent with acks from all in-sync replicas (announceLanded): a retried send is written
+  // once, and an announcement the broker confirmed survives a broker's loss.
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   let closing: Promise<void> | undefined;
   const close = () => {
-    closing ??= pool.end().catch(() => {});
+    closing ??= Promise.all([
+      pool.end().catch(() => {}),
+      producer.disconnect().catch(() => {}),
+    ]).then(() => {});
     return closing;
   };
   try {
     await ensureSchema(pool);
+    const retry = { logger };
+    await withKafkaStartRetry(
+      'creating the bronze manifest topic',
+      () => ensureTopics(kafka, [topicSpec(TOPICS.bronzeFiles, config.manifestTopic)]),
+      retry,
+    );
+    await withKafkaStartRetry('connecting the manifest producer', () => producer.connect(), retry);
   } catch (err) {
     await close();
     throw err;
@@ -53,6 +81,7 @@ export async function openSyncDeps(
       logger,
       metrics,
       load: loadVersion,
+      announce: { producer, topic: config.manifestTopic, writer: `${service}@${hostname()}` },
       maxRowChangeRatio: config.maxRowChangePercent / 100,
     },
     close,
