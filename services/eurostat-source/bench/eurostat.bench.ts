@@ -1,26 +1,31 @@
 /**
- * Benchmark: the streaming JSON-stat reader on a 10-million-cell Eurostat-shaped answer (gzip, as
- * bronze keeps it), raw file → columnar rows, beside the original design's approach (Python
- * ijson streaming the values, pandas → Parquet) on the same file. Prints cells per second and the
- * peak RSS of each, and the reader's peak on an answer a tenth the size: a bounded reader's peak
- * does not grow with the cells. Rows → Parquet and PostgreSQL are not measured here yet (the
- * writers are measured where they are built); the reference's time to its table is the
- * comparable figure, its time to Parquet is printed too.
+ * Benchmark on one generated 10-million-cell Eurostat-shaped answer (gzip, as bronze keeps it):
+ * - the load end to end (`loadVersion`: raw file → quality gate → silver Parquet and PostgreSQL,
+ *   committed), cells per second and peak RSS, with the load's phases;
+ * - the original design's approach on the same file (Python ijson streaming the values, pandas →
+ *   Parquet), cells per second to its table and to Parquet, and its peak RSS;
+ * - the streaming reader alone (raw file → columnar rows), and its peak on an answer a tenth the
+ *   size: a bounded reader's peak does not grow with the cells.
+ * The load writes PostgreSQL too, which the reference does not: its figure is the conservative one.
  *
  *   pnpm --filter @lakestream/eurostat-source bench     (BENCH_CELLS=… to change the count)
  *
+ * PostgreSQL is the local stack's (started if it is not running; a database of the bench's own is
+ * made and dropped). The machine may be shared: the load average is printed beside each figure.
+ *
  * Answers are generated once per (cells, seed) under $LAKESTREAM_HOME/bench/eurostat; the
  * reference's venv (pinned in bench/reference/requirements.txt) is made there on first use
- * (BENCH_SKIP_REFERENCE=1 skips it). Each reader runs in a process of its own; wall and CPU time
+ * (BENCH_SKIP_REFERENCE=1 skips it; BENCH_SKIP_LOAD=1 skips the load). Each reader runs in a process of its own; wall and CPU time
  * are printed (on a shared machine CPU time is the steadier comparison). Asserts nothing.
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { lakestreamHome } from '@lakestream/devstack';
+import { ensureStack, lakestreamHome } from '@lakestream/devstack';
 import { generateAnswer } from '../src/jsonstat/generate.js';
 
 const run = promisify(execFile);
@@ -59,6 +64,37 @@ async function readWithReader(file: string): Promise<ReaderFigures> {
     { cwd: join(here, '..'), maxBuffer: 1 << 20 },
   );
   return JSON.parse(stdout.trim().split('\n').pop() as string) as ReaderFigures;
+}
+
+interface LoadFigures {
+  status: string;
+  cells: number;
+  seconds: number;
+  cellsPerSecond: number;
+  cpuSeconds: number;
+  maxRssMB: number;
+  phases: Record<string, number>;
+}
+
+/** `loadVersion` on `file` in a process of its own (bench/load-version.ts), with its phases. */
+async function loadWithLoadVersion(
+  file: string,
+  env: Record<string, string>,
+): Promise<LoadFigures> {
+  const { stdout, stderr } = await run(
+    process.execPath,
+    ['--conditions=lakestream-source', '--import', 'tsx', join(here, 'load-version.ts'), file],
+    { cwd: join(here, '..'), maxBuffer: 64 << 20, env: { ...process.env, ...env } },
+  );
+  const phases: Record<string, number> = {};
+  for (const line of stderr.split('\n')) {
+    if (!line.includes('"version loaded"')) continue;
+    for (const [k, v] of Object.entries(JSON.parse(line) as Record<string, unknown>)) {
+      if (k.endsWith('Seconds') && typeof v === 'number') phases[k.replace('Seconds', '')] = v;
+    }
+  }
+  const figures = JSON.parse(stdout.trim().split('\n').pop() as string) as LoadFigures;
+  return { ...figures, phases };
 }
 
 /** The reference's venv, made once per pin set and Python version (as the devstack makes its venvs). */
@@ -116,28 +152,57 @@ async function readWithReference(file: string): Promise<ReferenceFigures> {
 
 const rate = (rows: number, seconds: number) =>
   `${Math.round(rows / seconds).toLocaleString('en')} cells/s`;
+const load = () => `load average ${loadavg()[0]?.toFixed(1)} on ${availableParallelism()} CPUs`;
 
 await mkdir(dir, { recursive: true });
 const small = await answer(Math.round(CELLS / 10));
 const large = await answer(CELLS);
 
+let loaded: LoadFigures | undefined;
+if (process.env.BENCH_SKIP_LOAD !== '1') {
+  const stack = await ensureStack({
+    services: ['postgres'],
+    progress: (m) => process.stderr.write(`[devstack] ${m}\n`),
+  });
+  try {
+    const before = load();
+    loaded = await loadWithLoadVersion(large, stack.env);
+    const phases = Object.entries(loaded.phases)
+      .map(([k, v]) => `${k} ${v.toFixed(1)} s`)
+      .join(', ');
+    console.log(
+      `load (loadVersion: raw file → gate → Parquet + PostgreSQL, committed), ${loaded.cells.toLocaleString('en')} cells, ${loaded.status}: ${loaded.seconds.toFixed(2)} s, ${rate(loaded.cells, loaded.seconds)} (${phases}; CPU of the loading process ${loaded.cpuSeconds.toFixed(1)} s, PostgreSQL's apart), peak RSS ${loaded.maxRssMB.toFixed(0)} MB [${before} → ${load()}]`,
+    );
+  } finally {
+    await stack.stop();
+  }
+}
+
+let before = load();
 const smallRead = await readWithReader(small);
+console.log(
+  `reader, ${smallRead.rows.toLocaleString('en')} cells: ${smallRead.seconds.toFixed(2)} s, ${rate(smallRead.rows, smallRead.seconds)}, peak RSS ${smallRead.maxRssMB.toFixed(0)} MB [${before}]`,
+);
+before = load();
 const largeRead = await readWithReader(large);
 console.log(
-  `reader, ${smallRead.rows.toLocaleString('en')} cells: ${smallRead.seconds.toFixed(2)} s, ${rate(smallRead.rows, smallRead.seconds)}, peak RSS ${smallRead.maxRssMB.toFixed(0)} MB`,
-);
-console.log(
-  `reader, ${largeRead.rows.toLocaleString('en')} cells: ${largeRead.seconds.toFixed(2)} s (pass 1 ${largeRead.pass1Seconds.toFixed(2)} s, pass 2 ${largeRead.pass2Seconds.toFixed(2)} s; CPU ${largeRead.cpuSeconds.toFixed(2)} s), ${rate(largeRead.rows, largeRead.seconds)}, peak RSS ${largeRead.maxRssMB.toFixed(0)} MB`,
+  `reader, ${largeRead.rows.toLocaleString('en')} cells: ${largeRead.seconds.toFixed(2)} s (pass 1 ${largeRead.pass1Seconds.toFixed(2)} s, pass 2 ${largeRead.pass2Seconds.toFixed(2)} s; CPU ${largeRead.cpuSeconds.toFixed(2)} s), ${rate(largeRead.rows, largeRead.seconds)}, peak RSS ${largeRead.maxRssMB.toFixed(0)} MB [${before} → ${load()}]`,
 );
 if (process.env.BENCH_SKIP_REFERENCE !== '1') {
+  before = load();
   const reference = await readWithReference(large);
   if (reference.rows !== largeRead.rows) {
     console.log(`the reference read ${reference.rows} rows, the reader ${largeRead.rows}`);
   }
   console.log(
-    `reference (ijson ${reference.backend} + pandas), ${reference.rows.toLocaleString('en')} cells: to the table ${reference.tableSeconds.toFixed(2)} s (CPU ${reference.tableCpuSeconds.toFixed(2)} s), ${rate(reference.rows, reference.tableSeconds)}; to Parquet ${reference.parquetSeconds.toFixed(2)} s, ${rate(reference.rows, reference.parquetSeconds)}; peak RSS ${reference.maxRssMB.toFixed(0)} MB`,
+    `reference (ijson ${reference.backend} + pandas), ${reference.rows.toLocaleString('en')} cells: to the table ${reference.tableSeconds.toFixed(2)} s (CPU ${reference.tableCpuSeconds.toFixed(2)} s), ${rate(reference.rows, reference.tableSeconds)}; to Parquet ${reference.parquetSeconds.toFixed(2)} s, ${rate(reference.rows, reference.parquetSeconds)}; peak RSS ${reference.maxRssMB.toFixed(0)} MB [${before} → ${load()}]`,
   );
   console.log(
     `reader vs reference (file → rows): ${(reference.tableSeconds / largeRead.seconds).toFixed(1)}× the speed (${(reference.tableCpuSeconds / largeRead.cpuSeconds).toFixed(1)}× in CPU time), ${(largeRead.maxRssMB / reference.maxRssMB).toFixed(2)}× the peak memory`,
   );
+  if (loaded !== undefined) {
+    console.log(
+      `load vs reference (file → Parquet, the load writing PostgreSQL too): ${(reference.parquetSeconds / loaded.seconds).toFixed(1)}× the speed, ${(loaded.maxRssMB / reference.maxRssMB).toFixed(2)}× the peak memory`,
+    );
+  }
 }

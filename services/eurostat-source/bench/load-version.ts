@@ -1,13 +1,17 @@
 /**
- * Loads one generated answer – raw file to PostgreSQL and silver Parquet, the quality gate
- * included – into a database of its own and a temporary lake folder, and prints one JSON line:
- * cells, seconds, cells per second and the peak RSS of the process (its own process, so nothing
- * else counts in the peak). DATABASE_URL names the server (the local stack's env file sets it).
+ * Loads one answer – raw file to PostgreSQL and silver Parquet, the quality gate included – into
+ * a database of its own and a temporary lake folder, and prints one JSON line: cells, seconds,
+ * cells per second, this process's CPU seconds (PostgreSQL's own work is not in them) and its peak
+ * RSS (its own process, so nothing else counts in the peak). The load's phases are in its
+ * `version loaded` log line on stderr. DATABASE_URL names the server (the local stack's env file
+ * sets it). Given CELLS it generates the answer first; given a file it loads that one (an answer
+ * of `generateAnswer`, whose version is 2024-05-01T09:00:00Z).
  *
  *   node --conditions=lakestream-source --import tsx bench/load-version.ts CELLS [--gzip]
+ *   node --conditions=lakestream-source --import tsx bench/load-version.ts ANSWER.json[.gz]
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eurostatBronzeKey } from '@lakestream/lake';
@@ -18,9 +22,11 @@ import { generateAnswer } from '../src/jsonstat/generate.js';
 import { loadVersion } from '../src/load/load-version.js';
 import { ensureSchema } from '../src/pg/schema.js';
 
-const cells = Number(process.argv[2]);
-if (!Number.isInteger(cells) || cells <= 0)
-  throw new Error('usage: load-version.ts CELLS [--gzip]');
+const arg = process.argv[2] ?? '';
+const given = /^[0-9]+$/.test(arg) ? undefined : arg;
+const cells = Number(arg);
+if (given === '' || (given === undefined && cells <= 0))
+  throw new Error('usage: load-version.ts CELLS [--gzip] | load-version.ts ANSWER.json[.gz]');
 const gzip = process.argv.includes('--gzip');
 const dir = mkdtempSync(join(tmpdir(), 'eurostat-load-bench-'));
 const database = `eurostat_bench_${randomUUID().slice(0, 8)}`;
@@ -34,12 +40,13 @@ const pool = new pg.Pool({ connectionString: url.toString(), max: 2 });
 pool.on('error', () => {});
 try {
   await ensureSchema(pool);
-  const answer = await generateAnswer(join(dir, `answer.json${gzip ? '.gz' : ''}`), {
-    cells,
-    gzip,
-  });
+  const answer =
+    given === undefined
+      ? await generateAnswer(join(dir, `answer.json${gzip ? '.gz' : ''}`), { cells, gzip })
+      : { file: given, bytes: statSync(given).size };
   const updateTime = '2024-05-01T09:00:00Z';
   const start = performance.now();
+  const cpuStart = process.cpuUsage();
   const outcome = await loadVersion(
     {
       pool,
@@ -60,6 +67,7 @@ try {
     },
   );
   const seconds = (performance.now() - start) / 1000;
+  const cpu = process.cpuUsage(cpuStart);
   console.log(
     JSON.stringify({
       status: outcome.status,
@@ -67,6 +75,7 @@ try {
       fileMB: Math.round(answer.bytes / 1e5) / 10,
       seconds: Math.round(seconds * 100) / 100,
       cellsPerSecond: Math.round(outcome.rows / seconds),
+      cpuSeconds: Math.round((cpu.user + cpu.system) / 1e4) / 100,
       maxRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
     }),
   );
