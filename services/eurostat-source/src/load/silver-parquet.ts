@@ -23,6 +23,9 @@ export function versionFilePrefix(updateTime: string): string {
   return `v${eurostatKeyTime(updateTime)}_`;
 }
 
+/** Periods written by one partitioned pass (an open writer each). */
+const PERIODS_PER_PASS = 64;
+
 const sqlText = (text: string) => `'${text.replaceAll("'", "''")}'`;
 const ident = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
@@ -37,7 +40,8 @@ export async function writeParquet(input: {
 }): Promise<string[]> {
   const { cellsFile, outDir, code, columns } = input;
   await mkdir(outDir, { recursive: true });
-  const instance = await DuckDBInstance.create(':memory:', {
+  // A database file in the load's folder: the cells table below spills there, not to memory.
+  const instance = await DuckDBInstance.create(join(input.tempDir, 'cells.duckdb'), {
     autoinstall_known_extensions: 'false',
     threads: '2',
     memory_limit: '256MB',
@@ -51,17 +55,37 @@ export async function writeParquet(input: {
       `'value': 'DOUBLE'`,
       `'status': 'VARCHAR'`,
     ];
-    const select = `SELECT ${sqlText(code)} AS ${DATASET_COLUMN}, ${columns.map(ident).join(', ')}, value, status
-      FROM read_csv(${sqlText(cellsFile)}, delim = '\t', header = false, quote = '', escape = '',
+    const select = `SELECT ${sqlText(code)} AS ${DATASET_COLUMN}, ${columns.map(ident).join(', ')}, value, status`;
+    const csv = `read_csv(${sqlText(cellsFile)}, delim = '\t', header = false, quote = '', escape = '',
         nullstr = '\\N', auto_detect = false, columns = {${csvColumns.join(', ')}})`;
+    if (!columns.includes('time')) {
+      const file = join(outDir, `${versionFilePrefix(input.updateTime)}0.parquet`);
+      await connection.run(
+        `COPY (${select} FROM ${csv}) TO ${sqlText(file)} (FORMAT parquet, COMPRESSION zstd)`,
+      );
+      return listFiles(outDir);
+    }
+    // A partitioned write keeps one open Parquet writer per period, about a megabyte each: the
+    // 500 periods of a 10-million-cell answer ran DuckDB out of its memory. So the cells go into
+    // a table once, and the periods are written a slice at a time, each slice one pass over it.
+    await connection.run(`CREATE TABLE cells AS FROM ${csv}`);
+    const periods = (
+      await connection.runAndReadAll(`SELECT DISTINCT ${ident('time')} AS t FROM cells ORDER BY t`)
+    )
+      .getRows()
+      .map((row) => String(row[0]));
     const pattern = `${versionFilePrefix(input.updateTime)}{i}`;
-    const target = columns.includes('time')
-      ? `${sqlText(outDir)} (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (${ident('time')}), WRITE_PARTITION_COLUMNS true, FILENAME_PATTERN ${sqlText(pattern)}, OVERWRITE_OR_IGNORE true)`
-      : `${sqlText(join(outDir, `${versionFilePrefix(input.updateTime)}0.parquet`))} (FORMAT parquet, COMPRESSION zstd)`;
-    // A partitioned write holds rows per partition until this many are buffered in all (the
-    // default, 512Ki rows, is a few hundred MB of strings): a lower mark keeps memory flat.
+    // Rows per partition are held until this many are buffered in all (the default, 512Ki rows,
+    // is a few hundred MB of strings): a lower mark keeps memory flat.
     await connection.run('SET partitioned_write_flush_threshold = 65536');
-    await connection.run(`COPY (${select}) TO ${target}`);
+    for (let i = 0; i < periods.length; i += PERIODS_PER_PASS) {
+      const slice = periods.slice(i, i + PERIODS_PER_PASS).map(sqlText);
+      await connection.run(
+        `COPY (${select} FROM cells WHERE ${ident('time')} IN (${slice.join(', ')}))
+          TO ${sqlText(outDir)} (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (${ident('time')}),
+            WRITE_PARTITION_COLUMNS true, FILENAME_PATTERN ${sqlText(pattern)}, OVERWRITE_OR_IGNORE true)`,
+      );
+    }
   } finally {
     connection.closeSync();
     instance.closeSync();
