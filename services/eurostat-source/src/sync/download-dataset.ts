@@ -15,12 +15,13 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { downloadText } from '../catalog/download.js';
 import { EurostatError } from '../errors.js';
+import type { HttpRetryOptions } from '../http/retrying-get.js';
 import { openJsonStat } from '../jsonstat/index.js';
-import { type FetchOptions, fetchAnswer } from './fetch-answer.js';
+import { fetchAnswer } from './fetch-answer.js';
 import { joinParts } from './join-parts.js';
 
 /** Options of `downloadDataset`. */
-export interface DownloadDatasetOptions extends FetchOptions {
+export interface DownloadDatasetOptions extends HttpRetryOptions {
   apiBase: string;
   /** Folder for the answer and the parts (the caller removes it). */
   dir: string;
@@ -198,7 +199,7 @@ async function asyncStatus(
   key: string,
   code: string,
   file: string,
-  options: FetchOptions,
+  options: HttpRetryOptions,
 ): Promise<string> {
   const url = `${apiBase}/1.0/async/status/${encodeURIComponent(key)}`;
   const { text } = await downloadText(url, options);

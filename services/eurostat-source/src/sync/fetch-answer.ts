@@ -10,17 +10,14 @@ import { createWriteStream } from 'node:fs';
 import { open, readFile, rm, stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { withRetry } from '@lakestream/config';
 import { EurostatError } from '../errors.js';
-
-/** How requests are made and retried. */
-export interface FetchOptions {
-  timeoutMs: number;
-  maxAttempts: number;
-  retryBaseMs: number;
-  signal?: AbortSignal | undefined;
-  onRetry?: (info: { err: unknown; attempt: number; delayMs: number }) => void;
-}
+import {
+  describeFault,
+  getOnce,
+  type HttpRetryOptions,
+  retryHttp,
+  unavailable,
+} from '../http/retrying-get.js';
 
 /** What one request gave. */
 export type FetchedAnswer =
@@ -41,35 +38,18 @@ export async function fetchAnswer(
   url: string,
   code: string,
   file: string,
-  options: FetchOptions,
+  options: HttpRetryOptions,
 ): Promise<FetchedAnswer> {
-  return withRetry(() => fetchOnce(url, code, file, options), {
-    retries: options.maxAttempts - 1,
-    baseMs: options.retryBaseMs,
-    maxMs: 30_000,
-    ...(options.signal ? { signal: options.signal } : {}),
-    ...(options.onRetry ? { onRetry: options.onRetry } : {}),
-  });
+  return retryHttp(() => fetchOnce(url, code, file, options), options);
 }
 
 async function fetchOnce(
   url: string,
   code: string,
   file: string,
-  options: FetchOptions,
+  options: HttpRetryOptions,
 ): Promise<FetchedAnswer> {
-  const timeout = AbortSignal.timeout(options.timeoutMs);
-  const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
-  let response: Response;
-  try {
-    response = await fetch(url, { signal, headers: { accept: 'application/json' } });
-  } catch (err) {
-    throw unavailable(url, describe(err, options.timeoutMs), err);
-  }
-  if (response.status === 429 || response.status >= 500) {
-    await response.body?.cancel().catch(() => {});
-    throw unavailable(url, `HTTP ${response.status}`);
-  }
+  const { response, signal } = await getOnce(url, 'application/json', options);
   if (response.status === 413) {
     const label = errorLabel(await response.text().catch(() => ''));
     if (/EXTRACTION_TOO_BIG/.test(label) || label === '') return { kind: 'too-big', label };
@@ -95,7 +75,7 @@ async function fetchOnce(
     );
   } catch (err) {
     // A body cut short (connection reset mid-transfer) is transient like a refused connection.
-    throw unavailable(url, `body cut short: ${describe(err, options.timeoutMs)}`, err);
+    throw unavailable(url, `body cut short: ${describeFault(err, options.timeoutMs)}`, err);
   }
   const { size } = await stat(file);
   if (Number.isFinite(expected) && size !== expected) {
@@ -153,17 +133,4 @@ function failed(url: string, status: number, label: string): EurostatError {
     'LS_EUROSTAT_HTTP_FAILED',
     `GET ${url}: HTTP ${status}${label ? ` ${label}` : ''}`,
   );
-}
-
-function unavailable(url: string, why: string, cause?: unknown): EurostatError {
-  return new EurostatError('LS_EUROSTAT_HTTP_UNAVAILABLE', `GET ${url}: ${why}`, {
-    retryable: true,
-    ...(cause === undefined ? {} : { cause }),
-  });
-}
-
-function describe(err: unknown, timeoutMs: number): string {
-  const e = err as { name?: string; message?: string; cause?: { code?: string; message?: string } };
-  if (e.name === 'TimeoutError') return `no complete answer within ${timeoutMs} ms`;
-  return e.cause?.code ?? e.cause?.message ?? e.message ?? String(err);
 }
