@@ -4,7 +4,7 @@ import type pg from 'pg';
 import type { EurostatConfig } from '../config.js';
 import type { EurostatMetrics } from '../metrics.js';
 import { type CatalogLoadResult, loadCatalog } from './catalog-store.js';
-import { downloadText } from './download.js';
+import { downloadForRun } from './download.js';
 import { parseTableOfContents, selectWatched } from './toc.js';
 
 /** The table of contents' URL under an API base, in the configured language. */
@@ -37,16 +37,7 @@ export interface CatalogRunDeps {
 export async function runCatalog(deps: CatalogRunDeps): Promise<CatalogRunResult> {
   const { config, logger, metrics } = deps;
   const url = tocUrl(config.apiBase, config.language);
-  const download = await downloadText(url, {
-    timeoutMs: config.httpTimeoutMs,
-    maxAttempts: config.maxAttempts,
-    retryBaseMs: config.retryBaseMs,
-    signal: deps.signal,
-    onRetry: ({ err, attempt, delayMs }) =>
-      logger.warn({ err, attempt, delayMs, url }, 'table of contents download failed; retrying'),
-  });
-  metrics?.downloadSeconds.observe({ kind: 'toc' }, download.seconds);
-  metrics?.downloadBytes.inc({ kind: 'toc' }, download.bytes);
+  const download = await downloadForRun(url, 'toc', 'table of contents', deps);
   const toc = parseTableOfContents(download.text, url);
   const watched = selectWatched(toc.entries, config.keywords);
   const loaded = await loadCatalog(deps.pool, toc.entries, watched);

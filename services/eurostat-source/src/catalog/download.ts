@@ -3,6 +3,8 @@
  * ASYNC API's status), read whole as text; the transient faults are retried (http/retrying-get),
  * any other status than 2xx is final.
  */
+import type { Logger } from '@lakestream/observability';
+import type { EurostatConfig } from '../config.js';
 import { EurostatError } from '../errors.js';
 import {
   describeFault,
@@ -11,6 +13,7 @@ import {
   retryHttp,
   unavailable,
 } from '../http/retrying-get.js';
+import type { DownloadKind, EurostatMetrics } from '../metrics.js';
 
 /** A downloaded body with what it cost. */
 export interface Downloaded {
@@ -34,6 +37,39 @@ export async function downloadText(url: string, options: HttpRetryOptions): Prom
     seconds: (performance.now() - started) / 1000,
     attempts,
   };
+}
+
+/** What a catalogue or watch run hands `downloadForRun`. */
+export interface RunDownloadDeps {
+  config: Pick<EurostatConfig, 'httpTimeoutMs' | 'maxAttempts' | 'retryBaseMs'>;
+  logger: Logger;
+  metrics?: EurostatMetrics | undefined;
+  signal?: AbortSignal | undefined;
+}
+
+/**
+ * Downloads a run's source file with the configured retries, each retry logged as `what` failing,
+ * and counts its time and bytes under `kind`, so the table of contents and the update feed are
+ * watched alike on the dashboards.
+ */
+export async function downloadForRun(
+  url: string,
+  kind: DownloadKind,
+  what: string,
+  deps: RunDownloadDeps,
+): Promise<Downloaded> {
+  const { config, logger, metrics } = deps;
+  const download = await downloadText(url, {
+    timeoutMs: config.httpTimeoutMs,
+    maxAttempts: config.maxAttempts,
+    retryBaseMs: config.retryBaseMs,
+    signal: deps.signal,
+    onRetry: ({ err, attempt, delayMs }) =>
+      logger.warn({ err, attempt, delayMs, url }, `${what} download failed; retrying`),
+  });
+  metrics?.downloadSeconds.observe({ kind }, download.seconds);
+  metrics?.downloadBytes.inc({ kind }, download.bytes);
+  return download;
 }
 
 async function getBody(url: string, options: HttpRetryOptions): Promise<Uint8Array> {

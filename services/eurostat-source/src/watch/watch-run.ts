@@ -9,7 +9,7 @@ import {
 import type { Logger } from '@lakestream/observability';
 import type { Producer } from 'kafkajs';
 import type pg from 'pg';
-import { downloadText } from '../catalog/download.js';
+import { downloadForRun } from '../catalog/download.js';
 import type { EurostatConfig } from '../config.js';
 import { EurostatError } from '../errors.js';
 import type { EurostatMetrics } from '../metrics.js';
@@ -72,16 +72,7 @@ export async function runWatch(deps: WatchRunDeps): Promise<WatchRunResult> {
   const { config, logger, metrics } = deps;
   const now = deps.now?.() ?? new Date();
   const url = feedUrl(config.apiBase, config.language);
-  const download = await downloadText(url, {
-    timeoutMs: config.httpTimeoutMs,
-    maxAttempts: config.maxAttempts,
-    retryBaseMs: config.retryBaseMs,
-    signal: deps.signal,
-    onRetry: ({ err, attempt, delayMs }) =>
-      logger.warn({ err, attempt, delayMs, url }, 'update feed download failed; retrying'),
-  });
-  metrics?.downloadSeconds.observe({ kind: 'feed' }, download.seconds);
-  metrics?.downloadBytes.inc({ kind: 'feed' }, download.bytes);
+  const download = await downloadForRun(url, 'feed', 'update feed', deps);
   const feed = parseFeed(download.text, url);
   for (const skip of feed.skipped) logger.warn({ url, ...skip }, 'feed item skipped');
   const state = await readWatchState(deps.pool);
