@@ -8,27 +8,14 @@ import { join } from 'node:path';
 import JSONstat from 'jsonstat-toolkit';
 import { describe, expect, it } from 'vitest';
 import { parseDataset } from '../src/fixtures/dataset.js';
+import { EUROSTAT_KEY_ORDER, FIXTURE_DATA } from './support/fixture-answers.js';
 
-const DATA_DIR = join(import.meta.dirname, '..', 'fixtures', 'data');
-const FILES = readdirSync(DATA_DIR).filter((f) => f.endsWith('.json'));
-const EUROSTAT_ORDER = [
-  'version',
-  'class',
-  'label',
-  'source',
-  'updated',
-  'value',
-  'status',
-  'id',
-  'size',
-  'dimension',
-  'extension',
-];
+const FILES = readdirSync(FIXTURE_DATA).filter((f) => f.endsWith('.json'));
 const FLAGS = new Set(['b', 'c', 'd', 'e', 'f', 'n', 'p', 'r', 's', 'u', 'z']);
 
 // biome-ignore lint/suspicious/noExplicitAny: the documents are read loosely to be checked field by field
 type Json = Record<string, any>;
-const load = (file: string): Json => JSON.parse(readFileSync(join(DATA_DIR, file), 'utf8'));
+const load = (file: string): Json => JSON.parse(readFileSync(join(FIXTURE_DATA, file), 'utf8'));
 
 /** The rules of JSON-stat 2.0 for a dataset response, each broken one listed. */
 function jsonStatProblems(doc: Json): string[] {
@@ -100,7 +87,7 @@ describe('fixture answers', () => {
   it.each(FILES)('%s is JSON-stat 2.0 with Eurostat key order', (file) => {
     const doc = load(file);
     expect(jsonStatProblems(doc)).toEqual([]);
-    expect(Object.keys(doc)).toEqual(EUROSTAT_ORDER.filter((k) => k in doc));
+    expect(Object.keys(doc)).toEqual(EUROSTAT_KEY_ORDER.filter((k) => k in doc));
     expect(doc.label).toMatch(/\(synthetic\)$/);
     expect(doc.source).toBe('ESTAT');
     expect(doc.updated).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[+-]\d{4}$/);
@@ -116,7 +103,7 @@ describe('fixture answers', () => {
         (a: Json) => a.type === 'UPDATE_DATA' && a.date === doc.updated,
       ),
     ).toBe(true);
-    expect(() => parseDataset(readFileSync(join(DATA_DIR, file), 'utf8'), file)).not.toThrow();
+    expect(() => parseDataset(readFileSync(join(FIXTURE_DATA, file), 'utf8'), file)).not.toThrow();
   });
 
   it.each(FILES)('%s reads the same through jsonstat-toolkit', (file) => {

@@ -4,35 +4,27 @@
  * over the cell limit whose split parts join to the whole, the asynchronous answer and its polling,
  * Eurostat's error bodies, the catalogue and feed files, and a new version on demand.
  */
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import JSONstat, { type ToolkitRow } from 'jsonstat-toolkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FixtureServer, startFixtureServer } from '../src/fixtures/server.js';
+import {
+  EUROSTAT_KEY_ORDER,
+  FIXTURE_DATA,
+  fixtureText,
+  observed,
+} from './support/fixture-answers.js';
+import { tempDir } from './support/temp-dir.js';
 
-const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'data');
 const CATALOGUE = join(import.meta.dirname, 'support', 'catalogue');
-const EUROSTAT_ORDER = [
-  'version',
-  'class',
-  'label',
-  'source',
-  'updated',
-  'value',
-  'status',
-  'id',
-  'size',
-  'dimension',
-  'extension',
-];
 
 let server: FixtureServer;
-let dataDir: string;
+// A copy of the answers: one test writes a new version of a dataset into it.
+const dataDir = tempDir('eurostat-fixtures-');
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'eurostat-fixtures-'));
-  cpSync(FIXTURES, dataDir, { recursive: true });
+  cpSync(FIXTURE_DATA, dataDir, { recursive: true });
   server = await startFixtureServer({
     dataDir,
     tocDir: CATALOGUE,
@@ -45,10 +37,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await server?.close();
-  rmSync(dataDir, { recursive: true, force: true });
 });
 
-const fileText = (code: string) => readFileSync(join(FIXTURES, `${code}.json`), 'utf8');
 // biome-ignore lint/suspicious/noExplicitAny: answers are read loosely and checked field by field
 type Json = Record<string, any>;
 const json = async (res: Response | Promise<Response>): Promise<Json> =>
@@ -57,7 +47,6 @@ const data = (code: string, query = '') =>
   fetch(
     `${server.apiBase}/statistics/1.0/data/${code}?format=JSON&lang=EN${query ? `&${query}` : ''}`,
   );
-const observed = (rows: ToolkitRow[]) => rows.filter((r) => r.value !== null || r.status !== null);
 const table = (doc: unknown) =>
   JSONstat(doc).toTable({ type: 'arrobj', content: 'id', status: true });
 const sortRows = (rows: ToolkitRow[]) =>
@@ -68,7 +57,7 @@ describe('the data endpoint', () => {
     const res = await data('nama_10_gdp');
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('application/json');
-    expect(await res.text()).toBe(fileText('nama_10_gdp'));
+    expect(await res.text()).toBe(fixtureText('nama_10_gdp'));
   });
 
   it.each([
@@ -84,8 +73,8 @@ describe('the data endpoint', () => {
     const res = await data(code, query);
     expect(res.status).toBe(200);
     const doc = await json(res);
-    expect(Object.keys(doc)).toEqual(EUROSTAT_ORDER.filter((k) => k in doc));
-    const expected = JSONstat(JSON.parse(fileText(code))).Dice(dice, { clone: true });
+    expect(Object.keys(doc)).toEqual(EUROSTAT_KEY_ORDER.filter((k) => k in doc));
+    const expected = JSONstat(JSON.parse(fixtureText(code))).Dice(dice, { clone: true });
     expect(doc.size).toEqual(expected.size);
     expect(table(doc)).toEqual(expected.toTable({ type: 'arrobj', content: 'id', status: true }));
     // re-indexed from 0 in the dataset's own category order, with the slice's own no-data positions
@@ -161,7 +150,7 @@ describe('an extraction over the cell limit', () => {
     );
     const joined = parts.flat();
     expect(sortRows(joined)).toEqual(
-      sortRows(observed(table(JSON.parse(fileText('hlth_cd_asdr2'))))),
+      sortRows(observed(table(JSON.parse(fixtureText('hlth_cd_asdr2'))))),
     );
   });
 });
@@ -186,8 +175,8 @@ describe('an asynchronous answer', () => {
     expect(await status()).toContain('<ns1:status>AVAILABLE</ns1:status>');
     const ready = await fetch(`${server.apiBase}/1.0/async/data/${warning.key}`);
     expect(ready.status).toBe(200);
-    expect(await ready.text()).toBe(fileText('hlth_cd_aro'));
-    expect(await (await data('hlth_cd_aro')).text()).toBe(fileText('hlth_cd_aro'));
+    expect(await ready.text()).toBe(fixtureText('hlth_cd_aro'));
+    expect(await (await data('hlth_cd_aro')).text()).toBe(fixtureText('hlth_cd_aro'));
   });
 
   it('is also served by asking the same URL again, as the statistics API expects', async () => {
@@ -229,7 +218,7 @@ describe('catalogue, feed and new versions', () => {
       doc.extension.annotation.find((a: { type: string }) => a.type === 'UPDATE_DATA').date,
     ).toBe(doc.updated);
     server.reset('nama_10_gdp');
-    expect(await updated('nama_10_gdp')).toBe(JSON.parse(fileText('nama_10_gdp')).updated);
+    expect(await updated('nama_10_gdp')).toBe(JSON.parse(fixtureText('nama_10_gdp')).updated);
 
     const put = await fetch(`${server.origin}/fixture-admin/datasets/hlth_rs_bds/updated`, {
       method: 'PUT',
@@ -247,7 +236,7 @@ describe('catalogue, feed and new versions', () => {
     });
     expect(bad.status).toBe(400);
 
-    const next = JSON.parse(fileText('hlth_ehis_pa1e'));
+    const next = JSON.parse(fixtureText('hlth_ehis_pa1e'));
     next.updated = '2026-07-01T11:00:00+0200';
     writeFileSync(join(dataDir, 'hlth_ehis_pa1e.json'), JSON.stringify(next));
     expect(await updated('hlth_ehis_pa1e')).toBe('2026-07-01T11:00:00+0200');

@@ -1,15 +1,15 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { generateAnswer } from '../src/jsonstat/generate.js';
 import { openJsonStat } from '../src/jsonstat/index.js';
+import { EUROSTAT_KEY_ORDER } from './support/fixture-answers.js';
 import { readerRows, toolkitRows } from './support/jsonstat-samples.js';
+import { tempDir } from './support/temp-dir.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'jsonstat-generate-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = tempDir('jsonstat-generate-');
 const sha = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
 
 describe('large-answer generator', () => {
@@ -24,19 +24,7 @@ describe('large-answer generator', () => {
     expect(made.flagged).toBeGreaterThan(made.statusOnly);
 
     const text = readFileSync(made.file, 'utf8');
-    expect(Object.keys(JSON.parse(text))).toEqual([
-      'version',
-      'class',
-      'label',
-      'source',
-      'updated',
-      'value',
-      'status',
-      'id',
-      'size',
-      'dimension',
-      'extension',
-    ]);
+    expect(Object.keys(JSON.parse(text))).toEqual(EUROSTAT_KEY_ORDER);
     const reader = await openJsonStat(made.file);
     const rows = await readerRows(reader);
     expect(rows).toEqual(toolkitRows(text));

@@ -5,18 +5,16 @@
  * neither the text nor an object per cell.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { generateAnswer } from '../src/jsonstat/generate.js';
+import { tempDir } from './support/temp-dir.js';
 
 const run = promisify(execFile);
 const HEAP_MB = 16;
 const packageDir = join(import.meta.dirname, '..');
-const dir = mkdtempSync(join(tmpdir(), 'jsonstat-memory-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = tempDir('jsonstat-memory-');
 
 describe('JSON-stat reader memory', () => {
   it(`reads 200,000 cells under a ${HEAP_MB} MB heap that JSON.parse cannot`, async () => {

@@ -4,12 +4,10 @@
  * whole cell for cell (read by jsonstat-toolkit, an independent reader); an asynchronous answer
  * polled until ready; a 404 naming the code; transient faults retried; a body cut short refused.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import JSONstat, { type ToolkitRow } from 'jsonstat-toolkit';
+import JSONstat from 'jsonstat-toolkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FixtureServer, startFixtureServer } from '../src/fixtures/server.js';
 import { openJsonStat } from '../src/jsonstat/index.js';
@@ -18,17 +16,21 @@ import {
   downloadDataset,
   partsFor,
 } from '../src/sync/download-dataset.js';
+import {
+  EUROSTAT_KEY_ORDER,
+  FIXTURE_DATA,
+  fixtureText,
+  observed,
+} from './support/fixture-answers.js';
+import { tempDir } from './support/temp-dir.js';
 
-const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'data');
-const fileText = (code: string) => readFileSync(join(FIXTURES, `${code}.json`), 'utf8');
-const observed = (rows: ToolkitRow[]) => rows.filter((r) => r.value !== null || r.status !== null);
 const cells = (doc: unknown) =>
   observed(JSONstat(doc).toTable({ type: 'arrobj', content: 'id', status: true }))
     .map((r) => JSON.stringify(r, Object.keys(r).sort()))
     .sort();
 
 let server: FixtureServer;
-let dir: string;
+const dir = tempDir('eurostat-download-');
 const options = (extra: Partial<DownloadDatasetOptions> = {}): DownloadDatasetOptions => ({
   apiBase: server.apiBase,
   dir,
@@ -41,9 +43,8 @@ const options = (extra: Partial<DownloadDatasetOptions> = {}): DownloadDatasetOp
 });
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'eurostat-download-'));
   server = await startFixtureServer({
-    dataDir: FIXTURES,
+    dataDir: FIXTURE_DATA,
     cellLimit: 100,
     asyncCodes: ['hlth_cd_aro'],
     asyncPolls: 2,
@@ -52,22 +53,21 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await server?.close();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 describe('downloadDataset', () => {
   it('saves an answer under the cell limit as served, in one request', async () => {
     const got = await downloadDataset('nama_10_gdp', options());
     expect(got.parts).toBe(1);
-    expect(readFileSync(got.file, 'utf8')).toBe(fileText('nama_10_gdp'));
-    expect(got.bytes).toBe(Buffer.byteLength(fileText('nama_10_gdp')));
+    expect(readFileSync(got.file, 'utf8')).toBe(fixtureText('nama_10_gdp'));
+    expect(got.bytes).toBe(Buffer.byteLength(fixtureText('nama_10_gdp')));
   });
 
   it('splits an answer refused with 413 and joins the parts into one equal to the whole', async () => {
     const got = await downloadDataset('hlth_cd_asdr2', options());
     expect(got.parts).toBeGreaterThan(1);
     const joined = JSON.parse(readFileSync(got.file, 'utf8'));
-    const whole = JSON.parse(fileText('hlth_cd_asdr2'));
+    const whole = JSON.parse(fixtureText('hlth_cd_asdr2'));
     expect(cells(joined)).toEqual(cells(whole));
     expect(joined.id).toEqual(whole.id);
     expect(joined.size).toEqual(whole.size);
@@ -79,18 +79,7 @@ describe('downloadDataset', () => {
     expect(joined.extension['positions-with-no-data']).toEqual(
       whole.extension['positions-with-no-data'],
     );
-    expect(Object.keys(joined).slice(0, 10)).toEqual([
-      'version',
-      'class',
-      'label',
-      'source',
-      'updated',
-      'value',
-      'status',
-      'id',
-      'size',
-      'dimension',
-    ]);
+    expect(Object.keys(joined).slice(0, 10)).toEqual(EUROSTAT_KEY_ORDER.slice(0, 10));
     // The service's own reader accepts the joined answer as it is.
     const reader = await openJsonStat(got.file);
     let rows = 0;
@@ -101,13 +90,13 @@ describe('downloadDataset', () => {
   it('waits for an asynchronous answer', async () => {
     const got = await downloadDataset('hlth_cd_aro', options());
     expect(cells(JSON.parse(readFileSync(got.file, 'utf8')))).toEqual(
-      cells(JSON.parse(fileText('hlth_cd_aro'))),
+      cells(JSON.parse(fixtureText('hlth_cd_aro'))),
     );
   });
 
   it('gives up on an asynchronous answer at the timeout, retryable', async () => {
     const slow = await startFixtureServer({
-      dataDir: FIXTURES,
+      dataDir: FIXTURE_DATA,
       asyncCodes: ['hlth_rs_bds'],
       asyncPolls: 1000,
     });
@@ -144,7 +133,7 @@ describe('transient faults', () => {
   let base: string;
   let calls = 0;
   let mode: 'flaky' | 'cut' = 'flaky';
-  const body = fileText('nama_10_gdp');
+  const body = fixtureText('nama_10_gdp');
 
   beforeAll(async () => {
     flaky = createServer((_req, res) => {
