@@ -5,36 +5,28 @@
  * covers a forced reload).
  */
 import { spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type FixtureServer, startFixtureServer } from '../src/fixtures/server.js';
+import { createScratchDatabase, type ScratchDatabase } from './support/scratch-database.js';
+import { tempDir } from './support/temp-dir.js';
 
 const ROOT = join(import.meta.dirname, '..');
-const database = `eurostat_sync_cmd_${randomUUID().slice(0, 8)}`;
-const admin = new pg.Client({ connectionString: process.env.DATABASE_URL });
-const lake = mkdtempSync(join(tmpdir(), 'eurostat-lake-'));
+const lake = tempDir('eurostat-lake-');
+let database: ScratchDatabase;
 let databaseUrl: string;
 let server: FixtureServer;
 
 beforeAll(async () => {
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${database}`);
-  const url = new URL(process.env.DATABASE_URL ?? '');
-  url.pathname = `/${database}`;
-  databaseUrl = url.toString();
+  database = await createScratchDatabase('eurostat_sync_cmd');
+  databaseUrl = database.url;
   server = await startFixtureServer({ dataDir: join(ROOT, 'fixtures', 'data'), cellLimit: 100 });
 });
 
 afterAll(async () => {
   await server?.close();
-  await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-  await admin.end();
-  rmSync(lake, { recursive: true, force: true });
+  await database?.drop();
 });
 
 async function sync(...argv: string[]): Promise<{ status: number; out: string; err: string }> {

@@ -16,6 +16,7 @@ import { runCatalog } from '../src/catalog/catalog-run.js';
 import { type FixtureServer, startFixtureServer } from '../src/fixtures/server.js';
 import { ensureSchema } from '../src/pg/schema.js';
 import { runWatch } from '../src/watch/watch-run.js';
+import { createScratchDatabase, type ScratchDatabase } from './support/scratch-database.js';
 
 const logger = createLogger({
   service: 'eurostat-test',
@@ -25,9 +26,8 @@ const logger = createLogger({
 const fixtures = (dir: string) => fileURLToPath(new URL(`../fixtures/${dir}`, import.meta.url));
 const NOW = new Date('2026-04-25T12:00:00Z');
 const suffix = randomUUID().slice(0, 8);
-const database = `eurostat_test_${suffix}`;
 const topic = `test.eurostat.updates.${suffix}`;
-const admin = new pg.Client({ connectionString: process.env.DATABASE_URL });
+let database: ScratchDatabase;
 let pool: pg.Pool;
 let server: FixtureServer;
 const kafka = createKafka({
@@ -48,11 +48,8 @@ const baseConfig = {
 };
 
 beforeAll(async () => {
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${database}`);
-  const url = new URL(process.env.DATABASE_URL ?? '');
-  url.pathname = `/${database}`;
-  pool = new pg.Pool({ connectionString: url.toString(), max: 3 });
+  database = await createScratchDatabase('eurostat_test');
+  pool = new pg.Pool({ connectionString: database.url, max: 3 });
   await ensureSchema(pool);
   server = await startFixtureServer({
     dataDir: fixtures('data'),
@@ -67,8 +64,7 @@ afterAll(async () => {
   await producer.disconnect();
   await server?.close();
   await pool?.end();
-  await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-  await admin.end();
+  await database?.drop();
   const kafkaAdmin = kafka.admin();
   await kafkaAdmin.connect();
   await kafkaAdmin.deleteTopics({ topics: [topic] }).catch(() => {});

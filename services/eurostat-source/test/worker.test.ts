@@ -7,10 +7,9 @@
  * database, topics and group.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { createKafka, ensureTopics, readTopicToEnd, TOPICS, topicSpec } from '@lakestream/kafka';
@@ -32,6 +31,8 @@ import { createEurostatMetrics } from '../src/metrics.js';
 import { ensureSchema } from '../src/pg/schema.js';
 import { type SyncDeps, type SyncOutcome, syncDataset } from '../src/sync/sync-version.js';
 import { createSyncWorker, type SyncWorker } from '../src/sync/worker.js';
+import { createScratchDatabase, type ScratchDatabase } from './support/scratch-database.js';
+import { tempDir } from './support/temp-dir.js';
 
 const logger = createLogger({
   service: 'eurostat-test',
@@ -41,11 +42,9 @@ const logger = createLogger({
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'data');
 const CODE = 'hlth_rs_bds';
 const suffix = randomUUID().slice(0, 8);
-const database = `eurostat_worker_${suffix}`;
 const topic = `test.eurostat.updates.${suffix}`;
 const manifestTopic = `test.eurostat.bronze-files.${suffix}`;
-const admin = new pg.Client({ connectionString: process.env.DATABASE_URL });
-const lake = mkdtempSync(join(tmpdir(), 'eurostat-lake-'));
+const lake = tempDir('eurostat-lake-');
 const store = createLocalStore(lake);
 const kafka = createKafka({
   brokers: (process.env.KAFKA_BROKERS ?? '').split(','),
@@ -54,6 +53,7 @@ const kafka = createKafka({
 });
 const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
 const originalUpdated = JSON.parse(readFileSync(join(FIXTURES, `${CODE}.json`), 'utf8')).updated;
+let database: ScratchDatabase;
 let pool: pg.Pool;
 let server: FixtureServer;
 let worker: SyncWorker;
@@ -79,11 +79,8 @@ const syncDeps = (apiBase: string): Omit<SyncDeps, 'signal' | 'logger' | 'metric
 });
 
 beforeAll(async () => {
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${database}`);
-  const url = new URL(process.env.DATABASE_URL ?? '');
-  url.pathname = `/${database}`;
-  pool = new pg.Pool({ connectionString: url.toString(), max: 4 });
+  database = await createScratchDatabase('eurostat_worker');
+  pool = new pg.Pool({ connectionString: database.url, max: 4 });
   pool.on('error', () => {});
   pool.on('connect', (client) => client.on('error', () => {}));
   await ensureSchema(pool);
@@ -114,13 +111,11 @@ afterAll(async () => {
   await producer.disconnect();
   await server?.close();
   await pool?.end();
-  await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-  await admin.end();
+  await database?.drop();
   const kafkaAdmin = kafka.admin();
   await kafkaAdmin.connect();
   await kafkaAdmin.deleteTopics({ topics: [topic, manifestTopic] }).catch(() => {});
   await kafkaAdmin.disconnect();
-  rmSync(lake, { recursive: true, force: true });
 });
 
 function event(updated: string, force = false): EurostatUpdateEvent {
