@@ -16,6 +16,7 @@ import { runCatalog } from '../src/catalog/catalog-run.js';
 import { type FixtureServer, startFixtureServer } from '../src/fixtures/server.js';
 import { ensureSchema } from '../src/pg/schema.js';
 import { runWatch } from '../src/watch/watch-run.js';
+import { deleteTopics } from './support/delete-topics.js';
 import { createScratchDatabase, type ScratchDatabase } from './support/scratch-database.js';
 
 const logger = createLogger({
@@ -65,10 +66,7 @@ afterAll(async () => {
   await server?.close();
   await pool?.end();
   await database?.drop();
-  const kafkaAdmin = kafka.admin();
-  await kafkaAdmin.connect();
-  await kafkaAdmin.deleteTopics({ topics: [topic] }).catch(() => {});
-  await kafkaAdmin.disconnect();
+  await deleteTopics(kafka, [topic]);
 });
 
 async function events() {

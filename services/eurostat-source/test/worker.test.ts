@@ -31,6 +31,7 @@ import { createEurostatMetrics } from '../src/metrics.js';
 import { ensureSchema } from '../src/pg/schema.js';
 import { type SyncDeps, type SyncOutcome, syncDataset } from '../src/sync/sync-version.js';
 import { createSyncWorker, type SyncWorker } from '../src/sync/worker.js';
+import { deleteTopics } from './support/delete-topics.js';
 import { createScratchDatabase, type ScratchDatabase } from './support/scratch-database.js';
 import { tempDir } from './support/temp-dir.js';
 
@@ -112,10 +113,7 @@ afterAll(async () => {
   await server?.close();
   await pool?.end();
   await database?.drop();
-  const kafkaAdmin = kafka.admin();
-  await kafkaAdmin.connect();
-  await kafkaAdmin.deleteTopics({ topics: [topic, manifestTopic] }).catch(() => {});
-  await kafkaAdmin.disconnect();
+  await deleteTopics(kafka, [topic, manifestTopic]);
 });
 
 function event(updated: string, force = false): EurostatUpdateEvent {
