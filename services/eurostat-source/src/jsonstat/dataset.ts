@@ -109,40 +109,34 @@ export function resolveDataset(survey: Survey): JsonStatDataset {
     throw fail('LS_JSONSTAT_UNSUPPORTED', 'the product of the sizes passes 2^53', 'size');
   }
 
+  // 'value' and 'status' are each an array over every position or an object keyed by position:
+  // an array must be as long as the positions, and no key may pass the last one.
+  const checkPositions = (
+    member: 'value' | 'status',
+    arrayLength: number | undefined,
+    indexes: { maxIndex: number; maxIndexAt: number },
+  ) => {
+    if (arrayLength !== undefined && arrayLength !== positions) {
+      throw fail(
+        'LS_JSONSTAT_SIZE_MISMATCH',
+        `'${member}' has ${arrayLength} elements, the sizes make ${positions} positions`,
+        member,
+      );
+    }
+    if (indexes.maxIndex >= positions) {
+      throw errorAt(
+        'LS_JSONSTAT_INDEX_OUT_OF_RANGE',
+        `a ${member} index is past the last position ${positions - 1}`,
+        file,
+        indexes.maxIndexAt,
+        indexes.maxIndex,
+      );
+    }
+  };
   const values = survey.values;
-  if (values.shape === 'array' && values.entries !== positions) {
-    throw fail(
-      'LS_JSONSTAT_SIZE_MISMATCH',
-      `'value' has ${values.entries} elements, the sizes make ${positions} positions`,
-      'value',
-    );
-  }
-  if (values.maxIndex >= positions) {
-    throw errorAt(
-      'LS_JSONSTAT_INDEX_OUT_OF_RANGE',
-      `a value index is past the last position ${positions - 1}`,
-      file,
-      values.maxIndexAt,
-      values.maxIndex,
-    );
-  }
+  checkPositions('value', values.shape === 'array' ? values.entries : undefined, values);
   const statuses = survey.statuses;
-  if (survey.statusArrayLength !== undefined && survey.statusArrayLength !== positions) {
-    throw fail(
-      'LS_JSONSTAT_SIZE_MISMATCH',
-      `'status' has ${survey.statusArrayLength} elements, the sizes make ${positions} positions`,
-      'status',
-    );
-  }
-  if (statuses.maxIndex >= positions) {
-    throw errorAt(
-      'LS_JSONSTAT_INDEX_OUT_OF_RANGE',
-      `a status index is past the last position ${positions - 1}`,
-      file,
-      statuses.maxIndexAt,
-      statuses.maxIndex,
-    );
-  }
+  checkPositions('status', survey.statusArrayLength, statuses);
 
   const extension = isRecord(members.extension) ? members.extension : null;
   const noData = extension?.['positions-with-no-data'];
