@@ -80,6 +80,9 @@ describe('audit sink process', () => {
       await producing;
 
       const last = startProcess(env);
+      // The killed sinks may have committed everything already: the last one must still have
+      // started before it is stopped, or its stop would not test the drain.
+      await last.waitForConsuming(60_000);
       await bed.waitForCommittedToEnd(60_000);
       watching = false;
       await watcher;

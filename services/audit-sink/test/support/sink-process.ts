@@ -16,6 +16,10 @@ export class SinkProcess {
   readonly #output: string[] = [];
   readonly #spawnedAt = performance.now();
   #startupMs: number | undefined;
+  #onConsuming: () => void = () => {};
+  readonly #consuming = new Promise<void>((resolve) => {
+    this.#onConsuming = resolve;
+  });
 
   constructor(env: Record<string, string>) {
     // Only what the sink needs: a stray AUDIT_SINK_* from the caller would be refused as unknown.
@@ -36,6 +40,7 @@ export class SinkProcess {
         // The sink logs 'consuming' (at info) once it has joined its group and runs.
         if (this.#startupMs === undefined && chunk.includes('"msg":"consuming"')) {
           this.#startupMs = performance.now() - this.#spawnedAt;
+          this.#onConsuming();
         }
         if (this.#output.length > 200) this.#output.shift();
       });
@@ -59,6 +64,30 @@ export class SinkProcess {
       throw new Error(`the sink has not logged 'consuming':\n${this.output()}`);
     }
     return Math.round(this.#startupMs);
+  }
+
+  /**
+   * Resolves once the process has logged 'consuming' (needs LOG_LEVEL=info); rejects when it has
+   * not after `timeoutMs`, or exits first. A group already committed to the end does not show that
+   * a process just spawned has started.
+   */
+  async waitForConsuming(timeoutMs: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`sink not consuming after ${timeoutMs} ms:\n${this.output()}`)),
+        timeoutMs,
+      );
+    });
+    const exited = this.exited.then((exit) => {
+      throw new Error(`sink exited (${JSON.stringify(exit)}) before consuming:\n${this.output()}`);
+    });
+    exited.catch(() => {}); // settled after the race when the process starts first
+    try {
+      await Promise.race([this.#consuming, timeout, exited]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** The last lines the process wrote, for failure messages. */
