@@ -32,6 +32,8 @@ export interface EurostatMetrics {
   loadedRows: Counter;
   /** `lakestream_eurostat_checks_failed_total{check}` (quality checks that refused a version) */
   checksFailed: Counter<'check'>;
+  /** `lakestream_eurostat_parsed_cells_per_second` (the last load's read pass) */
+  parsedCellsPerSecond: Gauge;
 }
 
 // From a small feed on a fast link to the whole table of contents on a slow one.
@@ -97,6 +99,11 @@ export function createEurostatMetrics(shared: LakestreamMetrics): EurostatMetric
       name: 'lakestream_eurostat_checks_failed_total',
       help: 'Quality checks failed; each failure keeps the previous version of its dataset.',
       labelNames: ['check'],
+      registers,
+    }),
+    parsedCellsPerSecond: new Gauge({
+      name: 'lakestream_eurostat_parsed_cells_per_second',
+      help: "Observed cells per second of the last load's read pass: parsing the raw answer, encoding the rows and copying them into PostgreSQL.",
       registers,
     }),
   };
