@@ -25,11 +25,13 @@ export {
   stopStack,
 } from './stack.js';
 export {
-  ensureFirestoreReaderPython,
   ensureGoTool,
   ensureKafkaJars,
   ensureMariadbBinaries,
   ensurePostgresBinaries,
+  ensurePythonTool,
+  PYTHON_TOOLS,
+  type PythonTool,
   publishInstalled,
   VERSIONS,
 } from './tools.js';

@@ -128,43 +128,68 @@ export async function ensureGoTool(
   return binary;
 }
 
-/** What the Firestore export reader's venv proves it can import once installed. */
-const FIRESTORE_READER_IMPORTS =
-  'import google_crc32c; from leveldb_export.records import RecordsReader; from google.appengine.datastore import entity_bytes_pb2';
+/**
+ * Python tools the tests use as independent second readers, each pinned (every package of its
+ * resolved set) in `tools/<name>/requirements.txt`, with the import that proves an install works.
+ */
+export const PYTHON_TOOLS = {
+  /** Firestore managed exports: leveldb-export's RecordsReader and the App Engine EntityProto. */
+  'firestore-reader': {
+    what: 'the Firestore export reader (leveldb-export 0.1.1)',
+    minPython: [3, 10],
+    imports:
+      'import google_crc32c; from leveldb_export.records import RecordsReader; from google.appengine.datastore import entity_bytes_pb2',
+  },
+  /** JSON-stat 2.0 documents: jsonstat-validator's pydantic models of the specification. */
+  'jsonstat-validator': {
+    what: 'the JSON-stat validator (jsonstat-validator 0.4.6)',
+    minPython: [3, 11],
+    imports: 'from jsonstat_validator import validate_jsonstat',
+  },
+} as const;
+
+export type PythonTool = keyof typeof PYTHON_TOOLS;
 
 /**
- * The Python of a venv holding the independent reader of Firestore managed exports
- * (`leveldb-export` with the App Engine entity protos), pinned in `tools/firestore-reader/`.
- * Installed from PyPI on first use, into the tool cache under a name derived from the pins and
- * the Python version, so a changed pin or Python makes a new venv. `LAKESTREAM_PYTHON` chooses
- * the Python (default `python3`).
+ * The Python of a venv holding `tool` (see PYTHON_TOOLS). Installed from PyPI on first use, into
+ * the tool cache under a name derived from the pins and the Python version, so a changed pin or
+ * Python makes a new venv. `LAKESTREAM_PYTHON` chooses the Python (default `python3`).
  */
-export async function ensureFirestoreReaderPython(progress: Progress = () => {}): Promise<string> {
+export async function ensurePythonTool(
+  tool: PythonTool,
+  progress: Progress = () => {},
+): Promise<string> {
   const base = process.env.LAKESTREAM_PYTHON || 'python3';
-  const requirements = join(TOOLS_DIR, 'firestore-reader', 'requirements.txt');
+  const { what, imports, minPython } = PYTHON_TOOLS[tool];
+  const [major, minor] = minPython;
+  const requirements = join(TOOLS_DIR, tool, 'requirements.txt');
   let baseVersion: string;
   try {
     baseVersion = (
       await run(base, [
         '-c',
-        'import sys; assert sys.version_info >= (3, 10), sys.version; print(sys.version)',
+        `import sys; assert sys.version_info >= (${major}, ${minor}), sys.version; print(sys.version)`,
       ])
     ).stdout;
   } catch (err) {
-    throw new DevstackError('LS_DEVSTACK_TOOL_MISSING', `no Python ≥ 3.10 as '${base}'`, {
-      cause: err,
-      hint: 'install Python 3.10 or newer with its venv module (Debian: python3-venv), or set LAKESTREAM_PYTHON',
-    });
+    throw new DevstackError(
+      'LS_DEVSTACK_TOOL_MISSING',
+      `no Python ≥ ${major}.${minor} as '${base}'`,
+      {
+        cause: err,
+        hint: `install Python ${major}.${minor} or newer with its venv module (Debian: python3-venv), or set LAKESTREAM_PYTHON`,
+      },
+    );
   }
   const id = createHash('sha256')
     .update(readFileSync(requirements))
     .update(baseVersion)
     .digest('hex')
     .slice(0, 12);
-  const dir = join(toolCache(), 'python', `firestore-reader-${id}`);
+  const dir = join(toolCache(), 'python', `${tool}-${id}`);
   const python = join(dir, 'bin', 'python');
   if (existsSync(join(dir, '.complete'))) return python;
-  progress('installing the Firestore export reader (leveldb-export 0.1.1) from PyPI (once)');
+  progress(`installing ${what} from PyPI (once)`);
   const staging = `${dir}.partial-${process.pid}`;
   rmSync(staging, { recursive: true, force: true });
   try {
@@ -183,14 +208,14 @@ export async function ensureFirestoreReaderPython(progress: Progress = () => {})
       ],
       { maxBuffer: 64 * 1024 * 1024 },
     );
-    await run(join(staging, 'bin', 'python'), ['-c', FIRESTORE_READER_IMPORTS]);
+    await run(join(staging, 'bin', 'python'), ['-c', imports]);
   } catch (err) {
     rmSync(staging, { recursive: true, force: true });
-    throw new DevstackError(
-      'LS_DEVSTACK_INSTALL_FAILED',
-      'installing the Firestore export reader into a venv failed',
-      { cause: err, hint: 'check that PyPI is reachable (pip install)', retryable: true },
-    );
+    throw new DevstackError('LS_DEVSTACK_INSTALL_FAILED', `installing ${what} into a venv failed`, {
+      cause: err,
+      hint: 'check that PyPI is reachable (pip install)',
+      retryable: true,
+    });
   }
   writeFileSync(join(staging, '.complete'), `${new Date().toISOString()}\n`);
   publishInstalled(staging, dir);

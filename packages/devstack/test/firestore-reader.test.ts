@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { Firestore } from '@google-cloud/firestore';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  ensureFirestoreReaderPython,
+  ensurePythonTool,
   ensureStack,
   resetFirestoreEmulator,
   type StackHandle,
@@ -58,7 +58,9 @@ describe('the Python reader of Firestore managed exports', () => {
     // The first run installs the venv from PyPI (about 25 s on 2 cores); later runs reuse it.
     [stack, python] = await Promise.all([
       ensureStack({ services: ['firestore'] }),
-      ensureFirestoreReaderPython((message) => process.stderr.write(`[devstack] ${message}\n`)),
+      ensurePythonTool('firestore-reader', (message) =>
+        process.stderr.write(`[devstack] ${message}\n`),
+      ),
     ]);
   }, 600_000);
   afterAll(async () => {
@@ -70,7 +72,7 @@ describe('the Python reader of Firestore managed exports', () => {
   });
 
   it('is pinned, cached, and reads what the emulator exports with every CRC checked', async () => {
-    expect(await ensureFirestoreReaderPython()).toBe(python);
+    expect(await ensurePythonTool('firestore-reader')).toBe(python);
     const { stdout: freeze } = await run(python, ['-m', 'pip', 'freeze']);
     expect(freeze).toContain('leveldb-export==0.1.1');
     expect(freeze).toContain('protobuf==3.20.3');

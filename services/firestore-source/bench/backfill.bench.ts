@@ -18,7 +18,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { ensureFirestoreReaderPython } from '@lakestream/devstack';
+import { ensurePythonTool } from '@lakestream/devstack';
 import { readManagedExport } from '../src/managed-export/index.js';
 import { encodeEntity, type FsDocument, fs } from '../test/support/export-entity.js';
 import { kindMetadata, LogWriter, overallMetadata } from '../test/support/export-writer.js';
@@ -134,7 +134,7 @@ async function runOurs(dir: string): Promise<Figures> {
 }
 
 async function runPython(files: string[]): Promise<Figures> {
-  const python = await ensureFirestoreReaderPython();
+  const python = await ensurePythonTool('firestore-reader');
   const started = performance.now();
   const { stdout } = await promisify(execFile)(python, [PYTHON_READER, '--count', ...files]);
   const seconds = (performance.now() - started) / 1000;

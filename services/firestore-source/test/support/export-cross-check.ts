@@ -7,7 +7,7 @@ import { execFile } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { ensureFirestoreReaderPython } from '@lakestream/devstack';
+import { ensurePythonTool } from '@lakestream/devstack';
 import {
   type BadExportRecord,
   type ExportDocument,
@@ -63,7 +63,7 @@ export interface PythonRead {
 
 /** Reads output files with the independent Python reader. */
 export async function readWithPython(files: string[]): Promise<PythonRead> {
-  const python = await ensureFirestoreReaderPython();
+  const python = await ensurePythonTool('firestore-reader');
   const { stdout } = await promisify(execFile)(python, [SCRIPT, ...files], {
     maxBuffer: 512 * 1024 * 1024,
   });
