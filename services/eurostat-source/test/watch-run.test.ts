@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { createKafka, ensureTopics, readTopicToEnd, TOPICS, topicSpec } from '@lakestream/kafka';
 import { parseEurostatUpdateEvent } from '@lakestream/lake';
 import { createLogger } from '@lakestream/observability';
-import pg from 'pg';
+import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCatalog } from '../src/catalog/catalog-run.js';
 import { type FixtureServer, startFixtureServer } from '../src/fixtures/server.js';
@@ -50,7 +50,7 @@ const baseConfig = {
 
 beforeAll(async () => {
   database = await createScratchDatabase('eurostat_test');
-  pool = new pg.Pool({ connectionString: database.url, max: 3 });
+  pool = database.pool(3);
   await ensureSchema(pool);
   server = await startFixtureServer({
     dataDir: fixtures('data'),
@@ -64,7 +64,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await producer.disconnect();
   await server?.close();
-  await pool?.end();
   await database?.drop();
   await deleteTopics(kafka, [topic]);
 });

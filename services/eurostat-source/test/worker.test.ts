@@ -23,7 +23,7 @@ import {
 } from '@lakestream/lake';
 import { createLocalStore } from '@lakestream/object-store';
 import { createLogger, createMetrics } from '@lakestream/observability';
-import pg from 'pg';
+import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FixtureServer, startFixtureServer } from '../src/fixtures/server.js';
 import { loadVersion } from '../src/load/load-version.js';
@@ -81,9 +81,7 @@ const syncDeps = (apiBase: string): Omit<SyncDeps, 'signal' | 'logger' | 'metric
 
 beforeAll(async () => {
   database = await createScratchDatabase('eurostat_worker');
-  pool = new pg.Pool({ connectionString: database.url, max: 4 });
-  pool.on('error', () => {});
-  pool.on('connect', (client) => client.on('error', () => {}));
+  pool = database.pool(4);
   await ensureSchema(pool);
   server = await startFixtureServer({ dataDir: FIXTURES });
   await producer.connect();
@@ -111,7 +109,6 @@ afterAll(async () => {
   await worker?.close();
   await producer.disconnect();
   await server?.close();
-  await pool?.end();
   await database?.drop();
   await deleteTopics(kafka, [topic, manifestTopic]);
 });

@@ -10,7 +10,12 @@ import pg from 'pg';
 export interface ScratchDatabase {
   name: string;
   url: string;
-  /** Drops the database and closes the admin connection (idempotent). */
+  /**
+   * A pool on the database, ended by `drop` before the database goes. Its connections ignore the
+   * server ending them: the forced drop may reach one the pool is still closing.
+   */
+  pool(max: number): pg.Pool;
+  /** Ends the pools, drops the database and closes the admin connection (idempotent). */
   drop(): Promise<void>;
 }
 
@@ -22,13 +27,21 @@ export async function createScratchDatabase(prefix: string): Promise<ScratchData
   await admin.query(`CREATE DATABASE ${name}`);
   const url = new URL(process.env.DATABASE_URL ?? '');
   url.pathname = `/${name}`;
+  const pools: pg.Pool[] = [];
   let dropping: Promise<void> | undefined;
   return {
     name,
     url: url.toString(),
+    pool: (max) => {
+      const pool = new pg.Pool({ connectionString: url.toString(), max });
+      pool.on('error', () => {});
+      pool.on('connect', (client) => client.on('error', () => {}));
+      pools.push(pool);
+      return pool;
+    },
     drop: () => {
-      dropping ??= admin
-        .query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
+      dropping ??= Promise.all(pools.map((p) => p.end().catch(() => {})))
+        .then(() => admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`))
         .then(() => admin.end());
       return dropping;
     },
