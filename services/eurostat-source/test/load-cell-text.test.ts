@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { CellBatch } from '../src/jsonstat/cells.js';
 import { CellText } from '../src/load/cell-text.js';
 import { keyColumns } from '../src/load/load-store.js';
-import { versionFilePrefix } from '../src/load/silver-parquet.js';
+import { PERIODS_PER_PASS, parquetSlicing, versionFilePrefix } from '../src/load/silver-parquet.js';
 
 const dimension = (id: string, codes: string[]) => ({
   id,
@@ -23,9 +23,33 @@ describe('cells as COPY text', () => {
       status: Uint8Array.from([0, 2, 1]),
       coords: [Uint32Array.from([0, 0, 1]), Uint32Array.from([0, 1, 1])],
     };
-    expect(text.encode(batch)).toBe(
+    expect(text.encode(batch)).toEqual([
       'DE\t2020\t1.5\t\\N\nDE\t2021-Q1\t\\N\tc\nFR\t2021-Q1\t-2e-7\tp\n',
+    ]);
+  });
+
+  it("splits the lines by slices of a dimension's positions, keeping their order in each", () => {
+    const text = new CellText(
+      {
+        dimensions: [dimension('geo', ['DE', 'FR']), dimension('time', ['2019', '2020', '2021'])],
+        statusFlags: [''],
+      },
+      { dimension: 1, perSlice: 2 },
     );
+    expect(text.slices).toBe(2);
+    const batch: CellBatch = {
+      length: 5,
+      index: Float64Array.from([0, 1, 2, 3, 5]),
+      value: Float64Array.from([1, 2, 3, 4, 6]),
+      status: new Uint8Array(5),
+      coords: [Uint32Array.from([0, 0, 0, 1, 1]), Uint32Array.from([0, 1, 2, 0, 2])],
+    };
+    expect(text.encode(batch)).toEqual([
+      'DE\t2019\t1\t\\N\nDE\t2020\t2\t\\N\nFR\t2019\t4\t\\N\n',
+      'DE\t2021\t3\t\\N\nFR\t2021\t6\t\\N\n',
+    ]);
+    expect(parquetSlicing(['geo', 'time'])).toEqual({ dimension: 1, perSlice: PERIODS_PER_PASS });
+    expect(parquetSlicing(['geo'])).toBeUndefined();
   });
 
   it('refuses a code or flag that COPY and DuckDB would read differently, naming it', () => {

@@ -4,7 +4,8 @@
  * PostgreSQL so that readers see the previous version or this one, never a mix or nothing.
  *
  * One pass over the cells feeds three things at once: the COPY into a staging table (inside the
- * transaction), a temporary tab-separated file DuckDB turns into Parquet, and the gate's tally.
+ * transaction), temporary tab-separated files (one per slice of time periods) DuckDB turns into
+ * Parquet, and the gate's tally.
  * Then, in order: the primary key is built (a repeated key fails the gate); the gate decides; a
  * refused version is rolled back and recorded in `eurostat.rejections`; a passed one has its
  * Parquet written to silver, then the staging table swapped in with its labels and `loads` row in
@@ -38,7 +39,12 @@ import {
   swapIn,
   unlockDataset,
 } from './load-store.js';
-import { removeOtherVersions, uploadParquet, writeParquet } from './silver-parquet.js';
+import {
+  parquetSlicing,
+  removeOtherVersions,
+  uploadParquet,
+  writeParquet,
+} from './silver-parquet.js';
 import type { LoadDeps, LoadOutcome, VersionToLoad } from './types.js';
 
 export type { CheckResult, LoadDeps, LoadOutcome, VersionToLoad } from './types.js';
@@ -93,14 +99,16 @@ export async function loadVersion(deps: LoadDeps, v: VersionToLoad): Promise<Loa
     let text: CellText;
     try {
       columns = dimensionColumns(observationsTableName(code), dataset.ids);
-      text = new CellText(dataset);
+      text = new CellText(dataset, parquetSlicing(columns));
     } catch (err) {
       throw unloadable(`${v.file}: ${(err as Error).message}`, err);
     }
 
     const work = await mkdtemp(join(deps.tempDir ?? tmpdir(), `eurostat-load-${code}-`));
     try {
-      const cellsFile = join(work, 'cells.tsv');
+      const cellsFiles = Array.from({ length: text.slices }, (_, i) =>
+        join(work, `cells-${i}.tsv`),
+      );
       const tally = new CellTally(dataset);
       const staging = stagingTableName();
       const outDir = join(work, 'parquet');
@@ -116,20 +124,22 @@ export async function loadVersion(deps: LoadDeps, v: VersionToLoad): Promise<Loa
       try {
         await client.query('BEGIN');
         const copySql = await createStaging(client, staging, code, columns);
-        const file = createWriteStream(cellsFile);
+        const files = cellsFiles.map((f) => createWriteStream(f));
         try {
           await pipeline(
-            Readable.from(encodedBatches(reader.batches(), text, tally, file)),
+            Readable.from(encodedBatches(reader.batches(), text, tally, files)),
             client.query(copyFrom(copySql)),
           );
         } finally {
-          await closeFile(file);
+          await Promise.all(files.map(closeFile));
         }
         phase('copySeconds');
+        const copySeconds = phases.copySeconds ?? 0;
+        if (copySeconds > 0) deps.metrics?.parsedCellsPerSecond.set(tally.rows / copySeconds);
         // DuckDB writes the Parquet from the saved cells while PostgreSQL builds the key: the
         // two are independent, and a refused version only wastes local files.
         parquet = writeParquet({
-          cellsFile,
+          cellsFiles,
           outDir,
           tempDir: work,
           code,
@@ -223,18 +233,27 @@ export async function loadVersion(deps: LoadDeps, v: VersionToLoad): Promise<Loa
   }
 }
 
-/** Encodes each batch once, counts it for the gate, saves it for DuckDB and hands it to COPY. */
+/**
+ * Encodes each batch once, counts it for the gate, saves each slice's lines in its file for
+ * DuckDB and hands them all to COPY.
+ */
 async function* encodedBatches(
   batches: AsyncIterable<import('../jsonstat/cells.js').CellBatch>,
   text: CellText,
   tally: CellTally,
-  file: WriteStream,
+  files: readonly WriteStream[],
 ): AsyncGenerator<Buffer> {
   for await (const batch of batches) {
     tally.add(batch);
-    const chunk = Buffer.from(text.encode(batch), 'utf8');
-    if (!file.write(chunk)) await onceDrained(file);
-    yield chunk;
+    const slices = text.encode(batch);
+    for (let i = 0; i < slices.length; i++) {
+      const lines = slices[i] as string;
+      if (lines === '') continue;
+      const chunk = Buffer.from(lines, 'utf8');
+      const file = files[i] as WriteStream;
+      if (!file.write(chunk)) await onceDrained(file);
+      yield chunk;
+    }
   }
 }
 

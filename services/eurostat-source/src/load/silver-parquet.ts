@@ -1,7 +1,8 @@
 /**
  * A version's silver Parquet: `silver/eurostat/<code>/time=<period>/v<update time>_<n>.parquet`,
  * written by DuckDB from the tab-separated cells the load saved while it copied them to
- * PostgreSQL (DuckDB streams that file: memory stays bounded whatever the version's size).
+ * PostgreSQL, split by slices of time periods (DuckDB streams each file once: memory stays
+ * bounded whatever the version's size).
  *
  * The file names carry the version, so the new version's files are written beside the old ones
  * before PostgreSQL publishes it, and the old ones are removed after. A reader takes the
@@ -11,37 +12,56 @@
  * Files of a load that failed or was killed before its commit are not published versions and go
  * with the next successful load's clean-up.
  */
-import { mkdir, readdir, readFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { eurostatKeyTime, eurostatSilverPrefix } from '@lakestream/lake';
 import type { ObjectStore } from '@lakestream/object-store';
 import { DATASET_COLUMN } from '../pg/observations.js';
+import type { CellSlicing } from './cell-text.js';
 
 /** The Parquet file name prefix of a version: `v20240501T090000Z_`. */
 export function versionFilePrefix(updateTime: string): string {
   return `v${eurostatKeyTime(updateTime)}_`;
 }
 
-/** Periods written by one partitioned pass (an open writer each). */
-const PERIODS_PER_PASS = 64;
+/**
+ * Periods written by one partitioned pass (an open writer each). A partitioned write keeps one
+ * open Parquet writer per period, about a megabyte each: the 500 periods of a 10-million-cell
+ * answer in one pass ran DuckDB out of its memory.
+ */
+export const PERIODS_PER_PASS = 64;
+
+/**
+ * How the load splits the cells it saves for DuckDB: by slices of `PERIODS_PER_PASS` time periods,
+ * one file each, so that each pass reads one file once and opens at most that many writers
+ * (instead of storing the cells in a table and scanning it once per slice). Undefined without a
+ * time dimension: one file, one unpartitioned Parquet file.
+ */
+export function parquetSlicing(columns: readonly string[]): CellSlicing | undefined {
+  const dimension = columns.indexOf('time');
+  return dimension < 0 ? undefined : { dimension, perSlice: PERIODS_PER_PASS };
+}
 
 const sqlText = (text: string) => `'${text.replaceAll("'", "''")}'`;
 const ident = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
-/** Writes the version's Parquet files into `outDir` (partition folders below it); their paths. */
+/**
+ * Writes the version's Parquet files into `outDir` (partition folders below it, by time, when
+ * the dataset has a time dimension) from the cells files the load saved by `parquetSlicing`;
+ * their paths.
+ */
 export async function writeParquet(input: {
-  cellsFile: string;
+  cellsFiles: readonly string[];
   outDir: string;
   tempDir: string;
   code: string;
   updateTime: string;
   columns: readonly string[];
 }): Promise<string[]> {
-  const { cellsFile, outDir, code, columns } = input;
+  const { outDir, code, columns } = input;
   await mkdir(outDir, { recursive: true });
-  // A database file in the load's folder: the cells table below spills there, not to memory.
-  const instance = await DuckDBInstance.create(join(input.tempDir, 'cells.duckdb'), {
+  const instance = await DuckDBInstance.create(':memory:', {
     autoinstall_known_extensions: 'false',
     threads: '2',
     memory_limit: '256MB',
@@ -56,34 +76,33 @@ export async function writeParquet(input: {
       `'status': 'VARCHAR'`,
     ];
     const select = `SELECT ${sqlText(code)} AS ${DATASET_COLUMN}, ${columns.map(ident).join(', ')}, value, status`;
-    const csv = `read_csv(${sqlText(cellsFile)}, delim = '\t', header = false, quote = '', escape = '',
+    const csv = (file: string) =>
+      `read_csv(${sqlText(file)}, delim = '\t', header = false, quote = '', escape = '',
         nullstr = '\\N', auto_detect = false, columns = {${csvColumns.join(', ')}})`;
-    if (!columns.includes('time')) {
-      const file = join(outDir, `${versionFilePrefix(input.updateTime)}0.parquet`);
+    const prefix = versionFilePrefix(input.updateTime);
+    if (parquetSlicing(columns) === undefined) {
+      const file = join(outDir, `${prefix}0.parquet`);
+      const [cells] = input.cellsFiles;
+      if (cells === undefined || input.cellsFiles.length !== 1) {
+        throw new RangeError(
+          `one cells file expected without a time dimension, not ${input.cellsFiles.length}`,
+        );
+      }
       await connection.run(
-        `COPY (${select} FROM ${csv}) TO ${sqlText(file)} (FORMAT parquet, COMPRESSION zstd)`,
+        `COPY (${select} FROM ${csv(cells)}) TO ${sqlText(file)} (FORMAT parquet, COMPRESSION zstd)`,
       );
       return listFiles(outDir);
     }
-    // A partitioned write keeps one open Parquet writer per period, about a megabyte each: the
-    // 500 periods of a 10-million-cell answer ran DuckDB out of its memory. So the cells go into
-    // a table once, and the periods are written a slice at a time, each slice one pass over it.
-    await connection.run(`CREATE TABLE cells AS FROM ${csv}`);
-    const periods = (
-      await connection.runAndReadAll(`SELECT DISTINCT ${ident('time')} AS t FROM cells ORDER BY t`)
-    )
-      .getRows()
-      .map((row) => String(row[0]));
-    const pattern = `${versionFilePrefix(input.updateTime)}{i}`;
     // Rows per partition are held until this many are buffered in all (the default, 512Ki rows,
     // is a few hundred MB of strings): a lower mark keeps memory flat.
     await connection.run('SET partitioned_write_flush_threshold = 65536');
-    for (let i = 0; i < periods.length; i += PERIODS_PER_PASS) {
-      const slice = periods.slice(i, i + PERIODS_PER_PASS).map(sqlText);
+    for (const cells of input.cellsFiles) {
+      if ((await stat(cells)).size === 0) continue;
+      // A period is in one slice only, so the passes never write the same file name.
       await connection.run(
-        `COPY (${select} FROM cells WHERE ${ident('time')} IN (${slice.join(', ')}))
+        `COPY (${select} FROM ${csv(cells)})
           TO ${sqlText(outDir)} (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (${ident('time')}),
-            WRITE_PARTITION_COLUMNS true, FILENAME_PATTERN ${sqlText(pattern)}, OVERWRITE_OR_IGNORE true)`,
+            WRITE_PARTITION_COLUMNS true, FILENAME_PATTERN ${sqlText(`${prefix}{i}`)}, OVERWRITE_OR_IGNORE true)`,
       );
     }
   } finally {
