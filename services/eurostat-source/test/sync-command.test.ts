@@ -5,10 +5,14 @@
  * covers a forced reload).
  */
 import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { join } from 'node:path';
+import { createKafka } from '@lakestream/kafka';
+import { createLogger } from '@lakestream/observability';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type FixtureServer, startFixtureServer } from '../src/fixtures/server.js';
+import { deleteTopics } from './support/delete-topics.js';
 import { createScratchDatabase, type ScratchDatabase } from './support/scratch-database.js';
 import { tempDir } from './support/temp-dir.js';
 
@@ -17,6 +21,8 @@ const lake = tempDir('eurostat-lake-');
 let database: ScratchDatabase;
 let databaseUrl: string;
 let server: FixtureServer;
+// Each landed answer is announced: on a topic of the test's own, not the shared one.
+const manifestTopic = `test.eurostat.sync-cmd.${randomUUID().slice(0, 8)}.files`;
 
 beforeAll(async () => {
   database = await createScratchDatabase('eurostat_sync_cmd');
@@ -27,6 +33,15 @@ beforeAll(async () => {
 afterAll(async () => {
   await server?.close();
   await database?.drop();
+  const logger = createLogger({ service: 'eurostat-test', level: 'error' });
+  await deleteTopics(
+    createKafka({
+      brokers: (process.env.KAFKA_BROKERS ?? '').split(','),
+      clientId: 'eurostat-test',
+      logger,
+    }),
+    [manifestTopic],
+  );
 });
 
 async function sync(...argv: string[]): Promise<{ status: number; out: string; err: string }> {
@@ -48,6 +63,7 @@ async function sync(...argv: string[]): Promise<{ status: number; out: string; e
         DATABASE_URL: databaseUrl,
         EUROSTAT_API_BASE: server.apiBase,
         EUROSTAT_STORAGE_URL: lake,
+        EUROSTAT_MANIFEST_TOPIC: manifestTopic,
         EUROSTAT_RETRY_BASE: '10ms',
         LOG_LEVEL: 'fatal',
       },

@@ -28,13 +28,15 @@ import {
 } from '@lakestream/lake';
 import { createLocalStore } from '@lakestream/object-store';
 import { createLogger } from '@lakestream/observability';
-import pg from 'pg';
+import type pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type FixtureServer, startFixtureServer } from '../src/fixtures/server.js';
 import { loadVersion } from '../src/load/load-version.js';
 import { versionFilePrefix } from '../src/load/silver-parquet.js';
 import { ensureSchema } from '../src/pg/schema.js';
 import { syncDataset } from '../src/sync/sync-version.js';
+import { deleteTopics } from './support/delete-topics.js';
+import { createScratchDatabase, type ScratchDatabase } from './support/scratch-database.js';
 
 const ROOT = join(import.meta.dirname, '..');
 const logger = createLogger({
@@ -46,10 +48,10 @@ const FIXTURES = join(ROOT, 'fixtures', 'data');
 const CODE = 'hlth_cd_aro';
 const NEWER = '2026-06-02T11:00:00+0200';
 const suffix = randomUUID().slice(0, 8);
-const database = `eurostat_crash_${suffix}`;
 const topic = `test.eurostat.updates.${suffix}`;
+// The worker announces each landed answer: on a topic of the test's own, not the shared one.
+const manifestTopic = `test.eurostat.bronze-files.${suffix}`;
 const groupId = `test-eurostat-sync-${suffix}`;
-const admin = new pg.Client({ connectionString: process.env.DATABASE_URL });
 const lake = mkdtempSync(join(tmpdir(), 'eurostat-lake-'));
 const store = createLocalStore(lake);
 const kafka = createKafka({
@@ -58,23 +60,22 @@ const kafka = createKafka({
   logger,
 });
 const original = JSON.parse(readFileSync(join(FIXTURES, `${CODE}.json`), 'utf8')).updated;
+let database: ScratchDatabase;
 let databaseUrl: string;
 let pool: pg.Pool;
 let server: FixtureServer;
 let child: ChildProcess | undefined;
 
 beforeAll(async () => {
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${database}`);
-  const url = new URL(process.env.DATABASE_URL ?? '');
-  url.pathname = `/${database}`;
-  databaseUrl = url.toString();
-  pool = new pg.Pool({ connectionString: databaseUrl, max: 3 });
-  pool.on('error', () => {});
-  pool.on('connect', (client) => client.on('error', () => {}));
+  database = await createScratchDatabase('eurostat_crash');
+  databaseUrl = database.url;
+  pool = database.pool(3);
   await ensureSchema(pool);
   server = await startFixtureServer({ dataDir: FIXTURES });
-  await ensureTopics(kafka, [topicSpec(TOPICS.eurostatUpdates, topic)]);
+  await ensureTopics(kafka, [
+    topicSpec(TOPICS.eurostatUpdates, topic),
+    topicSpec(TOPICS.bronzeFiles, manifestTopic),
+  ]);
 }, 60_000);
 
 afterEach(() => {
@@ -83,13 +84,8 @@ afterEach(() => {
 
 afterAll(async () => {
   await server?.close();
-  await pool?.end();
-  await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-  await admin.end();
-  const kafkaAdmin = kafka.admin();
-  await kafkaAdmin.connect();
-  await kafkaAdmin.deleteTopics({ topics: [topic] }).catch(() => {});
-  await kafkaAdmin.disconnect();
+  await database?.drop();
+  await deleteTopics(kafka, [topic, manifestTopic]);
   rmSync(lake, { recursive: true, force: true });
 });
 
@@ -107,6 +103,7 @@ function startWorker(faultPoints = ''): ChildProcess {
         EUROSTAT_API_BASE: server.apiBase,
         EUROSTAT_STORAGE_URL: lake,
         EUROSTAT_UPDATES_TOPIC: topic,
+        EUROSTAT_MANIFEST_TOPIC: manifestTopic,
         EUROSTAT_SYNC_GROUP: groupId,
         EUROSTAT_SYNC_RETRY_DELAY: '200ms',
         // A killed member holds its partitions until its session times out: the shortest Kafka allows.

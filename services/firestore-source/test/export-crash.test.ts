@@ -51,6 +51,7 @@ function exportProcess(project: string, runId: string, faults = ''): Promise<Exi
         FIRESTORE_EXPORT_SUBCOLLECTIONS: 'true',
         FIRESTORE_EXPORT_STORAGE_URL: stack.lake,
         FIRESTORE_EXPORT_MANIFEST_TOPIC: stack.topic,
+        FIRESTORE_EXPORT_DEAD_LETTER_TOPIC: stack.deadLetterTopic,
         LAKESTREAM_FAULT_POINTS: faults,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
