@@ -47,8 +47,10 @@ export async function ensureTopics(kafka: Kafka, specs: readonly TopicSpec[]): P
 }
 
 /**
- * Polls the metadata until every partition of `topics` has a leader. The controller knows of a
- * new topic before the broker serving the metadata does, so the first answers may lack it.
+ * Polls until every partition of `topics` has a leader that serves it. The controller knows of a
+ * new topic before the broker serving the metadata does, so the first answers may lack it; and
+ * the metadata can name a leader before that broker has taken the partition on, when it still
+ * answers "not the leader" (a busy broker shows both) – so each leader is asked for its offsets.
  */
 async function waitForLeaders(admin: Admin, topics: readonly string[], timeoutMs = 15_000) {
   const deadline = Date.now() + timeoutMs;
@@ -62,6 +64,9 @@ async function waitForLeaders(admin: Admin, topics: readonly string[], timeoutMs
           !found || found.partitions.length === 0 || found.partitions.some((p) => p.leader < 0)
         );
       });
+      if (missing.length === 0) {
+        for (const topic of topics) await admin.fetchTopicOffsets(topic);
+      }
     } catch (err) {
       if (!isRetriableKafkaError(err) || Date.now() > deadline) throw err;
       missing = [...topics];
