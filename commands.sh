@@ -760,13 +760,16 @@ cmd_test() {
   local reports="$LAKESTREAM_HOME/test-reports"
   rm -rf "$reports" && mkdir -p "$reports"
   # Tests reuse a stack that is already up and leave it up; one this command starts, it stops.
+  # Every service is brought up here, also beside a partly running stack: a package's own set-up
+  # stops at its end what it started, which would pull a service from under the package running
+  # beside it.
   local was_up=1
   devstack status >/dev/null 2>&1 || was_up=0
   if ((was_up == 0)); then
     trap 'devstack down >/dev/null 2>&1 || true' EXIT
     say "starting the local stack for the tests"
-    devstack up --all >/dev/null
   fi
+  devstack up --all >/dev/null
   set -a
   # shellcheck disable=SC1091
   source "$LAKESTREAM_HOME/devstack/env"
@@ -777,7 +780,13 @@ cmd_test() {
   pnpm -s typecheck
   say "tests"
   local status=0
-  LAKESTREAM_TEST_REPORT_DIR="$reports" pnpm -s test "$@" || status=$?
+  # Two packages at a time: most test time is waiting on Kafka group joins, sessions and child
+  # processes, and every package names its topics, groups, databases, buckets and folders per
+  # test. devstack and chaos run after, alone: they start their own brokers and databases, and
+  # chaos stops and restarts them on the same ports.
+  # Not `pnpm -s`: a silent pnpm drops the output of packages run side by side, failures included.
+  LAKESTREAM_TEST_REPORT_DIR="$reports" pnpm run test:shared "$@" || status=$?
+  LAKESTREAM_TEST_REPORT_DIR="$reports" pnpm run test:alone "$@" || status=$?
   node scripts/test-summary.mjs "$reports" || status=1
   return "$status"
 }
