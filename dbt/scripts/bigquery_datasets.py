@@ -14,6 +14,7 @@ from pathlib import Path
 
 import yaml
 from google.api_core.client_options import ClientOptions
+from google.api_core.exceptions import NotFound
 from google.auth.credentials import AnonymousCredentials
 from google.cloud import bigquery
 
@@ -59,6 +60,13 @@ def main() -> int:
     location = os.environ.get("LAKESTREAM_BQ_LOCATION", "US")
     for name in model_datasets():
         dataset = bigquery.Dataset(f"{bq.project}.{name}")
+        # Looked up first: the emulator answers a dataset that exists with 500 "already created"
+        # (BigQuery: 409), which the client retries for ten minutes instead of taking it as done.
+        try:
+            bq.get_dataset(dataset.reference)
+            continue
+        except NotFound:
+            pass
         dataset.location = location
         dataset.labels = {"managed-by": "lakestream-dbt"}
         bq.create_dataset(dataset, exists_ok=True)
