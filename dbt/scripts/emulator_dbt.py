@@ -1,9 +1,10 @@
-"""dbt on goccy/bigquery-emulator v0.8.1: dbt's own CLI with the two client shims the emulator needs.
+"""dbt on goccy/bigquery-emulator v0.8.1: dbt's own CLI with the client shims the emulator needs.
 
 scripts/dbt.sh runs dbt through this file only when the target is `bigquery` and
 BIGQUERY_EMULATOR_HOST is set; against Google's BigQuery dbt runs unpatched. The models, macros and
-dbt-bigquery's own materialisations stay exactly those production runs. Each shim is a no-op on
-real BigQuery, so a mistaken use would change nothing there.
+dbt-bigquery's own materialisations stay exactly those production runs. Shims 1–3 are no-ops on
+real BigQuery; shim 4 would only move where query results are kept, so a mistaken use would change
+no model there.
 
 1. Statement type. The emulator reports statementType "SELECT" for every query job, DDL and DML
    included, without a destination table. dbt-bigquery's execute() then calls
@@ -19,9 +20,17 @@ real BigQuery, so a mistaken use would change nothing there.
    unit test's __dbt_tmp table, a table materialisation's old relation). On the emulator that call
    panicked its SQL engine and the process exited, part way through a build. It becomes a
    `DROP TABLE|VIEW IF EXISTS` query job, the statement the emulator handles.
+4. Query results. The emulator stores the rows of every SELECT job without a destination in a
+   new dataset named after the job, and each new dataset loads the SQL engine's whole function
+   catalogue into its WebAssembly memory, which never shrinks (about 20 MB a query): a full build
+   (models, unit tests and some 80 data tests) ran it out of memory. Such a query gets a
+   destination table in one results dataset instead (`_lakestream_emulator_results`, made on first
+   use), as BigQuery's own anonymous tables are one per query in a hidden dataset.
 """
 
+import copy
 import re
+import uuid
 
 from google.cloud.bigquery import Client
 from google.cloud.bigquery.job import QueryJob
@@ -44,11 +53,37 @@ _CREATE_OR_REPLACE = re.compile(
 _query = Client.query
 
 
-def _query_dropping_first(self, query, *args, **kwargs):
+_RESULTS_DATASET = "_lakestream_emulator_results"
+# A query whose result is rows: after dbt's leading /* … */ comment, a SELECT or a WITH.
+_SELECT = re.compile(r"\A\s*(?:/\*.*?\*/\s*|--[^\n]*\n\s*)*\(*\s*(select|with)\b", re.IGNORECASE | re.DOTALL)
+_results_dataset_made = False
+
+
+def _with_results_table(client, job_config):
+    global _results_dataset_made
+    from google.cloud.bigquery import QueryJobConfig
+
+    if not _results_dataset_made:
+        from google.api_core.exceptions import NotFound
+
+        # Looked up first: the emulator answers a dataset that exists with a retried 500.
+        try:
+            client.get_dataset(f"{client.project}.{_RESULTS_DATASET}")
+        except NotFound:
+            client.create_dataset(f"{client.project}.{_RESULTS_DATASET}")
+        _results_dataset_made = True
+    config = QueryJobConfig() if job_config is None else copy.copy(job_config)
+    config.destination = f"{client.project}.{_RESULTS_DATASET}.r_{uuid.uuid4().hex}"
+    return config
+
+
+def _query_dropping_first(self, query, job_config=None, *args, **kwargs):
     match = _CREATE_OR_REPLACE.search(query)
     if match:
         _query(self, f"drop {match.group(1)} if exists {match.group(2)}").result()
-    return _query(self, query, *args, **kwargs)
+    elif _SELECT.match(query) and (job_config is None or job_config.destination is None):
+        job_config = _with_results_table(self, job_config)
+    return _query(self, query, job_config, *args, **kwargs)
 
 
 Client.query = _query_dropping_first
