@@ -133,47 +133,11 @@ export async function prepareCloud(options: CloudOptions): Promise<CloudSetup> {
     ...(emulatorHost ? { emulatorHost } : {}),
     ...(env.LAKESTREAM_BQ_ACCESS_TOKEN ? { accessToken: env.LAKESTREAM_BQ_ACCESS_TOKEN } : {}),
   };
-  /**
-   * The same emulator database under a new process: its SQL engine's memory starts afresh. A
-   * step takes a test only when all the test's parents are in it (dbt's cautious indirect
-   * selection): a relationship test from a staging model to a gold table waits for the step that
-   * builds the gold tables, where it is selected itself.
-   */
-  const restartEmulator = async (): Promise<NodeJS.ProcessEnv> => {
-    await emulator?.close();
-    emulator = await startEmulator();
-    endpoint.emulatorHost = emulator.host;
-    env.BIGQUERY_EMULATOR_HOST = emulator.host;
-    env.DBT_INDIRECT_SELECTION = 'cautious';
-    options.say(`BigQuery: emulator restarted on the same database at ${emulator.host}`);
-    return env;
-  };
   const warehouse: RunWarehouse = {
     ...bigqueryWarehouse({
       endpoint,
       ...(env.BIGQUERY_DATASET ? { silverDataset: env.BIGQUERY_DATASET } : {}),
     }),
-    ...(emulator
-      ? {
-          dbtSteps: [
-            {
-              select: ['path:models/staging', 'path:models/intermediate'],
-              prepare: restartEmulator,
-            },
-            {
-              select: [
-                'path:models/marts,resource_type:model',
-                'path:models/marts,resource_type:unit_test',
-              ],
-              prepare: restartEmulator,
-            },
-            {
-              select: ['path:models/marts,resource_type:test', 'path:tests'],
-              prepare: restartEmulator,
-            },
-          ],
-        }
-      : {}),
   };
   return {
     env,

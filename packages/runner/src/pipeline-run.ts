@@ -214,42 +214,29 @@ export async function runPipeline(options: PipelineRunOptions): Promise<Pipeline
 
   // 5. dbt build on the warehouse.
   say(`dbt: build --target ${warehouse.target} (staging → gold, with tests)`);
-  const steps = warehouse.dbtSteps ?? [{ select: [], prepare: async () => options.env }];
-  const results = { total: 0, passed: 0, failed: 0, models: 0, tests: 0, unitTests: 0 };
-  let dbt: ChildResult | undefined;
-  let dbtSeconds = 0;
-  for (const step of steps) {
-    const stepEnv = await step.prepare();
-    const select = step.select.length > 0 ? ['--select', ...step.select] : [];
-    if (select.length > 0) say(`dbt: build ${select.join(' ')}`);
-    dbt = await runChild(
-      join(root, 'dbt', 'scripts', 'dbt.sh'),
-      ['build', '--target', warehouse.target, ...select],
-      {
-        cwd: root,
-        env: { ...stepEnv, DBT_TARGET_PATH: dbtTargetPath },
-        logFile: join(home, 'logs', 'run-dbt.log'),
-        ...(signal ? { signal } : {}),
-      },
-    );
-    dbtSeconds += dbt.seconds;
-    if (signal?.aborted) return interrupted('dbt build', dbt);
-    const step_ = await readDbtResults(join(dbtTargetPath, 'run_results.json'));
-    for (const key of Object.keys(results) as (keyof typeof results)[])
-      results[key] += step_?.[key] ?? 0;
-    if (dbt.code !== 0 || step_ === undefined) break;
-  }
+  const dbt = await runChild(
+    join(root, 'dbt', 'scripts', 'dbt.sh'),
+    ['build', '--target', warehouse.target],
+    {
+      cwd: root,
+      env: { ...options.env, DBT_TARGET_PATH: dbtTargetPath },
+      logFile: join(home, 'logs', 'run-dbt.log'),
+      ...(signal ? { signal } : {}),
+    },
+  );
+  if (signal?.aborted) return interrupted('dbt build', dbt);
+  const results = await readDbtResults(join(dbtTargetPath, 'run_results.json'));
   stage({
     stage: 'dbt build',
-    in: results.total,
-    out: results.passed,
-    rejected: results.failed,
-    seconds: dbtSeconds,
-    ok: dbt!.code === 0 && results.total > 0 && results.failed === 0,
+    in: results?.total ?? 0,
+    out: results?.passed ?? 0,
+    rejected: results?.failed ?? 0,
+    seconds: dbt.seconds,
+    ok: dbt.code === 0 && results !== undefined && results.total > 0 && results.failed === 0,
     note:
-      dbt!.code !== 0
-        ? failure(dbt!, 'dbt')
-        : `nodes: ${results.models} models, ${results.tests} tests, ${results.unitTests} unit tests${steps.length > 1 ? ` in ${steps.length} steps` : ''}`,
+      dbt.code !== 0
+        ? failure(dbt, 'dbt')
+        : `nodes: ${results?.models ?? 0} models, ${results?.tests ?? 0} tests, ${results?.unitTests ?? 0} unit tests`,
   });
   if (warehouse.dbtCosts)
     costs.push(await warehouse.dbtCosts(join(dbtTargetPath, 'run_results.json')));

@@ -25,12 +25,6 @@ export interface RunWarehouse {
   goldRowCounts(): Promise<Map<string, number | null>>;
   /** Rows of each silver table. */
   silverCounts(): Promise<Map<string, number>>;
-  /**
-   * dbt build in steps (each a selection), `prepare` run before each: the emulator's SQL engine
-   * runs out of memory after ~130 nodes in one process, so each step gets a restarted emulator.
-   * Absent: one `dbt build`.
-   */
-  dbtSteps?: { select: string[]; prepare(): Promise<NodeJS.ProcessEnv> }[];
   /** What the loader's MERGE jobs since `since` processed, for the report; none on DuckDB. */
   mergeCosts?(since: Date): Promise<string>;
   /** What the dbt run of `runResultsPath` (run_results.json) processed; none on DuckDB. */

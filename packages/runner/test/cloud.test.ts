@@ -150,10 +150,7 @@ afterAll(async () => {
   await rm(home, { recursive: true, force: true });
 }, 60_000);
 
-// Not yet passing, so not yet run: dbt's full build on the BigQuery emulator has not completed
-// (its SQL engine's memory grows with every query; built in steps, a first step took tests whose
-// gold parents were not built yet). The cloud path stays open until this test passes.
-describe.skip('run --cloud: lake on gs://, warehouse and gold in BigQuery, equal to the DuckDB path', () => {
+describe('run --cloud: lake on gs://, warehouse and gold in BigQuery, equal to the DuckDB path', () => {
   it('runs every stage on a private emulator and finds all seven gold tables equal row by row', async () => {
     const lines: string[] = [];
     const report = await runCloudPipeline({
@@ -190,7 +187,7 @@ describe.skip('run --cloud: lake on gs://, warehouse and gold in BigQuery, equal
     // Every model, data test and unit test of the project ran on the emulator and passed.
     const dbt = run.stages.at(-1)!;
     expect(dbt.rejected).toBe(0);
-    expect(dbt.note).toBe('nodes: 13 models, 149 tests, 10 unit tests in 3 steps');
+    expect(dbt.note).toBe('nodes: 13 models, 149 tests, 10 unit tests');
     expect(dbt.out).toBe(dbt.in);
     expect(run.silver.get('fct_order_items')).toBe(ROWS);
     for (const [table, rows] of run.gold) expect(rows, table).toBeGreaterThan(0);
@@ -208,7 +205,8 @@ describe.skip('run --cloud: lake on gs://, warehouse and gold in BigQuery, equal
     const hosts = lines.flatMap(
       (l) => /^BigQuery: emulator .*at (http:\S+?),?( |$)/.exec(l)?.[1] ?? [],
     );
-    expect(hosts.length).toBe(4);
+    // One emulator for the whole build, as one BigQuery serves production's.
+    expect(hosts.length).toBe(1);
     const host = hosts.at(-1)!;
     await expect(fetch(host, { signal: AbortSignal.timeout(2_000) })).rejects.toThrow();
   }, 600_000);
