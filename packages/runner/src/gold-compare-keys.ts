@@ -3,20 +3,34 @@ import { GoldCompareError } from './gold-compare-errors.js';
 
 interface ManifestTest {
   resource_type?: string;
+  name?: string;
+  raw_code?: string;
   attached_node?: string | null;
   column_name?: string | null;
   test_metadata?: { name?: string; kwargs?: Record<string, unknown> } | null;
 }
 
+/** What the comparison needs of a gold table from dbt's manifest. */
+export interface GoldTableSpec {
+  /** The unique key, as its YAML tests declare it. */
+  readonly key: readonly string[];
+  /** Money columns, summed by `exact_sum`: both warehouses must give the same double. */
+  readonly exact: ReadonlySet<string>;
+}
+
+// `{{ exact_sum('…') }} as net_sales` in a model's SQL (the expressions hold no parentheses).
+const EXACT_SUM_COLUMN = /\{\{\s*exact_sum\([^)]*\)\s*\}\}\s+as\s+([A-Za-z_][A-Za-z0-9_]*)/g;
+
 /**
- * Each gold table's unique key, as its YAML tests declare it: a `unique` test on one column or a
- * `unique_combination_of_columns` test. Read from dbt's manifest.json, so the comparison keys on
- * exactly what `dbt build` enforces.
+ * Each gold table's unique key, as its YAML tests declare it (a `unique` test on one column or a
+ * `unique_combination_of_columns` test), and its money columns (those its SQL sums with
+ * `exact_sum`). Read from dbt's manifest.json, so the comparison keys on exactly what `dbt build`
+ * enforces.
  */
-export async function goldKeysFromManifest(
+export async function goldTablesFromManifest(
   manifestPath: string,
   tables: readonly string[],
-): Promise<Map<string, readonly string[]>> {
+): Promise<Map<string, GoldTableSpec>> {
   let nodes: Record<string, ManifestTest>;
   try {
     nodes = (
@@ -30,7 +44,13 @@ export async function goldKeysFromManifest(
     );
   }
   const keys = new Map<string, readonly string[]>();
+  const exact = new Map<string, Set<string>>();
   for (const node of Object.values(nodes ?? {})) {
+    if (node.resource_type === 'model' && node.name && tables.includes(node.name)) {
+      const columns = [...(node.raw_code ?? '').matchAll(EXACT_SUM_COLUMN)].map((m) => m[1]!);
+      exact.set(node.name, new Set(columns));
+      continue;
+    }
     if (node.resource_type !== 'test' || !node.attached_node || !node.test_metadata) continue;
     const table = node.attached_node.split('.').at(-1)!;
     if (!tables.includes(table)) continue;
@@ -50,5 +70,7 @@ export async function goldKeysFromManifest(
       `no unique or unique_combination_of_columns test on ${missing.join(', ')} in ${manifestPath}`,
     );
   }
-  return keys;
+  return new Map(
+    tables.map((t) => [t, { key: keys.get(t)!, exact: exact.get(t) ?? new Set<string>() }]),
+  );
 }

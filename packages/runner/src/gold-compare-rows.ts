@@ -15,9 +15,9 @@ export interface TableRead {
 
 /**
  * The tolerance of a FLOAT64 column: |a − b| ≤ absolute + relative·max(|a|, |b|). Money columns are
- * FLOAT64 by contract but summed exactly (`exact_sum`), so both paths give the same double; the
- * tolerance is for averages and ratios, whose last bit may depend on the engine. 1e-12 relative keeps
- * a cent visible on sums up to 10^9.
+ * FLOAT64 by contract but summed exactly (`exact_sum`), so both paths must give the same double and
+ * get no tolerance (`exact`); this one is for averages and ratios, whose last bit may depend on the
+ * engine. 1e-12 relative keeps a cent visible on sums up to 10^9.
  */
 export const FLOAT_TOLERANCE = { relative: 1e-12, absolute: 1e-12 } as const;
 
@@ -56,8 +56,21 @@ export interface TableComparison {
   /** Every differing row counted; only the first `firstDifferences.length` kept. */
   readonly differenceCount: number;
   readonly firstDifferences: readonly RowDifference[];
-  /** The largest relative deviation seen on a FLOAT64 column among matching rows (0 when none). */
+  /**
+   * The largest relative deviation seen on a FLOAT64 column with a tolerance among matching rows
+   * (0 when none).
+   */
   readonly maxFloatDeviation: number;
+  /** The columns compared without a tolerance though FLOAT64 (money). */
+  readonly exactColumns: readonly string[];
+}
+
+/** How `compareTable` compares. */
+export interface CompareOptions {
+  /** Differences kept (all are counted); default 5. */
+  readonly limit?: number;
+  /** FLOAT64 columns that must be equal to the bit (money summed by `exact_sum`). */
+  readonly exact?: ReadonlySet<string>;
 }
 
 /** Canonical decimal text: no leading '+', no trailing fractional zeros, no "-0". */
@@ -109,16 +122,25 @@ function indexByKey(
 
 /**
  * Compares one table: same columns and kinds, same set of keys, and for every key the same values
- * under the column's rule. Keeps the first `limit` differences (in key order) and counts them all.
+ * under the column's rule (a FLOAT64 column in `exact` as text, like an integer). Keeps the first
+ * `limit` differences (in key order) and counts them all.
  */
 export function compareTable(
   table: string,
   key: readonly string[],
   duckdb: TableRead,
   bigquery: TableRead,
-  limit = 5,
+  options: CompareOptions = {},
 ): TableComparison {
-  const base = { table, key, duckdbRows: duckdb.rows.length, bigqueryRows: bigquery.rows.length };
+  const limit = options.limit ?? 5;
+  const exact = options.exact ?? new Set<string>();
+  const base = {
+    table,
+    key,
+    duckdbRows: duckdb.rows.length,
+    bigqueryRows: bigquery.rows.length,
+    exactColumns: duckdb.columns.filter((c) => exact.has(c.name)).map((c) => c.name),
+  };
   const schemaProblems: string[] = [];
   const describe = (read: TableRead) => read.columns.map((c) => `${c.name} ${c.kind}`).join(', ');
   if (describe(duckdb) !== describe(bigquery)) {
@@ -167,7 +189,9 @@ export function compareTable(
       const x = a[name] ?? null;
       const y = b[name] ?? null;
       if (x === y) continue;
-      if (kind === 'float' && x !== null && y !== null) {
+      if (kind === 'float' && x !== null && y !== null && exact.has(name)) {
+        if (Number(x) === Number(y)) continue; // the same double, however each wrote it
+      } else if (kind === 'float' && x !== null && y !== null) {
         const match = floatsMatch(x, y);
         maxFloatDeviation = Math.max(maxFloatDeviation, match.deviation);
         if (match.equal) continue;

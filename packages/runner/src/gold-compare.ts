@@ -9,7 +9,7 @@ import type { BigQueryEndpoint } from './bigquery-rest.js';
 import { dbtRunCostsFromFile } from './cloud-costs.js';
 import { readBigQueryTables } from './gold-compare-bigquery.js';
 import { readDuckdbTables } from './gold-compare-duckdb.js';
-import { goldKeysFromManifest } from './gold-compare-keys.js';
+import { goldTablesFromManifest } from './gold-compare-keys.js';
 import { compareTable, describeDifference, type TableComparison } from './gold-compare-rows.js';
 
 /** What to compare. */
@@ -37,12 +37,16 @@ export interface GoldComparison {
 export async function compareGold(options: GoldCompareOptions): Promise<GoldComparison> {
   const tables = options.tables ?? GOLD_TABLES;
   const schema = options.schema ?? 'gold';
-  const keys = await goldKeysFromManifest(options.manifestPath, tables);
+  const specs = await goldTablesFromManifest(options.manifestPath, tables);
   const duckdb = await readDuckdbTables(options.warehousePath, schema, tables);
   const bigquery = await readBigQueryTables(options.bigquery, schema, tables);
-  const results = tables.map((table) =>
-    compareTable(table, keys.get(table)!, duckdb.get(table)!, bigquery.get(table)!, options.limit),
-  );
+  const results = tables.map((table) => {
+    const { key, exact } = specs.get(table)!;
+    return compareTable(table, key, duckdb.get(table)!, bigquery.get(table)!, {
+      exact,
+      ...(options.limit === undefined ? {} : { limit: options.limit }),
+    });
+  });
   return { tables: results, equal: results.filter((r) => r.equal).length, total: results.length };
 }
 
@@ -56,10 +60,13 @@ export function formatGoldComparison(comparison: GoldComparison): string {
         ? `${t.duckdbRows} rows`
         : `${t.duckdbRows} rows in DuckDB, ${t.bigqueryRows} in BigQuery`;
     if (t.equal) {
+      const money = t.exactColumns.length > 0 ? `, money exact (${t.exactColumns.join(', ')})` : '';
       const float =
-        t.maxFloatDeviation > 0 ? `, floats within ${t.maxFloatDeviation.toExponential(1)}` : '';
+        t.maxFloatDeviation > 0
+          ? `, other floats within ${t.maxFloatDeviation.toExponential(1)}`
+          : '';
       lines.push(
-        `  ${t.table.padEnd(width)}  equal      ${rows}, key (${t.key.join(', ')})${float}`,
+        `  ${t.table.padEnd(width)}  equal      ${rows}, key (${t.key.join(', ')})${money}${float}`,
       );
       continue;
     }

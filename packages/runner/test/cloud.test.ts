@@ -196,6 +196,17 @@ describe('run --cloud: lake on gs://, warehouse and gold in BigQuery, equal to t
     expect(report.ok).toBe(true);
     for (const table of report.comparison!.tables)
       expect(table.duckdbRows, table.table).toBeGreaterThan(0);
+    // Money (every exact_sum column) was compared to the bit, not within the float tolerance.
+    expect(report.comparison!.tables.flatMap((t) => t.exactColumns).sort()).toEqual([
+      'awaiting_payment_amount',
+      'fulfilled_sales',
+      'net_sales',
+      'net_sales',
+      'net_sales',
+      'open_commitments',
+      'profit',
+      'total_spend',
+    ]);
     expect(run.costs).toEqual([
       expect.stringMatching(/^MERGE bytes processed: n\/a on the emulator \(5 MERGE jobs\)$/),
       'dbt bytes processed: n/a on the emulator',

@@ -97,6 +97,16 @@ describe('gold compare: one table', () => {
     expect(compareTable('t', key, table(rows), table(count)).equal).toBe(false);
   });
 
+  it('gives a money column (exact) no tolerance: the last bit counts, the spelling does not', () => {
+    const exact = new Set(['net_sales']);
+    const ulp = rows.map((r, i) => (i === 2 ? { ...r, net_sales: '0.30000000000000004' } : r));
+    const result = compareTable('t', key, table(rows), table(ulp), { exact });
+    expect(result.equal).toBe(false);
+    expect(result.exactColumns).toEqual(['net_sales']);
+    const spelled = rows.map((r, i) => (i === 2 ? { ...r, net_sales: '3e-1' } : r));
+    expect(compareTable('t', key, table(rows), table(spelled), { exact }).equal).toBe(true);
+  });
+
   it('reports rows present on one side only, and a duplicated key', () => {
     const result = compareTable('t', key, table(rows), table([rows[0]!, rows[0]!, rows[1]!]));
     expect(result.equal).toBe(false);
