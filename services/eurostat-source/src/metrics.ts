@@ -1,5 +1,6 @@
 import type { LakestreamMetrics } from '@lakestream/observability';
 import { Counter, Gauge, Histogram } from 'prom-client';
+import { CHECK_NAMES } from './quality/checks.js';
 
 /** The `component` label of each command's shared metrics. */
 export const COMPONENTS = {
@@ -46,7 +47,7 @@ const DOWNLOAD_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300]
  */
 export function createEurostatMetrics(shared: LakestreamMetrics): EurostatMetrics {
   const registers = [shared.registry];
-  return {
+  const metrics: EurostatMetrics = {
     shared,
     downloadSeconds: new Histogram({
       name: 'lakestream_eurostat_download_seconds',
@@ -107,4 +108,8 @@ export function createEurostatMetrics(shared: LakestreamMetrics): EurostatMetric
       registers,
     }),
   };
+  // Every check's series exists from the start at 0: increase() does not count a series that
+  // appears with its first refusal, so the alert on a refused version would miss it.
+  for (const check of CHECK_NAMES) metrics.checksFailed.inc({ check }, 0);
+  return metrics;
 }
