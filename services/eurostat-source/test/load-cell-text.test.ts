@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import type { CellBatch } from '../src/jsonstat/cells.js';
 import { CellText } from '../src/load/cell-text.js';
 import { keyColumns } from '../src/load/load-store.js';
-import { PERIODS_PER_PASS, parquetSlicing, versionFilePrefix } from '../src/load/silver-parquet.js';
+import {
+  MAX_SLICE_FILES,
+  PERIODS_PER_PASS,
+  parquetSlicing,
+  versionFilePrefix,
+} from '../src/load/silver-parquet.js';
 
 const dimension = (id: string, codes: string[]) => ({
   id,
@@ -48,8 +53,15 @@ describe('cells as COPY text', () => {
       'DE\t2019\t1\t\\N\nDE\t2020\t2\t\\N\nFR\t2019\t4\t\\N\n',
       'DE\t2021\t3\t\\N\nFR\t2021\t6\t\\N\n',
     ]);
-    expect(parquetSlicing(['geo', 'time'])).toEqual({ dimension: 1, perSlice: PERIODS_PER_PASS });
-    expect(parquetSlicing(['geo'])).toBeUndefined();
+    const categories = (n: number) => ({ categories: Array.from({ length: n }) });
+    expect(parquetSlicing(['geo', 'time'], [categories(2), categories(500)])).toEqual({
+      dimension: 1,
+      perSlice: PERIODS_PER_PASS,
+    });
+    // 30 years of days: at most MAX_SLICE_FILES files, more periods in each
+    const days = parquetSlicing(['geo', 'time'], [categories(2), categories(10_958)]);
+    expect(Math.ceil(10_958 / days!.perSlice)).toBeLessThanOrEqual(MAX_SLICE_FILES);
+    expect(parquetSlicing(['geo'], [categories(2)])).toBeUndefined();
   });
 
   it('refuses a code or flag that COPY and DuckDB would read differently, naming it', () => {

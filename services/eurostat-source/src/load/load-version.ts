@@ -12,7 +12,6 @@
  * the same transaction, committed; then the older versions' Parquet is removed. A crash anywhere
  * before the commit leaves PostgreSQL as it was (the transaction dies with the connection).
  */
-import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -45,6 +44,7 @@ import {
   uploadParquet,
   writeParquet,
 } from './silver-parquet.js';
+import { SliceFiles } from './slice-files.js';
 import type { LoadDeps, LoadOutcome, VersionToLoad } from './types.js';
 
 export type { CheckResult, LoadDeps, LoadOutcome, VersionToLoad } from './types.js';
@@ -99,16 +99,18 @@ export async function loadVersion(deps: LoadDeps, v: VersionToLoad): Promise<Loa
     let text: CellText;
     try {
       columns = dimensionColumns(observationsTableName(code), dataset.ids);
-      text = new CellText(dataset, parquetSlicing(columns));
+      text = new CellText(dataset, parquetSlicing(columns, dataset.dimensions));
     } catch (err) {
       throw unloadable(`${v.file}: ${(err as Error).message}`, err);
     }
 
     const work = await mkdtemp(join(deps.tempDir ?? tmpdir(), `eurostat-load-${code}-`));
     try {
-      const cellsFiles = Array.from({ length: text.slices }, (_, i) =>
-        join(work, `cells-${i}.tsv`),
+      const files = new SliceFiles(
+        Array.from({ length: text.slices }, (_, i) => join(work, `cells-${i}.tsv`)),
       );
+      // Without a time dimension the one file is the Parquet's input, cells or none.
+      if (text.slices === 1) files.open(0);
       const tally = new CellTally(dataset);
       const staging = stagingTableName();
       const outDir = join(work, 'parquet');
@@ -124,14 +126,13 @@ export async function loadVersion(deps: LoadDeps, v: VersionToLoad): Promise<Loa
       try {
         await client.query('BEGIN');
         const copySql = await createStaging(client, staging, code, columns);
-        const files = cellsFiles.map((f) => createWriteStream(f));
         try {
           await pipeline(
             Readable.from(encodedBatches(reader.batches(), text, tally, files)),
             client.query(copyFrom(copySql)),
           );
         } finally {
-          await Promise.all(files.map(closeFile));
+          await files.close();
         }
         phase('copySeconds');
         const copySeconds = phases.copySeconds ?? 0;
@@ -139,7 +140,7 @@ export async function loadVersion(deps: LoadDeps, v: VersionToLoad): Promise<Loa
         // DuckDB writes the Parquet from the saved cells while PostgreSQL builds the key: the
         // two are independent, and a refused version only wastes local files.
         parquet = writeParquet({
-          cellsFiles,
+          cellsFiles: files.opened(),
           outDir,
           tempDir: work,
           code,
@@ -241,7 +242,7 @@ async function* encodedBatches(
   batches: AsyncIterable<import('../jsonstat/cells.js').CellBatch>,
   text: CellText,
   tally: CellTally,
-  files: readonly WriteStream[],
+  files: SliceFiles,
 ): AsyncGenerator<Buffer> {
   for await (const batch of batches) {
     tally.add(batch);
@@ -250,29 +251,10 @@ async function* encodedBatches(
       const lines = slices[i] as string;
       if (lines === '') continue;
       const chunk = Buffer.from(lines, 'utf8');
-      const file = files[i] as WriteStream;
-      if (!file.write(chunk)) await onceDrained(file);
+      await files.write(i, chunk);
       yield chunk;
     }
   }
-}
-
-function onceDrained(file: WriteStream): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onError = (err: Error) => reject(err);
-    file.once('error', onError);
-    file.once('drain', () => {
-      file.off('error', onError);
-      resolve();
-    });
-  });
-}
-
-function closeFile(file: WriteStream): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (file.closed) return resolve();
-    file.end((err?: Error | null) => (err ? reject(err) : resolve()));
-  });
 }
 
 async function reject(

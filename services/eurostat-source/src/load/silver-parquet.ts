@@ -12,7 +12,7 @@
  * Files of a load that failed or was killed before its commit are not published versions and go
  * with the next successful load's clean-up.
  */
-import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
+import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { eurostatKeyTime, eurostatSilverPrefix } from '@lakestream/lake';
@@ -34,15 +34,27 @@ export function versionFilePrefix(updateTime: string): string {
  */
 export const PERIODS_PER_PASS = 16;
 
+/** Most cells files one load writes: a long daily series gets more periods a pass instead. */
+export const MAX_SLICE_FILES = 64;
+
 /**
- * How the load splits the cells it saves for DuckDB: by slices of `PERIODS_PER_PASS` time periods,
- * one file each, so that each pass reads one file once and opens at most that many writers
- * (instead of storing the cells in a table and scanning it once per slice). Undefined without a
- * time dimension: one file, one unpartitioned Parquet file.
+ * How the load splits the cells it saves for DuckDB: by slices of `PERIODS_PER_PASS` time periods
+ * (more when the series has over `MAX_SLICE_FILES` slices of them), one file each, so that each
+ * pass reads one file once and opens a bounded number of writers (instead of storing the cells in
+ * a table and scanning it once per slice). Undefined without a time dimension: one file, one
+ * unpartitioned Parquet file.
  */
-export function parquetSlicing(columns: readonly string[]): CellSlicing | undefined {
+export function parquetSlicing(
+  columns: readonly string[],
+  dimensions: readonly { categories: readonly unknown[] }[],
+): CellSlicing | undefined {
   const dimension = columns.indexOf('time');
-  return dimension < 0 ? undefined : { dimension, perSlice: PERIODS_PER_PASS };
+  if (dimension < 0) return undefined;
+  const periods = dimensions[dimension]?.categories.length ?? 0;
+  return {
+    dimension,
+    perSlice: Math.max(PERIODS_PER_PASS, Math.ceil(periods / MAX_SLICE_FILES)),
+  };
 }
 
 const sqlText = (text: string) => `'${text.replaceAll("'", "''")}'`;
@@ -82,7 +94,7 @@ export async function writeParquet(input: {
       `read_csv(${sqlText(file)}, delim = '\t', header = false, quote = '', escape = '',
         nullstr = '\\N', auto_detect = false, columns = {${csvColumns.join(', ')}})`;
     const prefix = versionFilePrefix(input.updateTime);
-    if (parquetSlicing(columns) === undefined) {
+    if (!columns.includes('time')) {
       const file = join(outDir, `${prefix}0.parquet`);
       const [cells] = input.cellsFiles;
       if (cells === undefined || input.cellsFiles.length !== 1) {
@@ -99,7 +111,6 @@ export async function writeParquet(input: {
     // is a few hundred MB of strings): a lower mark keeps memory flat.
     await connection.run('SET partitioned_write_flush_threshold = 65536');
     for (const cells of input.cellsFiles) {
-      if ((await stat(cells)).size === 0) continue;
       // A period is in one slice only, so the passes never write the same file name.
       await connection.run(
         `COPY (${select} FROM ${csv(cells)})
