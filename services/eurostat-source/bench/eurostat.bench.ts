@@ -150,9 +150,11 @@ async function readWithReference(file: string, databaseUrl?: string): Promise<Re
   const python = await referencePython();
   const out = join(dir, 'reference-parquet');
   await rm(out, { recursive: true, force: true });
-  const args = [join(here, 'reference', 'ijson_pandas.py'), file, out];
-  if (databaseUrl !== undefined) args.push(databaseUrl);
-  const { stdout } = await run(python, args, { maxBuffer: 1 << 20 });
+  // The URL goes through the environment: a failed run's message repeats its command line.
+  const { stdout } = await run(python, [join(here, 'reference', 'ijson_pandas.py'), file, out], {
+    maxBuffer: 1 << 20,
+    env: { ...process.env, REFERENCE_DATABASE_URL: databaseUrl ?? '' },
+  });
   await rm(out, { recursive: true, force: true });
   return JSON.parse(stdout.trim().split('\n').pop() as string) as ReferenceFigures;
 }
@@ -204,7 +206,7 @@ try {
     const toPostgres =
       reference.postgresSeconds === null
         ? ''
-        : `; + PostgreSQL (COPY, key, swap) ${reference.postgresSeconds.toFixed(2)} s, ${rate(reference.rows, reference.postgresSeconds)}`;
+        : `; through PostgreSQL (COPY, key, swap) ${reference.postgresSeconds.toFixed(2)} s, ${rate(reference.rows, reference.postgresSeconds)}`;
     console.log(
       `reference (ijson ${reference.backend} + pandas + psycopg), ${reference.rows.toLocaleString('en')} cells: to the table ${reference.tableSeconds.toFixed(2)} s (CPU ${reference.tableCpuSeconds.toFixed(2)} s), ${rate(reference.rows, reference.tableSeconds)}; to partitioned Parquet ${reference.parquetSeconds.toFixed(2)} s, ${rate(reference.rows, reference.parquetSeconds)}${toPostgres} (CPU of the Python process ${reference.cpuSeconds.toFixed(1)} s); peak RSS ${reference.maxRssMB.toFixed(0)} MB [${before} → ${load()}]`,
     );

@@ -2,16 +2,18 @@
 of the benchmark: ijson streams `value` and `status` (one pass each: they come before the
 dimensions), a third pass reads `dimension`, numpy unravels the linear indices, pandas builds the
 long table, pyarrow writes it as Parquet partitioned by time (as silver keeps it), and, given a
-PostgreSQL URL, psycopg COPYs it into a staging table that gets its primary key and replaces the
-observations table in one transaction (the load the original design also made). Prints one JSON
-line: rows, seconds to the table, to Parquet and to PostgreSQL, peak RSS.
+PostgreSQL URL in REFERENCE_DATABASE_URL, psycopg COPYs it into a staging table that gets its
+primary key and replaces the observations table in one transaction (the load the original design
+also made). Prints one JSON line: rows, seconds to the table, to Parquet and through PostgreSQL
+(each from the start), peak RSS.
 
-    python ijson_pandas.py ANSWER.json[.gz] OUT_DIR [POSTGRES_URL]
+    REFERENCE_DATABASE_URL=postgresql://… python ijson_pandas.py ANSWER.json[.gz] OUT_DIR
 """
 
 import gzip
 import io
 import json
+import os
 import resource
 import sys
 import time
@@ -58,7 +60,7 @@ def load_postgres(url, table, ids, sizes):
         conn.execute("DROP TABLE reference_observations")
 
 
-def main(path, out, url=None):
+def main(path, out, url):
     start = time.perf_counter()
     cpu_start = time.process_time()
     # kvitems yields pairs: keep keys and values in two growing lists, then numpy arrays.
@@ -114,4 +116,4 @@ def main(path, out, url=None):
 
 
 if __name__ == "__main__":
-    main(*sys.argv[1:4])
+    main(sys.argv[1], sys.argv[2], os.environ.get("REFERENCE_DATABASE_URL"))
