@@ -3,8 +3,8 @@
 scripts/dbt.sh runs dbt through this file only when the target is `bigquery` and
 BIGQUERY_EMULATOR_HOST is set; against Google's BigQuery dbt runs unpatched. The models, macros and
 dbt-bigquery's own materialisations stay exactly those production runs. Shims 1–3 are no-ops on
-real BigQuery; shim 4 would only move where query results are kept, so a mistaken use would change
-no model there.
+real BigQuery; shim 4 is not (it would create a results dataset and keep every result as a table),
+which is one more reason dbt.sh uses this file only with BIGQUERY_EMULATOR_HOST set.
 
 1. Statement type. The emulator reports statementType "SELECT" for every query job, DDL and DML
    included, without a destination table. dbt-bigquery's execute() then calls
@@ -72,7 +72,12 @@ def _with_results_table(client, job_config):
         except NotFound:
             client.create_dataset(f"{client.project}.{_RESULTS_DATASET}")
         _results_dataset_made = True
-    config = QueryJobConfig() if job_config is None else copy.copy(job_config)
+    # A copy of its own: a shallow copy would share the caller's properties.
+    config = (
+        QueryJobConfig()
+        if job_config is None
+        else QueryJobConfig.from_api_repr(copy.deepcopy(job_config.to_api_repr()))
+    )
     config.destination = f"{client.project}.{_RESULTS_DATASET}.r_{uuid.uuid4().hex}"
     return config
 

@@ -34,8 +34,9 @@ export interface PrivateBigQueryEmulator {
 
 /**
  * Starts a fresh BigQuery emulator on free ports with an empty database. The emulator keeps every
- * query's result as an anonymous dataset and slows down, then panics, after a few hundred jobs, so a
- * dbt build wants one of its own instead of the shared stack's, which other work keeps busy.
+ * query's result (dbt's shim puts them in one dataset) and answers one request at a time, so a run
+ * and its dbt build want one of their own instead of the shared stack's, which other work keeps
+ * busy and fills.
  */
 export async function startPrivateBigQueryEmulator(
   options: PrivateBigQueryOptions = {},

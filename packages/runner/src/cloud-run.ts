@@ -3,9 +3,6 @@
  * emulator started for the run (the default locally), an emulator the user names, or Google's
  * BigQuery – and the environment the loader, dbt and the dashboard read.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { type PrivateBigQueryEmulator, startPrivateBigQueryEmulator } from '@lakestream/devstack';
 import type { BigQueryEndpoint } from './bigquery-rest.js';
 import { RunnerError } from './cloud-errors.js';
@@ -91,18 +88,12 @@ export async function prepareCloud(options: CloudOptions): Promise<CloudSetup> {
   if (gcs) await ensureEmulatedBucket(gcs, bucket);
   const location = options.env.BIGQUERY_LOCATION ?? options.env.LAKESTREAM_BQ_LOCATION ?? 'US';
   let emulator: PrivateBigQueryEmulator | undefined;
-  let emulatorDir: string | undefined;
-  const startEmulator = () =>
-    startPrivateBigQueryEmulator({
-      dir: emulatorDir!,
-      ...(gcs ? { storageEmulatorHost: gcs } : {}),
-    });
   let emulatorHost: string | undefined;
   let project = options.env.LAKESTREAM_BQ_PROJECT ?? options.env.BIGQUERY_PROJECT;
   if (options.bigquery.kind === 'private') {
     options.say('BigQuery: starting a private emulator for this run (stopped at its end)');
-    emulatorDir = await mkdtemp(join(tmpdir(), 'lakestream-bigquery-run-'));
-    emulator = await startEmulator();
+    // Its own temporary folder, removed when it is closed (or fails to start).
+    emulator = await startPrivateBigQueryEmulator(gcs ? { storageEmulatorHost: gcs } : {});
     emulatorHost = emulator.host;
     project = emulator.env.BIGQUERY_PROJECT;
     options.say(`BigQuery: emulator at ${emulatorHost}, log ${emulator.logFile}`);
@@ -133,12 +124,10 @@ export async function prepareCloud(options: CloudOptions): Promise<CloudSetup> {
     ...(emulatorHost ? { emulatorHost } : {}),
     ...(env.LAKESTREAM_BQ_ACCESS_TOKEN ? { accessToken: env.LAKESTREAM_BQ_ACCESS_TOKEN } : {}),
   };
-  const warehouse: RunWarehouse = {
-    ...bigqueryWarehouse({
-      endpoint,
-      ...(env.BIGQUERY_DATASET ? { silverDataset: env.BIGQUERY_DATASET } : {}),
-    }),
-  };
+  const warehouse: RunWarehouse = bigqueryWarehouse({
+    endpoint,
+    ...(env.BIGQUERY_DATASET ? { silverDataset: env.BIGQUERY_DATASET } : {}),
+  });
   return {
     env,
     endpoint,
@@ -146,7 +135,6 @@ export async function prepareCloud(options: CloudOptions): Promise<CloudSetup> {
     lake,
     close: async () => {
       await emulator?.close();
-      if (emulatorDir) await rm(emulatorDir, { recursive: true, force: true });
     },
   };
 }

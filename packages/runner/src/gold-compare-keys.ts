@@ -19,7 +19,7 @@ export interface GoldTableSpec {
 }
 
 // `{{ exact_sum('…') }} as net_sales` in a model's SQL (the expressions hold no parentheses).
-const EXACT_SUM_COLUMN = /\{\{\s*exact_sum\([^)]*\)\s*\}\}\s+as\s+([A-Za-z_][A-Za-z0-9_]*)/g;
+const EXACT_SUM_COLUMN = /\{\{-?\s*exact_sum\([^)]*\)\s*-?\}\}\s+as\s+([A-Za-z_][A-Za-z0-9_]*)/gi;
 
 /**
  * Each gold table's unique key, as its YAML tests declare it (a `unique` test on one column or a

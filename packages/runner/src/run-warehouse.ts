@@ -44,7 +44,7 @@ export function duckdbWarehouse(path: string): RunWarehouse {
 
 /** Where the cloud path's tables are. */
 export interface BigqueryWarehouseOptions {
-  /** Read at each call: a restarted emulator changes its address. */
+  /** Where BigQuery (or the emulator) answers. */
   endpoint: BigQueryEndpoint;
   /** The loader's dataset (BIGQUERY_DATASET), default `silver`. */
   silverDataset?: string;
