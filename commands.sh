@@ -759,7 +759,8 @@ cmd_test() {
   fi
   local reports="$LAKESTREAM_HOME/test-reports"
   rm -rf "$reports" && mkdir -p "$reports"
-  # Tests reuse a stack that is already up and leave it up; one this command starts, it stops.
+  # Tests reuse a stack that is already up and leave it up (with any service added to it here);
+  # a stack this command starts from nothing, it stops.
   # Every service is brought up here, also beside a partly running stack: a package's own set-up
   # stops at its end what it started, which would pull a service from under the package running
   # beside it.
