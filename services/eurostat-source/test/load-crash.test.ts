@@ -4,26 +4,25 @@
  * with the connection, so the next run loads the version, while a reader sees one version or the
  * other throughout.
  */
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eurostatBronzeKey } from '@lakestream/lake';
 import { createLocalStore } from '@lakestream/object-store';
 import { createLogger } from '@lakestream/observability';
-import pg from 'pg';
+import type pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { generateAnswer } from '../src/jsonstat/generate.js';
 import { type LoadDeps, loadVersion, type VersionToLoad } from '../src/load/load-version.js';
 import { ensureSchema } from '../src/pg/schema.js';
+import { createScratchDatabase, type ScratchDatabase } from './support/scratch-database.js';
 
 const logger = createLogger({
   service: 'eurostat-test',
   level: 'fatal',
   destination: process.stderr,
 });
-const database = `eurostat_crash_${randomUUID().slice(0, 8)}`;
-const admin = new pg.Client({ connectionString: process.env.DATABASE_URL });
+let database: ScratchDatabase;
 const dir = mkdtempSync(join(tmpdir(), 'eurostat-crash-'));
 const lake = join(dir, 'lake');
 const code = 'hlth_crash';
@@ -32,22 +31,15 @@ let pool: pg.Pool;
 let deps: LoadDeps;
 
 beforeAll(async () => {
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${database}`);
-  const url = new URL(process.env.DATABASE_URL ?? '');
-  url.pathname = `/${database}`;
-  pool = new pg.Pool({ connectionString: url.toString(), max: 4 });
-  // The killed connection and DROP DATABASE … WITH (FORCE) end connections: not failures.
-  pool.on('error', () => {});
-  pool.on('connect', (client) => client.on('error', () => {}));
+  database = await createScratchDatabase('eurostat_crash');
+  // Its pool ignores connections the server ends (the killed COPY, the forced drop).
+  pool = database.pool(4);
   await ensureSchema(pool);
   deps = { pool, store: createLocalStore(lake), logger, maxRowChangeRatio: 0.5, tempDir: dir };
 });
 
 afterAll(async () => {
-  await pool?.end();
-  await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-  await admin.end();
+  await database?.drop();
 });
 
 /** A generated answer of CELLS cells with `updated` set to `updated`. */
@@ -94,10 +86,10 @@ it('a load killed mid-COPY keeps the published version; the re-run publishes the
   );
   let killed = false;
   while (!killed && !settled) {
-    const { rows } = await admin.query(
+    const { rows } = await pool.query(
       `SELECT pg_terminate_backend(pid) AS killed FROM pg_stat_activity
         WHERE datname = $1 AND query LIKE 'COPY eurostat.observations_load_%' AND state = 'active'`,
-      [database],
+      [database.name],
     );
     killed = rows.length > 0;
     if (!killed) await new Promise((r) => setTimeout(r, 2));

@@ -4,7 +4,6 @@
  * a new version replaces the old one atomically under a reader; a version loads once; a refused
  * or unreadable version leaves the previous one as it was.
  */
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,11 +11,12 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { eurostatBronzeKey, eurostatUpdateTime } from '@lakestream/lake';
 import { createLocalStore } from '@lakestream/object-store';
 import { createLogger } from '@lakestream/observability';
-import pg from 'pg';
+import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LoadDeps, loadVersion, type VersionToLoad } from '../src/load/load-version.js';
 import { ensureSchema } from '../src/pg/schema.js';
 import { type LongRow, toolkitRows, writeAnswer } from './support/jsonstat-samples.js';
+import { createScratchDatabase, type ScratchDatabase } from './support/scratch-database.js';
 
 const logger = createLogger({
   service: 'eurostat-test',
@@ -24,29 +24,21 @@ const logger = createLogger({
   destination: process.stderr,
 });
 const fixtures = join(import.meta.dirname, '..', 'fixtures', 'data');
-const database = `eurostat_load_${randomUUID().slice(0, 8)}`;
-const admin = new pg.Client({ connectionString: process.env.DATABASE_URL });
+let database: ScratchDatabase;
 const lake = mkdtempSync(join(tmpdir(), 'eurostat-lake-'));
 let pool: pg.Pool;
 let deps: LoadDeps;
 
 beforeAll(async () => {
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${database}`);
-  const url = new URL(process.env.DATABASE_URL ?? '');
-  url.pathname = `/${database}`;
-  pool = new pg.Pool({ connectionString: url.toString(), max: 4 });
-  // DROP DATABASE … WITH (FORCE) at the end ends connections still closing: not a failure.
-  pool.on('error', () => {});
-  pool.on('connect', (client) => client.on('error', () => {}));
+  database = await createScratchDatabase('eurostat_load');
+  // Its pool ignores connections the server ends (the killed COPY, the forced drop).
+  pool = database.pool(4);
   await ensureSchema(pool);
   deps = { pool, store: createLocalStore(lake), logger, maxRowChangeRatio: 0.5 };
 });
 
 afterAll(async () => {
-  await pool?.end();
-  await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-  await admin.end();
+  await database?.drop();
 });
 
 const sortRows = (rows: LongRow[]) =>
