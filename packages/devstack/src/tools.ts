@@ -129,7 +129,7 @@ export async function ensureGoTool(
 }
 
 /**
- * Python tools the tests use as independent second readers, each pinned (every package of its
+ * Python tools the tests use as independent second readers (and a benchmark as its reference), each pinned (every package of its
  * resolved set) in `tools/<name>/requirements.txt`, with the import that proves an install works.
  */
 export const PYTHON_TOOLS = {
@@ -139,6 +139,12 @@ export const PYTHON_TOOLS = {
     minPython: [3, 10],
     imports:
       'import google_crc32c; from leveldb_export.records import RecordsReader; from google.appengine.datastore import entity_bytes_pb2',
+  },
+  /** The original Eurostat design (ijson, pandas, pyarrow, psycopg): eurostat-source's bench reference. */
+  'eurostat-reference': {
+    what: 'the Eurostat benchmark reference (ijson, pandas, pyarrow, psycopg)',
+    minPython: [3, 11],
+    imports: 'import ijson, numpy, pandas, pyarrow, psycopg',
   },
   /** JSON-stat 2.0 documents: jsonstat-validator's pydantic models of the specification. */
   'jsonstat-validator': {

@@ -16,19 +16,18 @@
  * The machine may be shared: the load average is printed beside each figure.
  *
  * Answers are generated once per (cells, seed) under $LAKESTREAM_HOME/bench/eurostat; the
- * reference's venv (pinned in bench/reference/requirements.txt) is made there on first use
+ * reference's venv is devstack's `eurostat-reference` Python tool (pinned there), made on first use
  * (BENCH_SKIP_REFERENCE=1 skips it; BENCH_SKIP_LOAD=1 skips the load). Each reader runs in a
  * process of its own; wall and CPU time are printed (on a shared machine CPU time is the steadier
  * comparison). Asserts nothing.
  */
 import { execFile } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { ensureStack, lakestreamHome } from '@lakestream/devstack';
+import { ensurePythonTool, ensureStack, lakestreamHome } from '@lakestream/devstack';
 import { generateAnswer } from '../src/jsonstat/generate.js';
 
 const run = promisify(execFile);
@@ -100,40 +99,6 @@ async function loadWithLoadVersion(
   return { ...figures, phases };
 }
 
-/** The reference's venv, made once per pin set and Python version (as the devstack makes its venvs). */
-async function referencePython(): Promise<string> {
-  const requirements = join(here, 'reference', 'requirements.txt');
-  const base = process.env.LAKESTREAM_PYTHON || 'python3';
-  const { stdout: version } = await run(base, ['-c', 'import sys; print(sys.version)']);
-  const id = createHash('sha256')
-    .update(readFileSync(requirements))
-    .update(version)
-    .digest('hex')
-    .slice(0, 12);
-  const venv = join(dir, `venv-${id}`);
-  const python = join(venv, 'bin', 'python');
-  if (existsSync(join(venv, '.complete'))) return python;
-  console.log('installing the reference (ijson, pandas, pyarrow; pinned) into a venv (once)');
-  await rm(venv, { recursive: true, force: true });
-  await run(base, ['-m', 'venv', venv]);
-  await run(
-    python,
-    [
-      '-m',
-      'pip',
-      'install',
-      '--quiet',
-      '--disable-pip-version-check',
-      '--no-input',
-      '-r',
-      requirements,
-    ],
-    { maxBuffer: 64 << 20 },
-  );
-  await writeFile(join(venv, '.complete'), `${new Date().toISOString()}\n`);
-  return python;
-}
-
 interface ReferenceFigures {
   rows: number;
   tableSeconds: number;
@@ -147,7 +112,7 @@ interface ReferenceFigures {
 }
 
 async function readWithReference(file: string, databaseUrl?: string): Promise<ReferenceFigures> {
-  const python = await referencePython();
+  const python = await ensurePythonTool('eurostat-reference', (m) => console.log(m));
   const out = join(dir, 'reference-parquet');
   await rm(out, { recursive: true, force: true });
   // The URL goes through the environment: a failed run's message repeats its command line.
