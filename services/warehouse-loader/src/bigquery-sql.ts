@@ -65,9 +65,17 @@ export function bigqueryMergeSql(
     spec.partitionBy && partitions.length > 0
       ? ` AND T.${ident(spec.partitionBy)} IN (${partitions.map((p) => `DATE ${stringLiteral(p)}`).join(', ')})`
       : '';
+  // An INT64 or STRING key is compared as loaded (Parquet gives the same type as the contract):
+  // a CAST around it would hide the column from the join planner of the emulator's SQLite, which
+  // then compares every target row with every staging row.
+  const keyType = typeOf.get(spec.primaryKey);
+  const key =
+    keyType === 'INT64' || keyType === 'STRING'
+      ? `S.${ident(spec.primaryKey)}`
+      : source(spec.primaryKey);
   return `MERGE ${tableRef(project, dataset, table)} AS T
 USING ${tableRef(project, dataset, staging)} AS S
-ON T.${ident(spec.primaryKey)} = ${source(spec.primaryKey)}${pruning}
+ON T.${ident(spec.primaryKey)} = ${key}${pruning}
 ${matched} THEN UPDATE SET ${sets}
 WHEN NOT MATCHED THEN INSERT (${columns.map(ident).join(', ')}) VALUES (${columns.map(source).join(', ')})`;
 }

@@ -56,7 +56,7 @@ describe('the MERGE prunes the fact by order_month', () => {
     );
     const on = sql.split('\n').find((line) => line.startsWith('ON '));
     expect(on).toBe(
-      "ON T.`order_item_id` = CAST(S.`order_item_id` AS INT64) AND T.`order_month` IN (DATE '2016-12-01', DATE '2017-02-01')",
+      "ON T.`order_item_id` = S.`order_item_id` AND T.`order_month` IN (DATE '2016-12-01', DATE '2017-02-01')",
     );
   });
 

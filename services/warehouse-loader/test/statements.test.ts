@@ -26,7 +26,7 @@ describe('statements', () => {
     expect(sql).toContain(
       'MERGE `p.silver.fct_order_items` AS T\nUSING `p.silver._stg_fct_order_items_00000007` AS S',
     );
-    expect(sql).toContain('ON T.`order_item_id` = CAST(S.`order_item_id` AS INT64)');
+    expect(sql).toContain('ON T.`order_item_id` = S.`order_item_id`');
     expect(sql).toContain(
       'WHEN MATCHED AND (CAST(S.`kafka_timestamp` AS TIMESTAMP) > T.`kafka_timestamp` OR (CAST(S.`kafka_timestamp` AS TIMESTAMP) = T.`kafka_timestamp` AND (CAST(S.`kafka_partition` AS INT64) > T.`kafka_partition` OR (CAST(S.`kafka_partition` AS INT64) = T.`kafka_partition` AND (CAST(S.`kafka_offset` AS INT64) >= T.`kafka_offset`))))) THEN UPDATE SET `order_id` = CAST(S.`order_id` AS INT64)',
     );
