@@ -16,6 +16,12 @@ export interface LiveRunOptions {
   env: NodeJS.ProcessEnv;
   say: (message: string) => void;
   signal?: AbortSignal;
+  /**
+   * Resolves once bronze holds every record produced (the bronze sink has committed the topic's
+   * end). Awaited after the producer stops, before the last micro-batch, so that the rows produced
+   * in the last seconds are measured too instead of being left out of the figures.
+   */
+  untilLanded?: () => Promise<void>;
 }
 
 /** What the live run measured. */
@@ -69,6 +75,7 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRunReport> {
   // One more cycle after the producer stops, so its last rows are measured too.
   for (let last = false; !last && !options.signal?.aborted; ) {
     last = !producing;
+    if (last) await options.untilLanded?.();
     const began = performance.now();
     const steps: [string, string, string[]][] = [
       ['transformer', process.execPath, [...TS_NODE, 'services/transformer/src/main.ts', 'run']],
