@@ -49,13 +49,17 @@ is_current && exit 0
 say "installing dbt into $VENV (requirements.txt changed or first run)"
 started=$SECONDS
 rm -f "$STAMP"
-# uv, once per machine: a venv of its own in the tool cache, marked complete after its install.
-if [[ ! -f "$UV_HOME/.complete" ]]; then
-  rm -rf "$UV_HOME"
-  "$PYTHON" -m venv "$UV_HOME"
-  "$UV_HOME/bin/python" -m pip install --quiet --disable-pip-version-check --no-input "uv==$UV_VERSION" ||
-    die "installing uv $UV_VERSION from PyPI failed (is PyPI reachable?)"
-  touch "$UV_HOME/.complete"
+# uv, once per machine: a venv of its own in the tool cache. Set-ups of two homes may run at once
+# (the lock above is per home), so each installs into a folder of its own and moves it into place;
+# the loser of the move uses the winner's.
+if [[ ! -x "$UV_HOME/bin/uv" ]]; then
+  partial="$UV_HOME.partial-$$"
+  rm -rf "$partial"
+  "$PYTHON" -m venv "$partial"
+  "$partial/bin/python" -m pip install --quiet --disable-pip-version-check --no-input "uv==$UV_VERSION" ||
+    { rm -rf "$partial"; die "installing uv $UV_VERSION from PyPI failed (is PyPI reachable?)"; }
+  mv -T "$partial" "$UV_HOME" 2>/dev/null || rm -rf "$partial"
+  [[ -x "$UV_HOME/bin/uv" ]] || die "uv $UV_VERSION is not in $UV_HOME after its install"
 fi
 export UV_CACHE_DIR="${UV_CACHE_DIR:-$TOOL_CACHE/uv-cache}" UV_PYTHON_DOWNLOADS=never UV_NO_PROGRESS=1
 python_path="$(command -v "$PYTHON")"

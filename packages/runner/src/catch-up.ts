@@ -66,7 +66,8 @@ export async function waitForGroups(
 
 /**
  * Waits until every stage's group has committed up to the end of its topic, i.e. everything
- * produced is durable in that stage's store. Rejects after `timeoutMs` naming the stages behind.
+ * produced is durable in that stage's store. Rejects after `timeoutMs` naming the stages behind;
+ * an aborted `signal` ends the wait at once without an error (the caller knows it was stopped).
  */
 export async function waitForCatchUp(
   kafka: Kafka,
@@ -75,11 +76,13 @@ export async function waitForCatchUp(
     timeoutMs = 300_000,
     intervalMs = 500,
     say = () => {},
+    signal,
   }: {
     groups?: readonly StageGroup[];
     timeoutMs?: number;
     intervalMs?: number;
     say?: (message: string) => void;
+    signal?: AbortSignal;
   } = {},
 ): Promise<void> {
   const { behind } = await waitForGroups(kafka, groups, {
@@ -87,8 +90,9 @@ export async function waitForCatchUp(
     began: performance.now(),
     pollMs: intervalMs,
     say,
+    ...(signal ? { signal } : {}),
   });
-  if (behind.size === 0) return;
+  if (behind.size === 0 || signal?.aborted) return;
   throw new Error(
     `stages still behind after ${timeoutMs} ms: ${[...behind].map(([stage, lag]) => `${stage} (${lag} messages)`).join(', ')}`,
   );

@@ -212,6 +212,7 @@ async function live(
         groups: STREAMING_GROUPS.filter((g) => g.stage === 'bronze-sink'),
         timeoutMs,
         say,
+        signal: abort.signal,
       }),
   });
   console.log(

@@ -5,7 +5,10 @@ import { LakestreamError, type LakestreamErrorOptions } from '@lakestream/config
  * BigQuery fails with the runner's LS_RUNNER_BIGQUERY_* codes: one REST client, one set of codes.
  */
 export const GOLD_COMPARE_ERROR_CODES = [
-  /** dbt's manifest.json is missing, does not parse, or names no unique key for a gold table. */
+  /**
+   * dbt's manifest.json is missing, does not parse, names no unique key for a gold table, or has a
+   * gold model whose `exact_sum` calls cannot each be tied to a money column.
+   */
   'LS_GOLD_COMPARE_MANIFEST_INVALID',
   /** A gold table cannot be read from the DuckDB warehouse (file missing, table missing). */
   'LS_GOLD_COMPARE_DUCKDB_FAILED',

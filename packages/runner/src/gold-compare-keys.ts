@@ -20,6 +20,8 @@ export interface GoldTableSpec {
 
 // `{{ exact_sum('…') }} as net_sales` in a model's SQL (the expressions hold no parentheses).
 const EXACT_SUM_COLUMN = /\{\{-?\s*exact_sum\([^)]*\)\s*-?\}\}\s+as\s+([A-Za-z_][A-Za-z0-9_]*)/gi;
+// A column's own exact_sum (not one inside another macro's arguments, like a ratio's terms).
+const EXACT_SUM_CALL = /\{\{-?\s*exact_sum\s*\(/gi;
 
 /**
  * Each gold table's unique key, as its YAML tests declare it (a `unique` test on one column or a
@@ -47,7 +49,17 @@ export async function goldTablesFromManifest(
   const exact = new Map<string, Set<string>>();
   for (const node of Object.values(nodes ?? {})) {
     if (node.resource_type === 'model' && node.name && tables.includes(node.name)) {
-      const columns = [...(node.raw_code ?? '').matchAll(EXACT_SUM_COLUMN)].map((m) => m[1]!);
+      const sql = node.raw_code ?? '';
+      const columns = [...sql.matchAll(EXACT_SUM_COLUMN)].map((m) => m[1]!);
+      // A call the pattern cannot name a column for (parentheses in its expression, no alias)
+      // would quietly compare that money column with a tolerance: refused instead.
+      const calls = sql.match(EXACT_SUM_CALL)?.length ?? 0;
+      if (calls !== columns.length) {
+        throw new GoldCompareError(
+          'LS_GOLD_COMPARE_MANIFEST_INVALID',
+          `${node.name}: ${calls} {{ exact_sum(…) }} columns but ${columns.length} money columns found (${columns.join(', ') || 'none'}); write each as {{ exact_sum('expression without parentheses') }} as column`,
+        );
+      }
       exact.set(node.name, new Set(columns));
       continue;
     }

@@ -19,7 +19,8 @@ export interface LiveRunOptions {
   /**
    * Resolves once bronze holds every record produced (the bronze sink has committed the topic's
    * end). Awaited after the producer stops, before the last micro-batch, so that the rows produced
-   * in the last seconds are measured too instead of being left out of the figures.
+   * in the last seconds are measured too instead of being left out of the figures. It must end
+   * when `signal` aborts (Ctrl-C), as the micro-batch's processes do.
    */
   untilLanded?: () => Promise<void>;
 }

@@ -1,3 +1,4 @@
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { TOPICS } from '@lakestream/kafka';
 import type { ObjectStore } from '@lakestream/object-store';
@@ -214,6 +215,9 @@ export async function runPipeline(options: PipelineRunOptions): Promise<Pipeline
 
   // 5. dbt build on the warehouse.
   say(`dbt: build --target ${warehouse.target} (staging → gold, with tests)`);
+  // A dbt that fails before writing its results must not be reported with a previous run's.
+  const runResults = join(dbtTargetPath, 'run_results.json');
+  await rm(runResults, { force: true });
   const dbt = await runChild(
     join(root, 'dbt', 'scripts', 'dbt.sh'),
     ['build', '--target', warehouse.target],
@@ -225,7 +229,7 @@ export async function runPipeline(options: PipelineRunOptions): Promise<Pipeline
     },
   );
   if (signal?.aborted) return interrupted('dbt build', dbt);
-  const results = await readDbtResults(join(dbtTargetPath, 'run_results.json'));
+  const results = await readDbtResults(runResults);
   stage({
     stage: 'dbt build',
     in: results?.total ?? 0,
@@ -238,8 +242,7 @@ export async function runPipeline(options: PipelineRunOptions): Promise<Pipeline
         ? failure(dbt, 'dbt')
         : `nodes: ${results?.models ?? 0} models, ${results?.tests ?? 0} tests, ${results?.unitTests ?? 0} unit tests`,
   });
-  if (warehouse.dbtCosts)
-    costs.push(await warehouse.dbtCosts(join(dbtTargetPath, 'run_results.json')));
+  if (warehouse.dbtCosts) costs.push(await warehouse.dbtCosts(runResults));
   return finish();
 
   async function finish(wasInterrupted = false): Promise<PipelineRunReport> {
