@@ -2,11 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { BigQuery } from '@google-cloud/bigquery';
 import { afterAll, describe, expect, it } from 'vitest';
 
+/** The stack's emulator, as every test here uses it. */
+const bigquery = new BigQuery({
+  apiEndpoint: process.env.BIGQUERY_EMULATOR_HOST,
+  projectId: process.env.BIGQUERY_PROJECT,
+});
+
 describe('BigQuery (goccy/bigquery-emulator)', () => {
-  const bigquery = new BigQuery({
-    apiEndpoint: process.env.BIGQUERY_EMULATOR_HOST,
-    projectId: process.env.BIGQUERY_PROJECT,
-  });
   const datasetId = `smoke_${randomUUID().replaceAll('-', '')}`;
   afterAll(async () => {
     await bigquery.dataset(datasetId).delete({ force: true });
@@ -37,10 +39,6 @@ describe('BigQuery (goccy/bigquery-emulator)', () => {
 // operators so that joins can be indexed (tools/bigquery-emulator/patches); the answers must stay
 // BigQuery's.
 describe('BigQuery emulator: = and AND keep BigQuery’s answers', () => {
-  const bigquery = new BigQuery({
-    apiEndpoint: process.env.BIGQUERY_EMULATOR_HOST,
-    projectId: process.env.BIGQUERY_PROJECT,
-  });
   const datasetId = `joins_${randomUUID().replaceAll('-', '')}`;
   afterAll(async () => {
     await bigquery.dataset(datasetId).delete({ force: true });
