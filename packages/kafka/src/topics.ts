@@ -9,6 +9,11 @@ export const TOPICS = {
   /** One announcement per silver batch published by the transformer. */
   silverBatches: 'lakestream.silver.batches.v1',
   /**
+   * One confirmation per silver batch the warehouse loader's worker has made durable
+   * (`SilverApplied`, packages/silver), keyed by batch id: the trigger of the gold refresh.
+   */
+  silverApplied: 'lakestream.silver.applied.v1',
+  /**
    * One announcement per database table synced by a db-sync run (`DbSyncBatch`, packages/lake),
    * keyed by `<database>.<table>`: the rows are on the table's own topic (`dbTableTopic`) and in
    * bronze; the announcement says which offsets belong to the run and how to write them.
@@ -52,6 +57,8 @@ export const CONSUMER_GROUPS = {
   transformer: 'lakestream-transformer',
   /** Warehouse loader worker on the silver batch topic (a trigger only). */
   warehouseLoader: 'lakestream-warehouse-loader',
+  /** Gold refresh (`runner live`) on the silver confirmations; offsets commit after dbt's run. */
+  goldRefresh: 'lakestream-gold-refresh',
   /** Bronze sink on the database table topics (its own group: the topic list grows with tables). */
   bronzeSinkDb: 'lakestream-bronze-sink-db',
   /** Warehouse loader on the db sync batch topic; offsets commit after the batch is applied. */
@@ -96,6 +103,7 @@ export const TOPIC_CONFIGS: Readonly<
   [TOPICS.bronzeFiles]: { numPartitions: 3, configEntries: { 'retention.ms': '-1' } },
   // One partition: batches are announced in sequence.
   [TOPICS.silverBatches]: { numPartitions: 1, configEntries: {} },
+  [TOPICS.silverApplied]: { numPartitions: 1, configEntries: {} },
   // One partition: a table's batches must be applied in the order they were read. Kept for good,
   // like the manifests: they say which offsets of a table topic belong to which run.
   [TOPICS.dbSyncBatches]: { numPartitions: 1, configEntries: { 'retention.ms': '-1' } },

@@ -87,3 +87,20 @@ export const BatchAnnouncementSchema = z.object({
   created_at: isoTime,
 });
 export type BatchAnnouncement = z.infer<typeof BatchAnnouncementSchema>;
+
+/**
+ * The warehouse loader's confirmation that a silver batch is durable in the warehouse (committed
+ * with its `_lakestream_loads` row), published on `lakestream.silver.applied.v1` after the run
+ * that applied it. A trigger, like the announcement: the loads table is the truth, so a
+ * confirmation lost in a crash only delays the gold refresh until the next one.
+ */
+export const SilverAppliedSchema = z.object({
+  version: z.literal(1),
+  batch_id: z.string().regex(/^\d{8}$/),
+  /** `duckdb` or `bigquery`, and where (`duckdb /path`, `bigquery project.dataset`). */
+  target: z.enum(['duckdb', 'bigquery']),
+  target_name: z.string().min(1),
+  rows: z.record(z.enum(SILVER_TABLE_NAMES), z.number().int().nonnegative()),
+  applied_at: isoTime,
+});
+export type SilverApplied = z.infer<typeof SilverAppliedSchema>;

@@ -8,6 +8,8 @@ export {
   parseBatchManifest,
   type QualityCheck,
   QualityCheckSchema,
+  type SilverApplied,
+  SilverAppliedSchema,
   type SilverFile,
   SilverFileSchema,
 } from './batch-manifest.js';

@@ -82,6 +82,11 @@ export const warehouseLoaderConfig = defineConfig({
       doc: 'Topic of the silver batch announcements (worker mode).',
       default: TOPICS.silverBatches,
     }),
+    /** Where the worker confirms each applied batch. */
+    appliedTopic: field('WAREHOUSE_LOADER_APPLIED_TOPIC', envVar.string(TOPIC_NAME), {
+      doc: 'worker: topic the confirmations of applied silver batches go to (the gold refresh follows it).',
+      default: TOPICS.silverApplied,
+    }),
     /** The worker's consumer group. */
     groupId: field('WAREHOUSE_LOADER_GROUP_ID', envVar.string(), {
       doc: 'Kafka consumer group of the worker.',

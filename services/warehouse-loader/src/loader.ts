@@ -19,6 +19,7 @@ export interface AppliedBatchResult {
 export interface RunSummary {
   /** The target's description (`duckdb /path …`, `bigquery project.dataset`). */
   target: string;
+  targetKind: WarehouseTarget['kind'];
   /** Batches the lake publishes. */
   published: number;
   /** Batches applied by this run, in order. */
@@ -83,6 +84,7 @@ export function createLoader(options: LoaderOptions): Loader {
     const started = performance.now();
     const summary: RunSummary = {
       target: target.description,
+      targetKind: target.kind,
       published: 0,
       applied: [],
       rows: zeroRows(),

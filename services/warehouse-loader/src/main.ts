@@ -148,6 +148,7 @@ if (command.kind === 'gcs-load') {
       ...common,
       loader,
       topic: config.topic,
+      appliedTopic: config.appliedTopic,
       groupId: config.groupId,
       runIntervalMs: config.runIntervalMs,
       onRun: (summary) => {

@@ -1,7 +1,7 @@
-import { TOPICS, topicSpec } from '@lakestream/kafka';
+import { TOPICS, topicSpec, withKafkaStartRetry } from '@lakestream/kafka';
 import type { Logger } from '@lakestream/observability';
-import { BatchAnnouncementSchema } from '@lakestream/silver';
-import type { EachBatchPayload, Kafka } from 'kafkajs';
+import { BatchAnnouncementSchema, type SilverApplied } from '@lakestream/silver';
+import type { EachBatchPayload, Kafka, Producer } from 'kafkajs';
 import type { Loader, RunOptions, RunSummary } from './loader.js';
 import { createLoaderConsumer } from './loader-consumer.js';
 import { COMPONENT, type LoaderMetrics } from './loader-metrics.js';
@@ -12,6 +12,8 @@ export interface WorkerOptions {
   loader: Loader;
   /** Topic of the silver batch announcements. */
   topic: string;
+  /** Where each applied batch is confirmed (`lakestream.silver.applied.v1`): the gold refresh's trigger. */
+  appliedTopic: string;
   groupId: string;
   sessionTimeoutMs: number;
   /**
@@ -63,7 +65,10 @@ export function createWorker(options: WorkerOptions): Worker {
   const { member, heartbeatMs } = createLoaderConsumer({
     kafka,
     topic,
-    ensureTopics: [topicSpec(TOPICS.silverBatches, topic)],
+    ensureTopics: [
+      topicSpec(TOPICS.silverBatches, topic),
+      topicSpec(TOPICS.silverApplied, options.appliedTopic),
+    ],
     groupId: options.groupId,
     sessionTimeoutMs: options.sessionTimeoutMs,
     name: 'the announcement consumer',
@@ -73,6 +78,8 @@ export function createWorker(options: WorkerOptions): Worker {
     ...(options.onFatal ? { onFatal: options.onFatal } : {}),
   });
   const consumer = member.consumer;
+  const producer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  let producerConnected = false;
   const inFlight = new Set<Promise<unknown>>();
   let lastFailure: unknown;
   let timer: NodeJS.Timeout | undefined;
@@ -98,7 +105,8 @@ export function createWorker(options: WorkerOptions): Worker {
         }, heartbeatMs)
       : undefined;
     const run = loader.runOnce(stop.signal, runOptions).then(
-      (summary) => {
+      async (summary) => {
+        await confirm(summary);
         const recovered = lastFailure !== undefined;
         lastFailure = undefined;
         const fields = { reason, applied: summary.applied.map((b) => b.id), rows: summary.rows };
@@ -125,6 +133,40 @@ export function createWorker(options: WorkerOptions): Worker {
     });
     inFlight.add(tracked);
     return tracked;
+  }
+
+  /**
+   * One confirmation per applied batch, once the run has closed the warehouse (its rows are
+   * visible to readers). A trigger only: a failure to send is logged, and the gold refresh
+   * catches up at the next confirmation.
+   */
+  async function confirm(summary: RunSummary): Promise<void> {
+    if (summary.applied.length === 0) return;
+    if (!producerConnected) {
+      log.warn(
+        { batches: summary.applied.map((b) => b.id) },
+        'not confirming the applied batches: Kafka is not connected yet; the gold refresh waits for the next confirmation',
+      );
+      return;
+    }
+    const appliedAt = new Date().toISOString();
+    const messages = summary.applied.map((batch) => {
+      const confirmation: SilverApplied = {
+        version: 1,
+        batch_id: batch.id,
+        target: summary.targetKind,
+        target_name: summary.target,
+        rows: batch.rows,
+        applied_at: appliedAt,
+      };
+      return { key: batch.id, value: JSON.stringify(confirmation) };
+    });
+    await producer.send({ topic: options.appliedTopic, acks: -1, messages }).catch((err: unknown) =>
+      log.warn(
+        { err, batches: summary.applied.map((b) => b.id) },
+        'confirming the applied batches failed; the gold refresh waits for the next confirmation',
+      ),
+    );
   }
 
   async function eachBatch({ batch, heartbeat, isRunning, isStale }: EachBatchPayload) {
@@ -154,8 +196,16 @@ export function createWorker(options: WorkerOptions): Worker {
     async start() {
       // Batches published while no worker ran, or whose announcement was lost, apply now – and
       // go on being applied on the timer even while Kafka is not answering yet.
+      const connecting = withKafkaStartRetry(
+        'connect the confirmation producer',
+        () => producer.connect(),
+        { logger: log, signal: stop.signal },
+      ).then(() => {
+        producerConnected = true;
+      });
       void runTracked('start-up catch-up');
       try {
+        await connecting;
         await member.start({ autoCommit: false, partitionsConsumedConcurrently: 1, eachBatch });
       } catch (err) {
         // Shut down while starting: not a failure.
@@ -174,9 +224,12 @@ export function createWorker(options: WorkerOptions): Worker {
       while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
     },
 
-    close() {
+    async close() {
       clearTimeout(timer);
-      return member.close();
+      await member.close();
+      await producer
+        .disconnect()
+        .catch((err: unknown) => log.warn({ err }, 'producer disconnect failed'));
     },
 
     checkReady() {

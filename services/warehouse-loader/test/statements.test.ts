@@ -80,6 +80,7 @@ describe('error classification', () => {
 describe('summary line', () => {
   const base: RunSummary = {
     target: 'duckdb /w.duckdb (schema silver)',
+    targetKind: 'duckdb',
     published: 3,
     applied: [],
     rows: { dim_customer: 0, dim_product: 0, dim_geography: 0, dim_date: 0, fct_order_items: 0 },

@@ -1,8 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createKafka } from '@lakestream/kafka';
+import { createKafka, readTopicToEnd } from '@lakestream/kafka';
 import type { ObjectStore } from '@lakestream/object-store';
-import { type BatchAnnouncement, batchManifestKey, SILVER_TABLE_NAMES } from '@lakestream/silver';
+import {
+  type BatchAnnouncement,
+  batchManifestKey,
+  SILVER_TABLE_NAMES,
+  SilverAppliedSchema,
+} from '@lakestream/silver';
 import type { Admin, Kafka, Producer } from 'kafkajs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LoaderError } from '../src/errors.js';
@@ -69,12 +74,13 @@ describe('worker', () => {
       logger: silentLogger,
     });
     const topic = `test-silver-batches-${randomUUID()}`;
+    const appliedTopic = `test-silver-applied-${randomUUID()}`;
     const groupId = `test-warehouse-loader-${randomUUID()}`;
     const admin: Admin = kafka.admin();
     await admin.connect();
     teardown.push(() => admin.disconnect());
     teardown.push(() => admin.deleteGroups([groupId]));
-    teardown.push(() => admin.deleteTopics({ topics: [topic] }));
+    teardown.push(() => admin.deleteTopics({ topics: [topic, appliedTopic] }));
     const producer: Producer = kafka.producer();
     await producer.connect();
     teardown.push(() => producer.disconnect());
@@ -82,6 +88,7 @@ describe('worker', () => {
       kafka,
       loader,
       topic,
+      appliedTopic,
       groupId,
       sessionTimeoutMs: 6_000,
       runIntervalMs: RUN_INTERVAL_MS,
@@ -96,8 +103,31 @@ describe('worker', () => {
     // In the group, and the start-up run (nothing published yet) succeeded.
     await expect.poll(() => ready(worker), { timeout: APPLIED_WITHIN_MS }).toBe('ready');
     const announce = (spec: SilverBatchSpec) => publish(store, producer, topic, spec);
-    return { store, path, state, worker, announce };
+    /** The confirmations published so far. */
+    const confirmations = async () =>
+      (await readTopicToEnd(kafka, appliedTopic, { groupIdPrefix: 'test-applied', timeoutMs: 20_000 })).map(
+        (r) => SilverAppliedSchema.parse(JSON.parse(r.value!.toString())),
+      );
+    return { store, path, state, worker, announce, confirmations };
   }
+
+  it('confirms each applied batch on the applied topic once it is in the warehouse', async () => {
+    const { path, announce, confirmations } = await setUp();
+    await announce(batch1());
+    await expect
+      .poll(async () => (await confirmations()).map((c) => c.batch_id), {
+        timeout: APPLIED_WITHIN_MS,
+      })
+      .toEqual(['00000001']);
+    const [confirmation] = await confirmations();
+    expect(confirmation).toMatchObject({ version: 1, target: 'duckdb' });
+    expect(confirmation!.target_name).toContain(path);
+    // Confirmed only after the batch is durable in the warehouse, with its row counts.
+    const counts = await duckdbCounts(path);
+    expect(counts._lakestream_loads).toBe(1);
+    expect(confirmation!.rows.fct_order_items).toBe(counts.fct_order_items);
+    expect(confirmation!.rows.fct_order_items).toBeGreaterThan(0);
+  });
 
   it('applies a batch whose announcement was lost within one interval, and leaves the warehouse alone while the lake is unchanged', async () => {
     const { store, path, state } = await setUp();
