@@ -719,13 +719,15 @@ cmd_demo() {
   say "generating $rows order items (seed $seed) → $data"
   cmd_gen_data --rows "$rows" --seed "$seed" --out "$data"
   if ((live)); then
-    # Live: the bronze sink lands a partition's records at least every 5 s (not every minute), so
-    # each micro-batch has something to take; the sinks restart with that setting.
+    # Live: the bronze sink lands a partition's records at least every second (not every minute);
+    # the sinks restart with that setting. The runner starts its own transformer and loader
+    # workers (short debounce) and a resident dbt, so background batch workers would compete.
     cmd_stop_streaming_pipeline
-    BRONZE_SINK_MAX_BUFFER_AGE="${BRONZE_SINK_MAX_BUFFER_AGE:-5s}" cmd_start_streaming_pipeline
+    cmd_stop_batch_pipeline
+    BRONZE_SINK_MAX_BUFFER_AGE="${BRONZE_SINK_MAX_BUFFER_AGE:-1s}" cmd_start_streaming_pipeline
     ensure_dbt
     DASHBOARD_PORT=8080 start_background dashboard 8080
-    say "dashboard: http://127.0.0.1:8080 (updates after each micro-batch)"
+    say "dashboard: http://127.0.0.1:8080 (updates after each gold refresh)"
     in_foreground "${TS_NODE[@]}" packages/runner/src/cli.ts live --rate "$rate" --duration "$duration" "$data"
     say "the sinks and the dashboard keep running; ./commands.sh down stops everything"
     return

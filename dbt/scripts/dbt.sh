@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs dbt on the Lakestream project from the project-local venv: `scripts/dbt.sh build`,
 # `scripts/dbt.sh build --target bigquery`, `scripts/dbt.sh source freshness`, …
+# `scripts/dbt.sh serve [flags]` keeps one dbt process for many commands (scripts/dbt_serve.py).
 # The set-up runs first (a no-op when dbt is already installed).
 #
 # Environment (all optional):
@@ -41,6 +42,11 @@ for ((i = 0; i < ${#args[@]}; i++)); do
     --target=*) target="${args[i]#--target=}" ;;
   esac
 done
+
+if [[ "$1" == serve ]]; then
+  [[ "$target" == duckdb ]] || { echo "dbt.sh: serve works on the duckdb target" >&2; exit 2; }
+  exec "$VENV/bin/python" "$DBT_DIR/scripts/dbt_serve.py" "${@:2}" --project-dir "$DBT_DIR" --profiles-dir "$DBT_DIR"
+fi
 
 dbt=("$VENV/bin/dbt")
 if [[ "$target" == bigquery ]]; then

@@ -97,3 +97,33 @@ export async function waitForCatchUp(
     `stages still behind after ${timeoutMs} ms: ${[...behind].map(([stage, lag]) => `${stage} (${lag} messages)`).join(', ')}`,
   );
 }
+
+/**
+ * Waits until each consumer group has a member and is not rebalancing (a worker just started has
+ * joined and been given its partitions). Rejects after `timeoutMs` naming the groups still empty;
+ * an aborted `signal` ends the wait at once without an error.
+ */
+export async function waitForMembers(
+  kafka: Kafka,
+  groupIds: readonly string[],
+  { timeoutMs, signal, pollMs = 250 }: { timeoutMs: number; signal?: AbortSignal; pollMs?: number },
+): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const deadline = Date.now() + timeoutMs;
+    let waiting = [...groupIds];
+    while (!signal?.aborted) {
+      const { groups } = await admin.describeGroups(waiting);
+      waiting = groups
+        .filter((g) => g.state !== 'Stable' || g.members.length === 0)
+        .map((g) => g.groupId);
+      if (waiting.length === 0) return;
+      if (Date.now() >= deadline)
+        throw new Error(`no member in group(s) ${waiting.join(', ')} after ${timeoutMs} ms`);
+      await sleep(pollMs, undefined, signal ? { signal } : {}).catch(() => {});
+    }
+  } finally {
+    await admin.disconnect();
+  }
+}

@@ -7,6 +7,7 @@ import { createLogger, type Logger } from '@lakestream/observability';
 import { waitForCatchUp } from './catch-up.js';
 import { runCloudPipeline } from './cloud-pipeline.js';
 import { parseCloudBigquery } from './cloud-run.js';
+import { formatLiveReport } from './live-report.js';
 import { runLive } from './live-run.js';
 import { runPipeline } from './pipeline-run.js';
 import { formatRunReport } from './run-report.js';
@@ -89,7 +90,7 @@ async function main(): Promise<number> {
   if (command === 'run')
     return run(files, kafka, timeoutMs, logger, values.cloud ? values : undefined);
   if (command === 'live')
-    return live(files, kafka, timeoutMs, Number(values.rate), Number(values.duration));
+    return live(files, kafka, timeoutMs, logger, Number(values.rate), Number(values.duration));
 
   const began = Date.now();
   const say = (message: string) => process.stderr.write(`${message}\n`);
@@ -182,6 +183,7 @@ async function live(
   files: string[],
   kafka: ReturnType<typeof createKafka>,
   timeoutMs: number,
+  logger: Logger,
   rate: number,
   durationSeconds: number,
 ): Promise<number> {
@@ -205,21 +207,15 @@ async function live(
     home,
     warehousePath: process.env.WAREHOUSE_DUCKDB_PATH ?? join(home, 'warehouse.duckdb'),
     env: { ...process.env, LAKESTREAM_HOME: home },
+    kafka,
+    logger,
+    timeoutMs,
     say,
     signal: abort.signal,
-    untilLanded: () =>
-      waitForCatchUp(kafka, {
-        groups: STREAMING_GROUPS.filter((g) => g.stage === 'bronze-sink'),
-        timeoutMs,
-        say,
-        signal: abort.signal,
-      }),
   });
-  console.log(
-    `\nlive: ${report.cycles} micro-batches (${report.failedCycles} failed), ${report.rows.toLocaleString('en')} rows measured\n` +
-      `freshness (produce → visible in gold.overall_performance): median ${report.medianSeconds.toFixed(1)} s, p95 ${report.p95Seconds.toFixed(1)} s, max ${report.maxSeconds.toFixed(1)} s`,
-  );
-  return report.failedCycles === 0 && report.rows > 0 ? 0 : 1;
+  console.log(`\n${formatLiveReport(report)}`);
+  if (abort.signal.aborted) return 130;
+  return report.failure === undefined && report.failedRefreshes === 0 && report.rows > 0 ? 0 : 1;
 }
 
 main().then(

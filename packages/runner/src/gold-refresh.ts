@@ -1,0 +1,105 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  CONSUMER_GROUPS,
+  createManagedConsumer,
+  TOPICS,
+  topicSpec,
+  withHeartbeats,
+} from '@lakestream/kafka';
+import type { Logger } from '@lakestream/observability';
+import { SilverAppliedSchema } from '@lakestream/silver';
+import type { Kafka } from 'kafkajs';
+import type { DbtAnswer } from './dbt-serve.js';
+
+/** One gold refresh: the batches it was asked for and what dbt answered. */
+export interface GoldRefresh {
+  batches: string[];
+  answer: DbtAnswer;
+  /** When the refreshed gold became readable (dbt answered; the warehouse is released). */
+  visibleAt: number;
+}
+
+/** Options of `followSilverApplied`. */
+export interface GoldRefreshOptions {
+  kafka: Kafka;
+  logger: Logger;
+  /** One refresh (a dbt command on the resident process); rejects only if that process is gone. */
+  refresh: () => Promise<DbtAnswer>;
+  onRefresh: (refresh: GoldRefresh) => void;
+  /** Pause before a failed refresh is tried again; default 2 s. */
+  retryDelayMs?: number;
+  signal?: AbortSignal;
+  topic?: string;
+  groupId?: string;
+}
+
+/** The running follower. */
+export interface GoldRefreshFollower {
+  start(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * Refreshes gold after the warehouse loader confirms applied silver batches: every fetched batch
+ * of confirmations (`lakestream.silver.applied.v1`, group `lakestream-gold-refresh`) leads to one
+ * dbt command, and its offsets are committed once the command succeeded. A failed refresh (the
+ * warehouse held beyond dbt's connect retries) is tried again after a pause, for the same
+ * confirmations, until it succeeds or the follower stops; confirmations that arrive meanwhile wait
+ * for the next fetch, so a burst costs one refresh, not one each.
+ */
+export function followSilverApplied(options: GoldRefreshOptions): GoldRefreshFollower {
+  const { kafka, logger: log } = options;
+  const topic = options.topic ?? TOPICS.silverApplied;
+  const stop = new AbortController();
+  options.signal?.addEventListener('abort', () => stop.abort(), { once: true });
+  const member = createManagedConsumer({
+    kafka,
+    consumer: { groupId: options.groupId ?? CONSUMER_GROUPS.goldRefresh, maxWaitTimeInMs: 100 },
+    topics: [topic],
+    ensureTopics: [topicSpec(TOPICS.silverApplied, topic)],
+    logger: log,
+    signal: stop.signal,
+  });
+  return {
+    async start() {
+      await member.start({
+        autoCommit: false,
+        eachBatch: async ({ batch, heartbeat, isRunning, isStale }) => {
+          if (batch.messages.length === 0) return;
+          const batches = batch.messages.flatMap((m) => {
+            const parsed = SilverAppliedSchema.safeParse(safeJson(m.value?.toString('utf8')));
+            return parsed.success ? [parsed.data.batch_id] : [];
+          });
+          for (;;) {
+            if (stop.signal.aborted || !isRunning() || isStale()) return;
+            const answer = await withHeartbeats(options.refresh(), heartbeat, 3_000);
+            const visibleAt = Date.now();
+            options.onRefresh({ batches, answer, visibleAt });
+            if (answer.ok) break;
+            log.warn({ batches, error: answer.error }, 'gold refresh failed; trying again');
+            await sleep(options.retryDelayMs ?? 2_000, undefined, { signal: stop.signal }).catch(
+              () => {},
+            );
+          }
+          const next = (BigInt(batch.lastOffset()) + 1n).toString();
+          await member.consumer.commitOffsets([
+            { topic: batch.topic, partition: batch.partition, offset: next },
+          ]);
+        },
+      });
+    },
+    async close() {
+      stop.abort();
+      await member.close();
+    },
+  };
+}
+
+function safeJson(text: string | undefined): unknown {
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
