@@ -20,7 +20,13 @@ export {
   runCloudPipeline,
 } from './cloud-pipeline.js';
 export { type CloudBigquery, lakeBucket, parseCloudBigquery, prepareCloud } from './cloud-run.js';
-export { type MeasuredRow, quantile, type StageFigures, stageBreakdown } from './live-breakdown.js';
+export {
+  LIVE_STAGES,
+  type MeasuredRow,
+  quantile,
+  type StageFigures,
+  stageBreakdown,
+} from './live-breakdown.js';
 export { type LiveRunOptions, type LiveRunReport, runLive } from './live-run.js';
 export {
   countBetween,

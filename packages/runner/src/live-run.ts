@@ -22,7 +22,7 @@ import {
   type StageFigures,
   stageBreakdown,
 } from './live-breakdown.js';
-import { readBronzeManifests, STREAMING_GROUPS, type StageGroup } from './streaming-counts.js';
+import { readBronzeManifests, type StageGroup } from './streaming-counts.js';
 
 /** Options of `runLive`. */
 export interface LiveRunOptions {
@@ -41,7 +41,40 @@ export interface LiveRunOptions {
   timeoutMs: number;
   say: (message: string) => void;
   signal?: AbortSignal;
+  /** Topic names and consumer groups, when not the contract's (tests); the workers are given them. */
+  topics?: LiveTopics;
+  groups?: LiveGroups;
 }
+
+/** The topics a live run reads and its workers use. */
+export interface LiveTopics {
+  orderItems: string;
+  bronzeFiles: string;
+  silverBatches: string;
+  silverApplied: string;
+}
+
+/** The consumer groups of the stages a live run drains. */
+export interface LiveGroups {
+  bronzeSink: string;
+  transformer: string;
+  warehouseLoader: string;
+  goldRefresh: string;
+}
+
+const CONTRACT_TOPICS: LiveTopics = {
+  orderItems: TOPICS.orderItems,
+  bronzeFiles: TOPICS.bronzeFiles,
+  silverBatches: TOPICS.silverBatches,
+  silverApplied: TOPICS.silverApplied,
+};
+
+const CONTRACT_GROUPS: LiveGroups = {
+  bronzeSink: CONSUMER_GROUPS.bronzeSink,
+  transformer: CONSUMER_GROUPS.transformer,
+  warehouseLoader: CONSUMER_GROUPS.warehouseLoader,
+  goldRefresh: CONSUMER_GROUPS.goldRefresh,
+};
 
 /** What the live run measured. */
 export interface LiveRunReport {
@@ -61,15 +94,13 @@ export interface LiveRunReport {
 }
 
 /** The stages after bronze, in the order a row passes them, each behind its trigger topic. */
-const DRAIN_ORDER: readonly StageGroup[] = [
-  { stage: 'transformer', groupId: CONSUMER_GROUPS.transformer, topic: TOPICS.bronzeFiles },
-  {
-    stage: 'warehouse-loader',
-    groupId: CONSUMER_GROUPS.warehouseLoader,
-    topic: TOPICS.silverBatches,
-  },
-  { stage: 'gold refresh', groupId: CONSUMER_GROUPS.goldRefresh, topic: TOPICS.silverApplied },
-];
+function drainOrder(topics: LiveTopics, groups: LiveGroups): StageGroup[] {
+  return [
+    { stage: 'transformer', groupId: groups.transformer, topic: topics.bronzeFiles },
+    { stage: 'warehouse-loader', groupId: groups.warehouseLoader, topic: topics.silverBatches },
+    { stage: 'gold refresh', groupId: groups.goldRefresh, topic: topics.silverApplied },
+  ];
+}
 
 /** The gold model live mode refreshes, with what it is built from. */
 const GOLD_SELECTION = ['run', '--select', '+overall_performance'];
@@ -86,13 +117,28 @@ const GOLD_SELECTION = ['run', '--select', '+overall_performance'];
  */
 export async function runLive(options: LiveRunOptions): Promise<LiveRunReport> {
   const { say, kafka } = options;
+  const topics = options.topics ?? CONTRACT_TOPICS;
+  const groups = options.groups ?? CONTRACT_GROUPS;
+  const drain = drainOrder(topics, groups);
   const stopWorkers = new AbortController();
   const stopProducing = new AbortController();
   options.signal?.addEventListener('abort', () => stopProducing.abort(), { once: true });
+  // The workers and the producer on the run's topics and groups.
+  const workerEnv: NodeJS.ProcessEnv = {
+    PRODUCER_TOPIC: topics.orderItems,
+    TRANSFORMER_SOURCE_TOPIC: topics.orderItems,
+    TRANSFORMER_MANIFEST_TOPIC: topics.bronzeFiles,
+    TRANSFORMER_ANNOUNCE_TOPIC: topics.silverBatches,
+    TRANSFORMER_BRONZE_GROUP_ID: groups.bronzeSink,
+    TRANSFORMER_GROUP_ID: groups.transformer,
+    WAREHOUSE_LOADER_TOPIC: topics.silverBatches,
+    WAREHOUSE_LOADER_APPLIED_TOPIC: topics.silverApplied,
+    WAREHOUSE_LOADER_GROUP_ID: groups.warehouseLoader,
+  };
   const child = (name: string, args: string[], signal: AbortSignal, env: NodeJS.ProcessEnv = {}) =>
     runChild(process.execPath, [...TS_NODE, ...args], {
       cwd: options.root,
-      env: { LOG_LEVEL: 'info', METRICS_PORT: '0', ...options.env, ...env },
+      env: { LOG_LEVEL: 'info', METRICS_PORT: '0', ...options.env, ...workerEnv, ...env },
       logFile: join(options.home, 'logs', `live-${name}.log`),
       signal,
     });
@@ -100,7 +146,7 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRunReport> {
   const seen = await partitionWatermarks(options.warehousePath);
   const starts = await topicStarts(
     kafka,
-    DRAIN_ORDER.map((g) => g.topic),
+    drain.map((g) => g.topic),
   );
   let failure: string | undefined;
   const fail = (why: string) => {
@@ -142,6 +188,8 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRunReport> {
   let failedRefreshes = 0;
   const follower = followSilverApplied({
     kafka,
+    topic: topics.silverApplied,
+    groupId: groups.goldRefresh,
     logger: options.logger,
     ...(options.signal ? { signal: options.signal } : {}),
     refresh: () => dbt!.run(GOLD_SELECTION, newRowsSql(seen)),
@@ -171,11 +219,10 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRunReport> {
     });
     say(`resident dbt ready (project parsed in ${dbt.startSeconds.toFixed(1)} s)`);
     await follower.start();
-    await waitForMembers(
-      kafka,
-      [CONSUMER_GROUPS.transformer, CONSUMER_GROUPS.warehouseLoader, CONSUMER_GROUPS.goldRefresh],
-      { timeoutMs: options.timeoutMs, signal: stopProducing.signal },
-    );
+    await waitForMembers(kafka, [groups.transformer, groups.warehouseLoader, groups.goldRefresh], {
+      timeoutMs: options.timeoutMs,
+      signal: stopProducing.signal,
+    });
     if (!stopProducing.signal.aborted) {
       say('transformer and warehouse-loader workers and the gold refresh are in their groups');
       say(
@@ -200,13 +247,13 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRunReport> {
     if (failure === undefined && !options.signal?.aborted) {
       say('draining: waiting for the bronze sink');
       await waitForCatchUp(kafka, {
-        groups: STREAMING_GROUPS.filter((g) => g.stage === 'bronze-sink'),
+        groups: [{ stage: 'bronze-sink', groupId: groups.bronzeSink, topic: topics.orderItems }],
         timeoutMs: options.timeoutMs,
         say,
         ...(options.signal ? { signal: options.signal } : {}),
       }).catch((err: unknown) => fail((err as Error).message));
     }
-    for (const group of DRAIN_ORDER) {
+    for (const group of drain) {
       if (failure !== undefined || options.signal?.aborted) break;
       say(`draining: waiting for the ${group.stage}`);
       await drainStage(kafka, group, starts.get(group.topic), options).catch((err: unknown) =>
@@ -226,9 +273,9 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRunReport> {
     rows.length > 0 && !options.signal?.aborted
       ? stageBreakdown(
           rows,
-          await readBronzeManifests(kafka),
-          TOPICS.orderItems,
-          await batchTimes(kafka),
+          await readBronzeManifests(kafka, topics.bronzeFiles),
+          topics.orderItems,
+          await batchTimes(kafka, topics),
         )
       : [];
   const freshness = rows.map((r) => (r.visibleAt - r.producedAt) / 1000).sort((a, b) => a - b);
@@ -303,19 +350,19 @@ async function drainStage(
 }
 
 /** When each silver batch was announced and confirmed applied. */
-async function batchTimes(kafka: Kafka): Promise<BatchTimes> {
+async function batchTimes(kafka: Kafka, topics: LiveTopics): Promise<BatchTimes> {
   const read = (topic: string) =>
     readTopicToEnd(kafka, topic, {
       groupIdPrefix: `lakestream-live-${process.pid}`,
       timeoutMs: 60_000,
     });
   const publishedAt = new Map<string, number>();
-  for (const record of await read(TOPICS.silverBatches)) {
+  for (const record of await read(topics.silverBatches)) {
     const parsed = BatchAnnouncementSchema.safeParse(safeJson(record.value));
     if (parsed.success) publishedAt.set(parsed.data.batch_id, Date.parse(parsed.data.created_at));
   }
   const appliedAt = new Map<string, number>();
-  for (const record of await read(TOPICS.silverApplied)) {
+  for (const record of await read(topics.silverApplied)) {
     const parsed = SilverAppliedSchema.safeParse(safeJson(record.value));
     // The first confirmation: a batch confirmed again (a replayed run) was visible already.
     if (parsed.success && !appliedAt.has(parsed.data.batch_id))

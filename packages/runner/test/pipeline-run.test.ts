@@ -19,10 +19,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   backgroundService,
   GOLD_TABLES,
+  LIVE_STAGES,
   type PipelineRunOptions,
   type PipelineRunReport,
   readBronzeManifests,
   runChild,
+  runLive,
   runPipeline,
   TS_NODE,
   topicEndOffsets,
@@ -35,11 +37,19 @@ const topics = {
   dlq: `test.runner.${id}.dlq`,
   bronzeFiles: `test.runner.${id}.bronze`,
   silverBatches: `test.runner.${id}.silver`,
+  silverApplied: `test.runner.${id}.applied`,
 };
 const groups = [
   { stage: 'bronze-sink', groupId: `test-runner-${id}-bronze`, topic: topics.orderItems },
   { stage: 'audit-sink', groupId: `test-runner-${id}-audit`, topic: topics.orderItems },
 ];
+/** The live run's own groups: its workers and gold refresh, beside the sinks above. */
+const liveGroups = {
+  bronzeSink: groups[0]!.groupId,
+  transformer: `test-runner-${id}-transformer`,
+  warehouseLoader: `test-runner-${id}-loader`,
+  goldRefresh: `test-runner-${id}-gold`,
+};
 const auditSchema = `runner_${id}`;
 const ROWS = 1_500;
 const RUN_TIMEOUT_MS = 120_000;
@@ -179,7 +189,9 @@ afterAll(async () => {
   const admin = kafka.admin();
   await admin.connect();
   await admin.deleteTopics({ topics: Object.values(topics) }).catch(() => {});
-  await admin.deleteGroups(groups.map((g) => g.groupId)).catch(() => {});
+  await admin
+    .deleteGroups([...groups.map((g) => g.groupId), ...Object.values(liveGroups).slice(1)])
+    .catch(() => {});
   await admin.disconnect();
   const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
   await client.connect();
@@ -259,6 +271,39 @@ describe('runner: a CSV through the whole pipeline', () => {
     // supersedes its twin.
     expect(transformer).toMatchObject({ in: ROWS + 50, out: ROWS });
     expect(report.ok).toBe(true);
+    expect(await goldFingerprint()).toEqual(first);
+  }, 300_000);
+
+  it('live: every row produced reaches gold through the resident workers and dbt, placed in every stage, and no gold number changes', async () => {
+    expect(first).toBeDefined();
+    const lines: string[] = [];
+    const report = await runLive({
+      file: csv,
+      rate: 400,
+      durationMs: 3_000,
+      root,
+      home,
+      warehousePath: join(home, 'warehouse.duckdb'),
+      env,
+      kafka,
+      logger: createLogger({ service: 'test', level: 'silent' }),
+      timeoutMs: RUN_TIMEOUT_MS,
+      say: (line) => lines.push(line),
+      topics,
+      groups: liveGroups,
+    });
+    expect(report.failure, lines.join('\n')).toBeUndefined();
+    expect(report.failedRefreshes).toBe(0);
+    expect(report.produced).toBeGreaterThan(500);
+    // The replayed rows supersede their twins with new offsets: each is measured once.
+    expect(report.rows).toBe(report.produced);
+    expect(report.stages.map((s) => [s.stage, s.unplaced])).toEqual(
+      LIVE_STAGES.map((stage) => [stage, 0]),
+    );
+    // A row passes the stages in order, so its times since produce never decrease.
+    const medians = report.stages.map((s) => s.median);
+    expect(medians).toEqual([...medians].sort((a, b) => a - b));
+    expect(report.stages.at(-1)!.p95).toBe(report.p95Seconds);
     expect(await goldFingerprint()).toEqual(first);
   }, 300_000);
 
