@@ -55,6 +55,10 @@ export async function runChild(
   };
   if (options.signal?.aborted) onAbort();
   else options.signal?.addEventListener('abort', onAbort, { once: true });
+  // A runner that exits without stopping its child (an uncaught error, process.exit) must not
+  // leave it running on a broken pipe: long-lived workers would outlive it, writing nowhere.
+  const onExit = () => child.kill('SIGTERM');
+  process.once('exit', onExit);
   let stdout = '';
   const tail: string[] = [];
   let partial = '';
@@ -79,6 +83,7 @@ export async function runChild(
     },
   );
   options.signal?.removeEventListener('abort', onAbort);
+  process.off('exit', onExit);
   clearTimeout(killTimer);
   if (partial !== '') {
     tail.push(partial);

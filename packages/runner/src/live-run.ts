@@ -144,10 +144,10 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRunReport> {
     });
 
   const seen = await partitionWatermarks(options.warehousePath);
-  const starts = await topicStarts(
-    kafka,
-    drain.map((g) => g.topic),
-  );
+  const starts = await topicStarts(kafka, [topics.orderItems, ...drain.map((g) => g.topic)]);
+  // Rows produced before this run (an interrupted run's, still in flight) reach gold too; only
+  // the run's own offsets are measured.
+  const produceFrom = starts.get(topics.orderItems) ?? new Map<number, number>();
   let failure: string | undefined;
   const fail = (why: string) => {
     failure ??= why;
@@ -172,7 +172,8 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRunReport> {
     ),
   ].map((run, i) =>
     run.then((result: ChildResult) => {
-      if (!stopWorkers.signal.aborted) {
+      // Ctrl-C reaches the workers too (one process group): their exit then is no failure.
+      if (!stopWorkers.signal.aborted && !options.signal?.aborted) {
         const name = i === 0 ? 'transformer' : 'warehouse-loader';
         fail(
           `the ${name} worker stopped (${result.signal ?? `exit ${result.code}`}); see ${join(options.home, 'logs', `live-${name}.log`)}`,
@@ -200,7 +201,9 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRunReport> {
         say(`refresh ${refreshes}: failed (${answer.error}); trying again`);
         return;
       }
-      const fresh = takeNewRows(answer.rows, seen, visibleAt);
+      const fresh = takeNewRows(answer.rows, seen, visibleAt).filter(
+        (r) => r.offset >= (produceFrom.get(r.partition) ?? 0),
+      );
       for (const row of fresh) rows.push(row);
       const seconds = fresh.map((r) => (visibleAt - r.producedAt) / 1000).sort((a, b) => a - b);
       say(
