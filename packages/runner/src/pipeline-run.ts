@@ -9,7 +9,7 @@ import { type ChildResult, runChild, TS_NODE } from './child-process.js';
 import { readDbtResults } from './run-report.js';
 import { duckdbWarehouse, type RunWarehouse } from './run-warehouse.js';
 import { STREAMING_GROUPS, type StageGroup } from './streaming-counts.js';
-import { runStreamingStages, type StageReport } from './streaming-stages.js';
+import { runStreamingStages, type StageReport, type StreamingOutcome } from './streaming-stages.js';
 import type { SupervisionOptions, WatchedService } from './supervision.js';
 
 export type { StageReport } from './streaming-stages.js';
@@ -74,7 +74,17 @@ export interface PipelineRunOptions {
 }
 
 /** producer, bronze-sink, audit-sink, transformer, warehouse-loader, dbt build. */
-const STAGE_COUNT = 6;
+const STAGE_ORDER = [
+  'producer',
+  'bronze-sink',
+  'audit-sink',
+  'transformer',
+  'warehouse-loader',
+  'dbt build',
+];
+const STAGE_COUNT = STAGE_ORDER.length;
+/** The table's order, whichever stage finished first (the audit sink runs beside the batch stages). */
+const stageRank = (stage: string) => STAGE_ORDER.indexOf(stage);
 
 /**
  * Streams `files` through every stage on the local stack – producer → Kafka → bronze-sink and
@@ -133,7 +143,7 @@ export async function runPipeline(options: PipelineRunOptions): Promise<Pipeline
     `exit ${result.code ?? result.signal}; see ${join(home, 'logs', `run-${name}.log`)}: ${result.stderrTail.slice(-3).join(' | ')}`;
 
   const sequenceBefore = (await readSilverBatches(options.store)).at(-1)?.sequence ?? 0;
-  const streaming = await runStreamingStages({
+  const streaming: StreamingOutcome | undefined = await runStreamingStages({
     kafka,
     logger: options.logger ?? createLogger({ service: 'runner', level: 'silent' }),
     files: options.files,
@@ -246,6 +256,8 @@ export async function runPipeline(options: PipelineRunOptions): Promise<Pipeline
   return finish();
 
   async function finish(wasInterrupted = false): Promise<PipelineRunReport> {
+    await streaming?.audit;
+    stages.sort((a, b) => stageRank(a.stage) - stageRank(b.stage));
     const gold = await warehouse
       .goldRowCounts()
       .catch(() => new Map<string, number | null>(GOLD_TABLES.map((t) => [t, null])));

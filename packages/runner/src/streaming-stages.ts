@@ -55,6 +55,12 @@ export interface StreamingOutcome {
   interrupted: boolean;
   /** Every committed bronze manifest of the order-item topic (empty when the run stopped early). */
   manifests: BronzeManifest[];
+  /**
+   * The audit sink's wait, still going on beside the batch stages (silver is built from bronze
+   * alone); resolves, once its line is recorded, with whether it succeeded. Absent when the run
+   * ended before the sinks.
+   */
+  audit?: Promise<boolean>;
 }
 
 interface ProducerSummary {
@@ -93,6 +99,7 @@ export async function runStreamingStages(ctx: StreamingStagesContext): Promise<S
     return { ok: false, interrupted: false, manifests: [] };
   };
 
+  let handedOver = false;
   try {
     let since: PartitionOffsets;
     let clusterId: string;
@@ -138,61 +145,78 @@ export async function runStreamingStages(ctx: StreamingStagesContext): Promise<S
     const end = await topicEndOffsets(kafka, topics.orderItems);
     const produced = countBetween(since, end);
 
-    // 2. The sinks: wait until each group has committed the end of the topic.
-    say('bronze-sink, audit-sink: waiting until both have committed everything');
-    const { caughtUp, behind } = await waitForGroups(kafka, ctx.groups, {
-      timeoutMs: ctx.timeoutMs,
-      began: ctx.began,
-      signal,
-      say,
-      ...(ctx.progressMs === undefined ? {} : { progressMs: ctx.progressMs }),
-    });
-    if (signal.aborted) {
-      const waiting = ctx.groups.find((g) => !caughtUp.has(g.stage))?.stage ?? 'bronze-sink';
-      return stopped(supervision.failure()?.stage ?? waiting, 0);
-    }
-    supervision.close();
+    // 2. The sinks. The batch stages need bronze only, so they start once the bronze sink has
+    // committed the end of the topic; the audit sink's wait goes on beside them.
+    say(
+      'bronze-sink: waiting until it has committed everything (the audit sink carries on beside the batch stages)',
+    );
+    const isBronze = (g: StageGroup) => g.stage === 'bronze-sink';
+    const waitFor = (groups: readonly StageGroup[]) =>
+      waitForGroups(kafka, groups, {
+        timeoutMs: ctx.timeoutMs,
+        began: ctx.began,
+        signal,
+        say,
+        ...(ctx.progressMs === undefined ? {} : { progressMs: ctx.progressMs }),
+      });
+    const notCaughtUp = (stage: string, wait: Awaited<ReturnType<typeof waitFor>>) =>
+      wait.caughtUp.has(stage)
+        ? {}
+        : {
+            note: `did not catch up in ${Math.round(ctx.timeoutMs / 1000)} s (${(wait.behind.get(stage) ?? Number.NaN).toLocaleString('en')} behind)`,
+          };
+    // Both waits start now, so each stage's time and timeout count from the same moment.
+    const auditWaiting = waitFor(ctx.groups.filter((g) => !isBronze(g)));
+    const bronzeWait = await waitFor(ctx.groups.filter(isBronze));
+    if (signal.aborted) return stopped(supervision.failure()?.stage ?? 'bronze-sink', 0);
     const manifests = (await readBronzeManifests(kafka, topics.bronzeFiles)).filter(
       (m) => m.topic === topics.orderItems,
     );
-    const notCaughtUp = (stage: string) =>
-      caughtUp.has(stage)
-        ? {}
-        : {
-            note: `did not catch up in ${Math.round(ctx.timeoutMs / 1000)} s (${(behind.get(stage) ?? Number.NaN).toLocaleString('en')} behind)`,
-          };
     const bronzeRecords = offsetsHeld(manifests, since, end);
+    const bronzeOk = bronzeWait.caughtUp.has('bronze-sink') && bronzeRecords === produced;
     ctx.stage({
       stage: 'bronze-sink',
       in: produced,
       out: bronzeRecords,
       rejected: 0,
-      seconds: caughtUp.get('bronze-sink') ?? Number.NaN,
-      ok: caughtUp.has('bronze-sink') && bronzeRecords === produced,
-      ...notCaughtUp('bronze-sink'),
+      seconds: bronzeWait.caughtUp.get('bronze-sink') ?? Number.NaN,
+      ok: bronzeOk,
+      ...notCaughtUp('bronze-sink', bronzeWait),
     });
-    const auditRows = await auditRowCountInRange(
-      ctx.databaseUrl,
-      { topic: topics.orderItems, clusterId, since, end },
-      ctx.auditSchema,
-    );
-    ctx.stage({
-      stage: 'audit-sink',
-      in: produced,
-      out: auditRows,
-      rejected: produced - auditRows,
-      seconds: caughtUp.get('audit-sink') ?? Number.NaN,
-      ok: caughtUp.has('audit-sink') && auditRows === produced,
-      ...notCaughtUp('audit-sink'),
-    });
-    return {
-      ok:
-        caughtUp.size === ctx.groups.length && bronzeRecords === produced && auditRows === produced,
-      interrupted: false,
-      manifests,
-    };
+
+    const audit = (async () => {
+      const auditWait = await auditWaiting;
+      if (signal.aborted) {
+        // Stopped by the user, or by a sink that died (this one: its reason and log lines).
+        const failure = supervision.failure();
+        const note =
+          failure === undefined
+            ? 'interrupted'
+            : failure.stage === 'audit-sink'
+              ? `${failure.reason}; last lines of ${failure.logFile}: ${failure.logTail.join(' | ')}`
+              : `stopped: ${failure.stage} is down`;
+        return ctx.stage({ ...empty('audit-sink', (performance.now() - ctx.began) / 1000), note });
+      }
+      const auditRows = await auditRowCountInRange(
+        ctx.databaseUrl,
+        { topic: topics.orderItems, clusterId, since, end },
+        ctx.auditSchema,
+      );
+      return ctx.stage({
+        stage: 'audit-sink',
+        in: produced,
+        out: auditRows,
+        rejected: produced - auditRows,
+        seconds: auditWait.caughtUp.get('audit-sink') ?? Number.NaN,
+        ok: auditWait.caughtUp.has('audit-sink') && auditRows === produced,
+        ...notCaughtUp('audit-sink', auditWait),
+      });
+    })().finally(() => supervision.close());
+    handedOver = true;
+    return { ok: bronzeOk, interrupted: false, manifests, audit };
   } finally {
-    supervision.close();
+    // The audit wait, once started, closes the supervision itself.
+    if (!handedOver) supervision.close();
   }
 }
 
