@@ -10,6 +10,7 @@ import type { Logger } from '@lakestream/observability';
 import { SilverAppliedSchema } from '@lakestream/silver';
 import type { Kafka } from 'kafkajs';
 import type { DbtAnswer } from './dbt-serve.js';
+import { parseMessage } from './json-message.js';
 
 /** One gold refresh: the batches it was asked for and what dbt answered. */
 export interface GoldRefresh {
@@ -66,10 +67,9 @@ export function followSilverApplied(options: GoldRefreshOptions): GoldRefreshFol
         autoCommit: false,
         eachBatch: async ({ batch, heartbeat, isRunning, isStale }) => {
           if (batch.messages.length === 0) return;
-          const batches = batch.messages.flatMap((m) => {
-            const parsed = SilverAppliedSchema.safeParse(safeJson(m.value?.toString('utf8')));
-            return parsed.success ? [parsed.data.batch_id] : [];
-          });
+          const batches = batch.messages.flatMap(
+            (m) => parseMessage(SilverAppliedSchema, m.value)?.batch_id ?? [],
+          );
           for (;;) {
             if (stop.signal.aborted || !isRunning() || isStale()) return;
             const answer = await withHeartbeats(options.refresh(), heartbeat, 3_000);
@@ -93,13 +93,4 @@ export function followSilverApplied(options: GoldRefreshOptions): GoldRefreshFol
       await member.close();
     },
   };
-}
-
-function safeJson(text: string | undefined): unknown {
-  if (text === undefined) return undefined;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
 }

@@ -15,6 +15,7 @@ import { waitForCatchUp, waitForMembers } from './catch-up.js';
 import { type ChildResult, runChild, TS_NODE } from './child-process.js';
 import { type DbtServe, startDbtServe } from './dbt-serve.js';
 import { followSilverApplied } from './gold-refresh.js';
+import { parseMessage } from './json-message.js';
 import {
   type BatchTimes,
   type MeasuredRow,
@@ -361,25 +362,17 @@ async function batchTimes(kafka: Kafka, topics: LiveTopics): Promise<BatchTimes>
     });
   const publishedAt = new Map<string, number>();
   for (const record of await read(topics.silverBatches)) {
-    const parsed = BatchAnnouncementSchema.safeParse(safeJson(record.value));
-    if (parsed.success) publishedAt.set(parsed.data.batch_id, Date.parse(parsed.data.created_at));
+    const announcement = parseMessage(BatchAnnouncementSchema, record.value);
+    if (announcement) publishedAt.set(announcement.batch_id, Date.parse(announcement.created_at));
   }
   const appliedAt = new Map<string, number>();
   for (const record of await read(topics.silverApplied)) {
-    const parsed = SilverAppliedSchema.safeParse(safeJson(record.value));
+    const applied = parseMessage(SilverAppliedSchema, record.value);
     // The first confirmation: a batch confirmed again (a replayed run) was visible already.
-    if (parsed.success && !appliedAt.has(parsed.data.batch_id))
-      appliedAt.set(parsed.data.batch_id, Date.parse(parsed.data.applied_at));
+    if (applied && !appliedAt.has(applied.batch_id))
+      appliedAt.set(applied.batch_id, Date.parse(applied.applied_at));
   }
   return { publishedAt, appliedAt };
-}
-
-function safeJson(value: Buffer | null): unknown {
-  try {
-    return value === null ? undefined : JSON.parse(value.toString('utf8'));
-  } catch {
-    return undefined;
-  }
 }
 
 type Watermarks = Map<number, number>;
