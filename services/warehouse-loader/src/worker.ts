@@ -161,12 +161,14 @@ export function createWorker(options: WorkerOptions): Worker {
       };
       return { key: batch.id, value: JSON.stringify(confirmation) };
     });
-    await producer.send({ topic: options.appliedTopic, acks: -1, messages }).catch((err: unknown) =>
-      log.warn(
-        { err, batches: summary.applied.map((b) => b.id) },
-        'confirming the applied batches failed; the gold refresh waits for the next confirmation',
-      ),
-    );
+    await producer
+      .send({ topic: options.appliedTopic, acks: -1, messages })
+      .catch((err: unknown) =>
+        log.warn(
+          { err, batches: summary.applied.map((b) => b.id) },
+          'confirming the applied batches failed; the gold refresh waits for the next confirmation',
+        ),
+      );
   }
 
   async function eachBatch({ batch, heartbeat, isRunning, isStale }: EachBatchPayload) {

@@ -105,9 +105,12 @@ describe('worker', () => {
     const announce = (spec: SilverBatchSpec) => publish(store, producer, topic, spec);
     /** The confirmations published so far. */
     const confirmations = async () =>
-      (await readTopicToEnd(kafka, appliedTopic, { groupIdPrefix: 'test-applied', timeoutMs: 20_000 })).map(
-        (r) => SilverAppliedSchema.parse(JSON.parse(r.value!.toString())),
-      );
+      (
+        await readTopicToEnd(kafka, appliedTopic, {
+          groupIdPrefix: 'test-applied',
+          timeoutMs: 20_000,
+        })
+      ).map((r) => SilverAppliedSchema.parse(JSON.parse(r.value!.toString())));
     return { store, path, state, worker, announce, confirmations };
   }
 
