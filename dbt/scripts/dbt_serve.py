@@ -13,18 +13,21 @@ file is closed: the warehouse loader and the dashboard open the same file, and D
 process hold it. Before a command the file is taken as soon as it is free (looked at every 50 ms,
 for up to `LAKESTREAM_DBT_LOCK_WAIT` seconds, default 120) and held until the answer, so a loader
 that writes every second or two delays a refresh by one write at most, where dbt-duckdb's own
-connect retries back off 1, 2, 4, 8 s. The first line written is `{"ready": true, "seconds": …}` once the project is
+connect retries back off 1, 2, 4, 8 and 16 s. Ctrl-C is left to the caller, which ends the process by
+closing stdin (or SIGTERM): a command under way is not cut in the middle of a write. The first line written is `{"ready": true, "seconds": …}` once the project is
 parsed (or `{"ready": false, "error": …}` and exit 1). dbt's own output goes to stderr. The
 project is parsed once: a change to the models needs a new process.
 """
 
 import json
 import os
+import signal
 import sys
 import time
 
 
 def main() -> int:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     # The answers own stdout; everything dbt prints goes to stderr.
     answers = os.fdopen(os.dup(sys.stdout.fileno()), "w", buffering=1)
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
@@ -51,15 +54,17 @@ def main() -> int:
             args = [str(a) for a in request["args"]]
             held = take_warehouse()
             result = dbtRunner(manifest=manifest).invoke([*args, *flags])
-            rows = run_query(request["query"]) if result.success and request.get("query") else []
+            rows = run_query(held, request["query"]) if result.success and request.get("query") else []
             error = None if result.success else str(result.exception or "a node failed; see dbt's log")
             answer = {"ok": bool(result.success), "rows": rows, "error": error}
         except Exception as err:  # noqa: BLE001 - every failure becomes the request's answer
             answer = {"ok": False, "rows": [], "error": f"{type(err).__name__}: {err}"}
         finally:
-            release_warehouse()
-            if held is not None:
-                held.close()
+            try:
+                release_warehouse()
+            finally:
+                if held is not None:
+                    held.close()
         answer["seconds"] = round(time.monotonic() - began, 3)
         answers.write(json.dumps(answer, default=str) + "\n")
     return 0
@@ -92,15 +97,12 @@ def duckdb_environment():
     return DuckDBConnectionManager._ENV
 
 
-def run_query(sql: str) -> list:
-    env = duckdb_environment()
-    if env is None:
+def run_query(held, sql: str) -> list:
+    """The query on the connection that has held the file since before the command (the same
+    database dbt wrote, in this process), so nothing else can have written in between."""
+    if held is None:
         raise RuntimeError("a query needs the duckdb target")
-    handle = env.handle()
-    try:
-        return [list(row) for row in handle.cursor().execute(sql).fetchall()]
-    finally:
-        handle.close()
+    return [list(row) for row in held.execute(sql).fetchall()]
 
 
 def release_warehouse() -> None:

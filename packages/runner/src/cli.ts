@@ -43,10 +43,11 @@ run               streams the files, in order, through the whole pipeline (the s
                   --compare also loads the same silver into a fresh DuckDB warehouse, builds it
                   with dbt and compares every gold table (exit 1 unless all 7 are equal).
 live              replays FILE at --rate rows/s (default 200) for --duration seconds (default 120)
-                  while the batch stages run in micro-batches; the last one waits until the bronze
-                  sink has landed every record (at most --timeout), so every row produced is
-                  measured; prints the freshness (produce → visible in gold.overall_performance)
-                  median and p95.`;
+                  through a transformer and a loader worker it starts and a resident dbt that
+                  refreshes gold.overall_performance on each applied batch; then drains every
+                  stage (each at most --timeout) and prints the freshness (produce → visible in
+                  gold) – median, p95, max – and the time per stage. Exit 1 if a stage failed or
+                  a row produced did not reach gold.`;
 
 const root = resolve(import.meta.dirname, '../../..');
 const home = process.env.LAKESTREAM_HOME ?? join(root, '.lakestream');

@@ -17,6 +17,8 @@ export interface DbtAnswer {
 export interface DbtServe {
   /** Seconds the start-up took (Python, dbt's import and the parse). */
   readonly startSeconds: number;
+  /** Resolves, with why, when the process has ended (closed, or died). */
+  readonly ended: Promise<string>;
   /** Runs one dbt command (`['run', '--select', …]`), then `query` on the warehouse it left. */
   run(args: readonly string[], query?: string): Promise<DbtAnswer>;
   /** Ends the process (stdin closed; SIGTERM after `graceMs`). */
@@ -47,6 +49,8 @@ export async function startDbtServe(options: DbtServeOptions): Promise<DbtServe>
     { cwd: options.root, env: options.env, stdio: ['pipe', 'pipe', 'pipe'] },
   );
   child.stderr.pipe(log);
+  // A process that died is reported by `exited`; writing to its stdin must not throw as well.
+  child.stdin.on('error', () => {});
   const exited = new Promise<string>((resolve) => {
     child.once('error', (err) => resolve(`dbt serve could not start: ${err.message}`));
     child.once('close', (code, signal) =>
@@ -74,6 +78,7 @@ export async function startDbtServe(options: DbtServeOptions): Promise<DbtServe>
   let queue: Promise<unknown> = Promise.resolve();
   return {
     startSeconds: Number(ready.seconds),
+    ended: exited,
     run(args, query) {
       const answer = queue.then(async () => {
         child.stdin.write(`${JSON.stringify({ args, ...(query ? { query } : {}) })}\n`);
@@ -90,9 +95,11 @@ export async function startDbtServe(options: DbtServeOptions): Promise<DbtServe>
     },
     async close(graceMs = 10_000) {
       child.stdin.end();
-      const timer = setTimeout(() => child.kill('SIGTERM'), graceMs);
+      const term = setTimeout(() => child.kill('SIGTERM'), graceMs);
+      const kill = setTimeout(() => child.kill('SIGKILL'), graceMs + 10_000);
       await exited;
-      clearTimeout(timer);
+      clearTimeout(term);
+      clearTimeout(kill);
       await new Promise<void>((resolve) => log.end(resolve));
     },
   };

@@ -27,6 +27,8 @@ export interface GoldRefreshOptions {
   /** One refresh (a dbt command on the resident process); rejects only if that process is gone. */
   refresh: () => Promise<DbtAnswer>;
   onRefresh: (refresh: GoldRefresh) => void;
+  /** The refresh could not be asked at all (the resident dbt is gone): the follower stops. */
+  onFatal: (err: unknown) => void;
   /** Pause before a failed refresh is tried again; default 2 s. */
   retryDelayMs?: number;
   signal?: AbortSignal;
@@ -72,7 +74,15 @@ export function followSilverApplied(options: GoldRefreshOptions): GoldRefreshFol
           );
           for (;;) {
             if (stop.signal.aborted || !isRunning() || isStale()) return;
-            const answer = await withHeartbeats(options.refresh(), heartbeat, 3_000);
+            let answer: DbtAnswer;
+            try {
+              answer = await withHeartbeats(options.refresh(), heartbeat, 3_000);
+            } catch (err) {
+              // Nothing committed: a follower started later refreshes for these confirmations.
+              stop.abort();
+              options.onFatal(err);
+              return;
+            }
             const visibleAt = Date.now();
             options.onRefresh({ batches, answer, visibleAt });
             if (answer.ok) break;

@@ -101,12 +101,26 @@ function bronzeLookup(manifests: readonly BronzeManifest[], topic: string) {
     list.push({ first: m.first_offset, last: m.last_offset, at: Date.parse(m.written_at) });
     byPartition.set(m.partition, list);
   }
-  for (const list of byPartition.values()) list.sort((a, b) => a.first - b.first || a.at - b.at);
+  // Sorted by first offset, each with the highest last offset up to it: a walk back can stop once
+  // no earlier manifest reaches the offset.
+  const reach = new Map<number, number[]>();
+  for (const [partition, list] of byPartition) {
+    list.sort((a, b) => a.first - b.first || a.at - b.at);
+    let most = -1;
+    reach.set(
+      partition,
+      list.map((m) => {
+        most = Math.max(most, m.last);
+        return most;
+      }),
+    );
+  }
   return (partition: number, offset: number): number | undefined => {
     const list = byPartition.get(partition);
     if (!list) return undefined;
+    const reached = reach.get(partition)!;
     // Last manifest starting at or before the offset, then back over overlapping ones (a range
-    // written again after a crash) for the earliest write.
+    // written again after a crash, with other boundaries) for the earliest write.
     let lo = 0;
     let hi = list.length - 1;
     let found = -1;
@@ -118,10 +132,9 @@ function bronzeLookup(manifests: readonly BronzeManifest[], topic: string) {
       } else hi = mid - 1;
     }
     let best: number | undefined;
-    for (let i = found; i >= 0; i--) {
+    for (let i = found; i >= 0 && reached[i]! >= offset; i--) {
       const m = list[i]!;
       if (m.last >= offset && (best === undefined || m.at < best)) best = m.at;
-      if (m.last < offset && i < found) break;
     }
     return best;
   };

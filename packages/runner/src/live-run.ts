@@ -1,28 +1,20 @@
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  CONSUMER_GROUPS,
-  readTopicToEnd,
-  TOPICS,
-  topicEnds,
-  waitForCommitted,
-} from '@lakestream/kafka';
+import { CONSUMER_GROUPS, TOPICS } from '@lakestream/kafka';
 import type { Logger } from '@lakestream/observability';
-import { BatchAnnouncementSchema, SilverAppliedSchema } from '@lakestream/silver';
 import type { Kafka } from 'kafkajs';
-import { withWarehouse } from './batch-counts.js';
 import { waitForCatchUp, waitForMembers } from './catch-up.js';
 import { type ChildResult, runChild, TS_NODE } from './child-process.js';
 import { type DbtServe, startDbtServe } from './dbt-serve.js';
 import { followSilverApplied } from './gold-refresh.js';
-import { parseMessage } from './json-message.js';
+import { type MeasuredRow, quantile, type StageFigures, stageBreakdown } from './live-breakdown.js';
 import {
-  type BatchTimes,
-  type MeasuredRow,
-  quantile,
-  type StageFigures,
-  stageBreakdown,
-} from './live-breakdown.js';
+  batchTimes,
+  drainStage,
+  newRowsSql,
+  partitionWatermarks,
+  takeNewRows,
+  topicStarts,
+} from './live-measure.js';
 import { readBronzeManifests, type StageGroup } from './streaming-counts.js';
 
 /** Options of `runLive`. */
@@ -122,8 +114,11 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRunReport> {
   const groups = options.groups ?? CONTRACT_GROUPS;
   const drain = drainOrder(topics, groups);
   const stopWorkers = new AbortController();
+  // Aborted by Ctrl-C or by a failure: production and every wait end at once.
+  const halt = new AbortController();
+  options.signal?.addEventListener('abort', () => halt.abort(), { once: true });
   const stopProducing = new AbortController();
-  options.signal?.addEventListener('abort', () => stopProducing.abort(), { once: true });
+  halt.signal.addEventListener('abort', () => stopProducing.abort(), { once: true });
   // The workers and the producer on the run's topics and groups.
   const workerEnv: NodeJS.ProcessEnv = {
     PRODUCER_TOPIC: topics.orderItems,
@@ -144,7 +139,7 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRunReport> {
       signal,
     });
 
-  const seen = await partitionWatermarks(options.warehousePath);
+  const seen = await partitionWatermarks(options.warehousePath, topics.orderItems);
   const starts = await topicStarts(kafka, [topics.orderItems, ...drain.map((g) => g.topic)]);
   // Rows produced before this run (an interrupted run's, still in flight) reach gold too; only
   // the run's own offsets are measured.
@@ -152,7 +147,7 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRunReport> {
   let failure: string | undefined;
   const fail = (why: string) => {
     failure ??= why;
-    stopProducing.abort();
+    halt.abort();
   };
   const workers = [
     child('transformer', ['services/transformer/src/main.ts', 'worker'], stopWorkers.signal, {
@@ -193,8 +188,9 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRunReport> {
     topic: topics.silverApplied,
     groupId: groups.goldRefresh,
     logger: options.logger,
-    ...(options.signal ? { signal: options.signal } : {}),
-    refresh: () => dbt!.run(GOLD_SELECTION, newRowsSql(seen)),
+    signal: halt.signal,
+    refresh: () => dbt!.run(GOLD_SELECTION, newRowsSql(seen, topics.orderItems)),
+    onFatal: (err) => fail(`the gold refresh stopped: ${(err as Error).message}`),
     onRefresh: ({ answer, visibleAt }) => {
       refreshes += 1;
       if (!answer.ok) {
@@ -215,6 +211,8 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRunReport> {
   });
 
   let produced: number | undefined;
+  /** The run is ending: the resident dbt and the workers stop because they are told to. */
+  let closing = false;
   try {
     dbt = await startDbtServe({
       root: options.root,
@@ -222,12 +220,15 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRunReport> {
       logFile: join(options.home, 'logs', 'live-dbt.log'),
     });
     say(`resident dbt ready (project parsed in ${dbt.startSeconds.toFixed(1)} s)`);
+    void dbt.ended.then((why) => {
+      if (!closing && !options.signal?.aborted) fail(why);
+    });
     await follower.start();
     await waitForMembers(kafka, [groups.transformer, groups.warehouseLoader, groups.goldRefresh], {
       timeoutMs: options.timeoutMs,
-      signal: stopProducing.signal,
+      signal: halt.signal,
     });
-    if (!stopProducing.signal.aborted) {
+    if (!halt.signal.aborted) {
       say('transformer and warehouse-loader workers and the gold refresh are in their groups');
       say(
         `producer: replaying ${options.file} at ${options.rate} rows/s for ${options.durationMs / 1000} s`,
@@ -248,25 +249,27 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRunReport> {
     }
     // Bronze lands everything produced; then each stage in turn commits past the last record of
     // its trigger topic, so everything produced is in gold.
-    if (failure === undefined && !options.signal?.aborted) {
+    if (!halt.signal.aborted) {
       say('draining: waiting for the bronze sink');
       await waitForCatchUp(kafka, {
         groups: [{ stage: 'bronze-sink', groupId: groups.bronzeSink, topic: topics.orderItems }],
         timeoutMs: options.timeoutMs,
         say,
-        ...(options.signal ? { signal: options.signal } : {}),
+        signal: halt.signal,
       }).catch((err: unknown) => fail((err as Error).message));
     }
     for (const group of drain) {
-      if (failure !== undefined || options.signal?.aborted) break;
+      if (halt.signal.aborted) break;
       say(`draining: waiting for the ${group.stage}`);
-      await drainStage(kafka, group, starts.get(group.topic), options).catch((err: unknown) =>
-        fail((err as Error).message),
-      );
+      await drainStage(kafka, group, starts.get(group.topic), {
+        timeoutMs: options.timeoutMs,
+        signal: halt.signal,
+      }).catch((err: unknown) => fail((err as Error).message));
     }
   } catch (err) {
     fail((err as Error).message);
   } finally {
+    closing = true;
     await follower.close();
     await dbt?.close();
     stopWorkers.abort();
@@ -279,9 +282,17 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRunReport> {
           rows,
           await readBronzeManifests(kafka, topics.bronzeFiles),
           topics.orderItems,
-          await batchTimes(kafka, topics),
+          await batchTimes(kafka, topics, starts),
         )
       : [];
+  // Every row produced must reach gold: one that did not was lost or quarantined on the way.
+  if (
+    failure === undefined &&
+    !options.signal?.aborted &&
+    produced !== undefined &&
+    rows.length < produced
+  )
+    failure = `${(produced - rows.length).toLocaleString('en')} of the ${produced.toLocaleString('en')} rows produced did not reach gold (quarantined by the transformer's quality gate, or lost)`;
   const freshness = rows.map((r) => (r.visibleAt - r.producedAt) / 1000).sort((a, b) => a - b);
   return {
     produced,
@@ -294,123 +305,4 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRunReport> {
     stages,
     failure,
   };
-}
-
-/** Each topic's end offsets now (absent when the topic does not exist yet). */
-async function topicStarts(kafka: Kafka, topics: readonly string[]) {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    const existing = new Set(await admin.listTopics());
-    const starts = new Map<string, Map<number, number>>();
-    for (const topic of topics)
-      if (existing.has(topic)) starts.set(topic, await topicEnds(admin, topic));
-    return starts;
-  } finally {
-    await admin.disconnect();
-  }
-}
-
-/**
- * Waits until the stage's group has committed past the last record of its trigger topic written
- * since `from`. Judged by records, not by the topic's end: the manifest topic is written in
- * transactions, and the commit marker after a partition's last manifest is an offset no consumer
- * commits past.
- */
-async function drainStage(
-  kafka: Kafka,
-  group: StageGroup,
-  from: ReadonlyMap<number, number> | undefined,
-  options: Pick<LiveRunOptions, 'timeoutMs' | 'signal'>,
-): Promise<void> {
-  const records = await readTopicToEnd(kafka, group.topic, {
-    groupIdPrefix: `lakestream-live-${process.pid}`,
-    timeoutMs: options.timeoutMs,
-    ...(from ? { from } : {}),
-  });
-  const targets = new Map<number, number>();
-  for (const r of records)
-    targets.set(r.partition, Math.max(targets.get(r.partition) ?? 0, Number(r.offset) + 1));
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    const behind = await waitForCommitted(admin, {
-      groupId: group.groupId,
-      topic: group.topic,
-      targets,
-      timeoutMs: options.timeoutMs,
-      ...(options.signal ? { signal: options.signal } : {}),
-    }).catch((err: unknown) => {
-      if (options.signal?.aborted) return [];
-      throw err;
-    });
-    if (behind.length > 0)
-      throw new Error(
-        `the ${group.stage} did not reach the end of ${group.topic} within ${options.timeoutMs} ms (partitions ${behind.join(', ')})`,
-      );
-  } finally {
-    await admin.disconnect();
-  }
-}
-
-/** When each silver batch was announced and confirmed applied. */
-async function batchTimes(kafka: Kafka, topics: LiveTopics): Promise<BatchTimes> {
-  const read = (topic: string) =>
-    readTopicToEnd(kafka, topic, {
-      groupIdPrefix: `lakestream-live-${process.pid}`,
-      timeoutMs: 60_000,
-    });
-  const publishedAt = new Map<string, number>();
-  for (const record of await read(topics.silverBatches)) {
-    const announcement = parseMessage(BatchAnnouncementSchema, record.value);
-    if (announcement) publishedAt.set(announcement.batch_id, Date.parse(announcement.created_at));
-  }
-  const appliedAt = new Map<string, number>();
-  for (const record of await read(topics.silverApplied)) {
-    const applied = parseMessage(SilverAppliedSchema, record.value);
-    // The first confirmation: a batch confirmed again (a replayed run) was visible already.
-    if (applied && !appliedAt.has(applied.batch_id))
-      appliedAt.set(applied.batch_id, Date.parse(applied.applied_at));
-  }
-  return { publishedAt, appliedAt };
-}
-
-type Watermarks = Map<number, number>;
-
-/** Highest fact offset per partition now in the warehouse (rows up to it are already counted). */
-async function partitionWatermarks(path: string): Promise<Watermarks> {
-  if (!existsSync(path)) return new Map();
-  try {
-    const rows = await withWarehouse(path, (run) =>
-      run(
-        'select kafka_partition as p, max(kafka_offset) as o from silver.fct_order_items group by 1',
-      ),
-    );
-    return new Map(rows.map((r) => [Number(r.p), Number(r.o)]));
-  } catch {
-    return new Map();
-  }
-}
-
-/**
- * The fact rows past the watermarks, read by the resident dbt right after its refresh (before it
- * releases the warehouse), so they are exactly the rows that refresh put in gold. Offsets of a
- * partition reach the warehouse in order, so a per-partition watermark finds each row once.
- */
-function newRowsSql(seen: Watermarks): string {
-  const floors = [...seen].map(([p, o]) => `(${p}, ${o})`).join(', ');
-  return `with w(p, o) as (${floors ? `values ${floors}` : 'select null::bigint, null::bigint where false'})
-    select f.kafka_partition, f.kafka_offset, epoch_ms(f.kafka_timestamp), f.silver_batch_id
-      from silver.fct_order_items f left join w on w.p = f.kafka_partition
-     where f.kafka_offset > coalesce(w.o, -1)`;
-}
-
-/** The rows of a refresh's answer as measured rows; advances the watermarks. */
-function takeNewRows(answer: unknown[][], seen: Watermarks, visibleAt: number): MeasuredRow[] {
-  return answer.map(([p, o, ts, batch]) => {
-    const partition = Number(p);
-    const offset = Number(o);
-    if (offset > (seen.get(partition) ?? -1)) seen.set(partition, offset);
-    return { partition, offset, producedAt: Number(ts), batchId: String(batch), visibleAt };
-  });
 }

@@ -100,6 +100,8 @@ export async function runStreamingStages(ctx: StreamingStagesContext): Promise<S
   };
 
   let handedOver = false;
+  // Ends the audit sink's wait when the run stops before handing it over.
+  const auditStop = new AbortController();
   try {
     let since: PartitionOffsets;
     let clusterId: string;
@@ -151,11 +153,11 @@ export async function runStreamingStages(ctx: StreamingStagesContext): Promise<S
       'bronze-sink: waiting until it has committed everything (the audit sink carries on beside the batch stages)',
     );
     const isBronze = (g: StageGroup) => g.stage === 'bronze-sink';
-    const waitFor = (groups: readonly StageGroup[]) =>
+    const waitFor = (groups: readonly StageGroup[], stop: AbortSignal = signal) =>
       waitForGroups(kafka, groups, {
         timeoutMs: ctx.timeoutMs,
         began: ctx.began,
-        signal,
+        signal: stop,
         say,
         ...(ctx.progressMs === undefined ? {} : { progressMs: ctx.progressMs }),
       });
@@ -166,7 +168,12 @@ export async function runStreamingStages(ctx: StreamingStagesContext): Promise<S
             note: `did not catch up in ${Math.round(ctx.timeoutMs / 1000)} s (${(wait.behind.get(stage) ?? Number.NaN).toLocaleString('en')} behind)`,
           };
     // Both waits start now, so each stage's time and timeout count from the same moment.
-    const auditWaiting = waitFor(ctx.groups.filter((g) => !isBronze(g)));
+    const auditWaiting = waitFor(
+      ctx.groups.filter((g) => !isBronze(g)),
+      AbortSignal.any([signal, auditStop.signal]),
+    );
+    // Observed at once, so a failing wait is never an unhandled rejection; `audit` reports it.
+    auditWaiting.catch(() => {});
     const bronzeWait = await waitFor(ctx.groups.filter(isBronze));
     if (signal.aborted) return stopped(supervision.failure()?.stage ?? 'bronze-sink', 0);
     const manifests = (await readBronzeManifests(kafka, topics.bronzeFiles)).filter(
@@ -211,12 +218,23 @@ export async function runStreamingStages(ctx: StreamingStagesContext): Promise<S
         ok: auditWait.caughtUp.has('audit-sink') && auditRows === produced,
         ...notCaughtUp('audit-sink', auditWait),
       });
-    })().finally(() => supervision.close());
+    })()
+      .catch((err: unknown) =>
+        // Kafka's admin or PostgreSQL failed while counting: a failed line, not a crashed run.
+        ctx.stage({
+          ...empty('audit-sink', (performance.now() - ctx.began) / 1000),
+          note: `could not be counted: ${(err as Error).message}`,
+        }),
+      )
+      .finally(() => supervision.close());
     handedOver = true;
     return { ok: bronzeOk, interrupted: false, manifests, audit };
   } finally {
     // The audit wait, once started, closes the supervision itself.
-    if (!handedOver) supervision.close();
+    if (!handedOver) {
+      auditStop.abort();
+      supervision.close();
+    }
   }
 }
 

@@ -86,6 +86,13 @@ describe('live stage breakdown', () => {
     expect(figures.every((f) => f.unplaced === 0)).toBe(true);
   });
 
+  it('finds the earliest write of an offset among ranges written again with other boundaries', () => {
+    const manifests = [manifest(0, 10, 19, 1), manifest(0, 10, 14, 5), manifest(0, 15, 25, 6)];
+    const none = { publishedAt: new Map(), appliedAt: new Map() };
+    const [bronze] = stageBreakdown([row(0, 17, 0, '00000001', 9)], manifests, 'items', none);
+    expect(bronze).toMatchObject({ median: 1, unplaced: 0 });
+  });
+
   it('counts the rows it cannot place instead of guessing', () => {
     const rows = [row(2, 0, 0, '00000009', 5)];
     const figures = stageBreakdown(rows, [manifest(0, 0, 9, 1)], 'items', {

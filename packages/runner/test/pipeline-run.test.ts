@@ -303,7 +303,9 @@ describe('runner: a CSV through the whole pipeline', () => {
     // A row passes the stages in order, so its times since produce never decrease.
     const medians = report.stages.map((s) => s.median);
     expect(medians).toEqual([...medians].sort((a, b) => a - b));
-    expect(report.stages.at(-1)!.p95).toBe(report.p95Seconds);
+    // No stage ends before the one it follows (a row placed in the wrong manifest or batch would).
+    for (const stage of report.stages)
+      expect(stage.stepMedian, stage.stage).toBeGreaterThanOrEqual(0);
     expect(await goldFingerprint()).toEqual(first);
   }, 300_000);
 

@@ -81,6 +81,12 @@ export function createWorker(options: WorkerOptions): Worker {
   const producer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   let producerConnected = false;
   const inFlight = new Set<Promise<unknown>>();
+  /**
+   * Every confirmation sent so far, in order. Announcements are committed only after it settles:
+   * a later run that found nothing to do must not let an earlier run's batches look drained (the
+   * group past them) while their confirmations are still being sent.
+   */
+  let confirmations: Promise<void> = Promise.resolve();
   let lastFailure: unknown;
   let timer: NodeJS.Timeout | undefined;
 
@@ -106,7 +112,9 @@ export function createWorker(options: WorkerOptions): Worker {
       : undefined;
     const run = loader.runOnce(stop.signal, runOptions).then(
       async (summary) => {
-        await confirm(summary);
+        const sent = confirmations.then(() => confirm(summary));
+        confirmations = sent;
+        await sent;
         const recovered = lastFailure !== undefined;
         lastFailure = undefined;
         const fields = { reason, applied: summary.applied.map((b) => b.id), rows: summary.rows };
@@ -189,6 +197,7 @@ export function createWorker(options: WorkerOptions): Worker {
     // again after a restart, and their run picks up what is left.
     if (!ok) return;
     const next = (BigInt(batch.lastOffset()) + 1n).toString();
+    await confirmations;
     await consumer.commitOffsets([
       { topic: batch.topic, partition: batch.partition, offset: next },
     ]);

@@ -125,7 +125,7 @@ describe('worker', () => {
     const [confirmation] = await confirmations();
     expect(confirmation).toMatchObject({ version: 1, target: 'duckdb' });
     expect(confirmation!.target_name).toContain(path);
-    // Confirmed only after the batch is durable in the warehouse, with its row counts.
+    // The batch's row counts, as the warehouse holds them.
     const counts = await duckdbCounts(path);
     expect(counts._lakestream_loads).toBe(1);
     expect(confirmation!.rows.fct_order_items).toBe(counts.fct_order_items);
