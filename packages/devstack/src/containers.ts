@@ -8,7 +8,7 @@ import type { ServiceInstance, ServiceName } from './services/service.js';
  * the one this project's CI exercises (no engine runs there).
  */
 export const IMAGES: Record<ServiceName, string> = {
-  kafka: 'apache/kafka:3.9.1',
+  kafka: 'apache/kafka:4.1.1',
   postgres: 'postgres:15',
   mariadb: 'mariadb:10.11',
   gcs: 'fsouza/fake-gcs-server:1.56.1',

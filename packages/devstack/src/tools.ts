@@ -20,7 +20,7 @@ const run = promisify(execFile);
 
 /** Pinned versions of everything the local stack runs. docker-compose.yml uses the same. */
 export const VERSIONS = {
-  kafka: '3.9.1',
+  kafka: '4.1.1',
   fakeGcsServer: 'v1.56.1',
   bigqueryEmulator: 'v0.8.1',
 } as const;

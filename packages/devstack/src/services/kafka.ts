@@ -55,6 +55,19 @@ log4j.logger.state.change.logger=WARN
 log4j.logger.org.apache.kafka.controller=WARN
 `;
 
+/**
+ * The broker logs through slf4j → reload4j (LOG4J above); Kafka 4.x also brings log4j2's core for
+ * its log-level MBean, which would say at start that it has no configuration. This one is it.
+ */
+const LOG4J2 = `status = warn
+appender.stdout.type = Console
+appender.stdout.name = STDOUT
+appender.stdout.layout.type = PatternLayout
+appender.stdout.layout.pattern = [%d] %p %m (%c)%n
+rootLogger.level = WARN
+rootLogger.appenderRef.stdout.ref = STDOUT
+`;
+
 /** Apache Kafka from its Maven Central jars, KRaft mode, on 127.0.0.1. */
 export const kafkaDriver: ServiceDriver = {
   name: 'kafka',
@@ -82,13 +95,16 @@ export const kafkaDriver: ServiceDriver = {
     const config = join(dir, 'server.properties');
     writeFileSync(config, serverProperties(dataDir, port, controllerPort));
     writeFileSync(join(dir, 'log4j.properties'), LOG4J);
+    writeFileSync(join(dir, 'log4j2.properties'), LOG4J2);
     const classpath = `${libs}/*`;
     const log4j = `-Dlog4j.configuration=file:${join(dir, 'log4j.properties')}`;
+    const log4j2 = `-Dlog4j2.configurationFile=${join(dir, 'log4j2.properties')}`;
     if (!existsSync(join(dataDir, 'meta.properties'))) {
       await run('java', [
         '-cp',
         classpath,
         log4j,
+        log4j2,
         'kafka.tools.StorageTool',
         'format',
         '-t',
@@ -100,7 +116,7 @@ export const kafkaDriver: ServiceDriver = {
     }
     const pid = startDaemon({
       command: 'java',
-      args: [...JVM_OPTS, log4j, '-cp', classpath, 'kafka.Kafka', config],
+      args: [...JVM_OPTS, log4j, log4j2, '-cp', classpath, 'kafka.Kafka', config],
       logFile: join(ctx.stackDir, 'logs', 'kafka.log'),
       cwd: dir,
     });
