@@ -61,8 +61,8 @@ export const bronzeSinkConfig = defineConfig({
     }),
     /** Flush a buffer that received nothing for this long. */
     idleFlushMs: field('BRONZE_SINK_IDLE_FLUSH', envVar.duration({ min: 10, max: 3_600_000 }), {
-      doc: "Flush a partition's buffer when no record has arrived for it for this long, so a quiet topic still lands its data.",
-      default: '5s',
+      doc: "Flush a partition's buffer when no record has arrived for it for this long, so a quiet topic still lands its data, and the end of a burst lands a second after it.",
+      default: '1s',
     }),
     /** Flush a buffer at the latest this long after its first record. */
     maxBufferAgeMs: field(

@@ -14,7 +14,7 @@ describe('bronze sink configuration', () => {
     expect(config.manifestTopic).toBe(TOPICS.bronzeFiles);
     expect(config).toMatchObject({
       maxRecords: 50_000,
-      idleFlushMs: 5_000,
+      idleFlushMs: 1_000,
       gzipLevel: 6,
       shutdownGraceMs: 30_000,
     });
