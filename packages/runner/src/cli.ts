@@ -206,7 +206,6 @@ async function live(
     durationMs: durationSeconds * 1000,
     root,
     home,
-    warehousePath: process.env.WAREHOUSE_DUCKDB_PATH ?? join(home, 'warehouse.duckdb'),
     env: { ...process.env, LAKESTREAM_HOME: home },
     kafka,
     logger,

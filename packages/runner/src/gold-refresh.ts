@@ -12,9 +12,8 @@ import type { Kafka } from 'kafkajs';
 import type { DbtAnswer } from './dbt-serve.js';
 import { parseMessage } from './json-message.js';
 
-/** One gold refresh: the batches it was asked for and what dbt answered. */
+/** One gold refresh: what dbt answered, and when. */
 export interface GoldRefresh {
-  batches: string[];
   answer: DbtAnswer;
   /** When the refreshed gold became readable (dbt answered; the warehouse is released). */
   visibleAt: number;
@@ -74,17 +73,25 @@ export function followSilverApplied(options: GoldRefreshOptions): GoldRefreshFol
           );
           for (;;) {
             if (stop.signal.aborted || !isRunning() || isStale()) return;
-            let answer: DbtAnswer;
-            try {
-              answer = await withHeartbeats(options.refresh(), heartbeat, 3_000);
-            } catch (err) {
-              // Nothing committed: a follower started later refreshes for these confirmations.
+            // A rebalance the heartbeats report is thrown to kafkajs (it rejoins); a refresh that
+            // cannot be asked at all ends the follower, committing nothing, so a follower started
+            // later refreshes for these confirmations.
+            const outcome = await withHeartbeats(
+              options.refresh().then(
+                (answer) => ({ answer }),
+                (err: unknown) => ({ err }),
+              ),
+              heartbeat,
+              3_000,
+            );
+            if ('err' in outcome) {
               stop.abort();
-              options.onFatal(err);
+              options.onFatal(outcome.err);
               return;
             }
+            const { answer } = outcome;
             const visibleAt = Date.now();
-            options.onRefresh({ batches, answer, visibleAt });
+            options.onRefresh({ answer, visibleAt });
             if (answer.ok) break;
             log.warn({ batches, error: answer.error }, 'gold refresh failed; trying again');
             await sleep(options.retryDelayMs ?? 2_000, undefined, { signal: stop.signal }).catch(

@@ -1,10 +1,10 @@
-import { existsSync } from 'node:fs';
-import { readTopicToEnd, topicEnds, waitForCommitted } from '@lakestream/kafka';
+import { readTopicToEnd, type TopicRecord, waitForCommitted } from '@lakestream/kafka';
+import { type BronzeManifest, parseTopicManifest } from '@lakestream/lake';
 import { BatchAnnouncementSchema, SilverAppliedSchema } from '@lakestream/silver';
 import type { Kafka } from 'kafkajs';
-import { withWarehouse } from './batch-counts.js';
 import { parseMessage } from './json-message.js';
 import type { BatchTimes, MeasuredRow } from './live-breakdown.js';
+import { type PartitionOffsets, topicEndOffsets } from './offsets.js';
 import type { StageGroup } from './streaming-counts.js';
 
 /**
@@ -12,28 +12,28 @@ import type { StageGroup } from './streaming-counts.js';
  * has drained, when each batch was published and applied, and which fact rows are new in gold.
  */
 
-/** The topics `batchTimes` reads. */
-export interface BatchTopics {
-  silverBatches: string;
-  silverApplied: string;
+/** Per topic, where its partitions ended when the run began. */
+export type TopicOffsets = Map<string, PartitionOffsets>;
+
+/** Each topic's end offsets now (empty for a topic that does not exist yet). */
+export async function topicStarts(kafka: Kafka, topics: readonly string[]): Promise<TopicOffsets> {
+  return new Map(
+    await Promise.all(topics.map(async (t) => [t, await topicEndOffsets(kafka, t)] as const)),
+  );
 }
 
-/** Per topic, its partitions' end offsets at one moment. */
-export type TopicOffsets = Map<string, Map<number, number>>;
-
-/** Each topic's end offsets now (absent when the topic does not exist yet). */
-export async function topicStarts(kafka: Kafka, topics: readonly string[]): Promise<TopicOffsets> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    const existing = new Set(await admin.listTopics());
-    const starts = new Map<string, Map<number, number>>();
-    for (const topic of topics)
-      if (existing.has(topic)) starts.set(topic, await topicEnds(admin, topic));
-    return starts;
-  } finally {
-    await admin.disconnect();
-  }
+/** Every record of `topic` written since `from` (read_committed), up to its end now. */
+export function readSince(
+  kafka: Kafka,
+  topic: string,
+  from: PartitionOffsets | undefined,
+  timeoutMs: number,
+): Promise<TopicRecord[]> {
+  return readTopicToEnd(kafka, topic, {
+    groupIdPrefix: `lakestream-live-${process.pid}`,
+    timeoutMs,
+    ...(from ? { from } : {}),
+  });
 }
 
 /**
@@ -45,14 +45,10 @@ export async function topicStarts(kafka: Kafka, topics: readonly string[]): Prom
 export async function drainStage(
   kafka: Kafka,
   group: StageGroup,
-  from: ReadonlyMap<number, number> | undefined,
+  from: PartitionOffsets | undefined,
   options: { timeoutMs: number; signal: AbortSignal },
-): Promise<void> {
-  const records = await readTopicToEnd(kafka, group.topic, {
-    groupIdPrefix: `lakestream-live-${process.pid}`,
-    timeoutMs: options.timeoutMs,
-    ...(from ? { from } : {}),
-  });
+): Promise<TopicRecord[]> {
+  const records = await readSince(kafka, group.topic, from, options.timeoutMs);
   const targets = new Map<number, number>();
   for (const r of records)
     targets.set(r.partition, Math.max(targets.get(r.partition) ?? 0, Number(r.offset) + 1));
@@ -73,32 +69,24 @@ export async function drainStage(
       throw new Error(
         `the ${group.stage} did not reach the end of ${group.topic} within ${options.timeoutMs} ms (partitions ${behind.join(', ')})`,
       );
+    return records;
   } finally {
     await admin.disconnect();
   }
 }
 
-/** When each silver batch announced since `starts` was published, and confirmed applied. */
-export async function batchTimes(
-  kafka: Kafka,
-  topics: BatchTopics,
-  starts: TopicOffsets,
-): Promise<BatchTimes> {
-  const read = (topic: string) => {
-    const from = starts.get(topic);
-    return readTopicToEnd(kafka, topic, {
-      groupIdPrefix: `lakestream-live-${process.pid}`,
-      timeoutMs: 60_000,
-      ...(from ? { from } : {}),
-    });
-  };
+/** When each silver batch was published (its announcement) and applied (its first confirmation). */
+export function batchTimes(
+  announcements: readonly TopicRecord[],
+  confirmations: readonly TopicRecord[],
+): BatchTimes {
   const publishedAt = new Map<string, number>();
-  for (const record of await read(topics.silverBatches)) {
+  for (const record of announcements) {
     const announcement = parseMessage(BatchAnnouncementSchema, record.value);
     if (announcement) publishedAt.set(announcement.batch_id, Date.parse(announcement.created_at));
   }
   const appliedAt = new Map<string, number>();
-  for (const record of await read(topics.silverApplied)) {
+  for (const record of confirmations) {
     const applied = parseMessage(SilverAppliedSchema, record.value);
     // The first confirmation: a batch confirmed again (a replayed run) was visible already.
     if (applied && !appliedAt.has(applied.batch_id))
@@ -107,24 +95,13 @@ export async function batchTimes(
   return { publishedAt, appliedAt };
 }
 
-/** Per partition, the highest fact offset already counted. */
-export type Watermarks = Map<number, number>;
-
-/** Highest fact offset of `topic` per partition now in the warehouse (rows up to it are counted). */
-export async function partitionWatermarks(path: string, topic: string): Promise<Watermarks> {
-  if (!existsSync(path)) return new Map();
-  try {
-    const rows = await withWarehouse(path, (run) =>
-      run(
-        `select kafka_partition as p, max(kafka_offset) as o from silver.fct_order_items
-          where kafka_topic = ${sqlString(topic)} group by 1`,
-      ),
-    );
-    return new Map(rows.map((r) => [Number(r.p), Number(r.o)]));
-  } catch {
-    return new Map();
-  }
+/** The bronze manifests among the manifest topic's records (file manifests left out). */
+export function manifestsOf(records: readonly TopicRecord[]): BronzeManifest[] {
+  return records.flatMap((record) => parseTopicManifest(record) ?? []);
 }
+
+/** Per partition, the highest fact offset already counted (or before the run). */
+export type Watermarks = Map<number, number>;
 
 /**
  * The fact rows past the watermarks, read by the resident dbt right after its refresh (before it

@@ -1,21 +1,23 @@
 import { join } from 'node:path';
-import { CONSUMER_GROUPS, TOPICS } from '@lakestream/kafka';
+import { CONSUMER_GROUPS, TOPICS, type TopicRecord } from '@lakestream/kafka';
 import type { Logger } from '@lakestream/observability';
 import type { Kafka } from 'kafkajs';
 import { waitForCatchUp, waitForMembers } from './catch-up.js';
-import { type ChildResult, runChild, TS_NODE } from './child-process.js';
+import { runChild, TS_NODE } from './child-process.js';
 import { type DbtServe, startDbtServe } from './dbt-serve.js';
 import { followSilverApplied } from './gold-refresh.js';
 import { type MeasuredRow, quantile, type StageFigures, stageBreakdown } from './live-breakdown.js';
 import {
   batchTimes,
   drainStage,
+  manifestsOf,
   newRowsSql,
-  partitionWatermarks,
+  readSince,
   takeNewRows,
   topicStarts,
+  type Watermarks,
 } from './live-measure.js';
-import { readBronzeManifests, type StageGroup } from './streaming-counts.js';
+import type { StageGroup } from './streaming-counts.js';
 
 /** Options of `runLive`. */
 export interface LiveRunOptions {
@@ -26,7 +28,6 @@ export interface LiveRunOptions {
   durationMs: number;
   root: string;
   home: string;
-  warehousePath: string;
   env: NodeJS.ProcessEnv;
   kafka: Kafka;
   logger: Logger;
@@ -113,12 +114,11 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRunReport> {
   const topics = options.topics ?? CONTRACT_TOPICS;
   const groups = options.groups ?? CONTRACT_GROUPS;
   const drain = drainOrder(topics, groups);
-  const stopWorkers = new AbortController();
+  // The run is ending: the workers and the resident dbt stop because they are told to.
+  const ending = new AbortController();
   // Aborted by Ctrl-C or by a failure: production and every wait end at once.
   const halt = new AbortController();
   options.signal?.addEventListener('abort', () => halt.abort(), { once: true });
-  const stopProducing = new AbortController();
-  halt.signal.addEventListener('abort', () => stopProducing.abort(), { once: true });
   // The workers and the producer on the run's topics and groups.
   const workerEnv: NodeJS.ProcessEnv = {
     PRODUCER_TOPIC: topics.orderItems,
@@ -131,53 +131,48 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRunReport> {
     WAREHOUSE_LOADER_APPLIED_TOPIC: topics.silverApplied,
     WAREHOUSE_LOADER_GROUP_ID: groups.warehouseLoader,
   };
+  const logOf = (name: string) => join(options.home, 'logs', `live-${name}.log`);
   const child = (name: string, args: string[], signal: AbortSignal, env: NodeJS.ProcessEnv = {}) =>
     runChild(process.execPath, [...TS_NODE, ...args], {
       cwd: options.root,
       env: { LOG_LEVEL: 'info', METRICS_PORT: '0', ...options.env, ...workerEnv, ...env },
-      logFile: join(options.home, 'logs', `live-${name}.log`),
+      logFile: logOf(name),
       signal,
     });
 
-  const seen = await partitionWatermarks(options.warehousePath, topics.orderItems);
   const starts = await topicStarts(kafka, [topics.orderItems, ...drain.map((g) => g.topic)]);
-  // Rows produced before this run (an interrupted run's, still in flight) reach gold too; only
-  // the run's own offsets are measured.
-  const produceFrom = starts.get(topics.orderItems) ?? new Map<number, number>();
+  // Only the run's own offsets are measured: rows produced before it (an interrupted run's, still
+  // in flight) reach gold too, but lie below these watermarks, which each refresh advances.
+  const seen: Watermarks = new Map(
+    [...(starts.get(topics.orderItems) ?? [])].map(([partition, end]) => [partition, end - 1]),
+  );
   let failure: string | undefined;
   const fail = (why: string) => {
     failure ??= why;
     halt.abort();
   };
+  /** A service's worker mode for the run; one that stops before the run ends fails it. */
+  const worker = (name: string, env: NodeJS.ProcessEnv) =>
+    child(name, [`services/${name}/src/main.ts`, 'worker'], ending.signal, env).then((result) => {
+      // Ctrl-C reaches the workers too (one process group): their exit then is no failure.
+      if (!ending.signal.aborted && !options.signal?.aborted)
+        fail(
+          `the ${name} worker stopped (${result.signal ?? `exit ${result.code}`}); see ${logOf(name)}`,
+        );
+    });
   const workers = [
-    child('transformer', ['services/transformer/src/main.ts', 'worker'], stopWorkers.signal, {
+    worker('transformer', {
       TRANSFORMER_DEBOUNCE: options.env.TRANSFORMER_DEBOUNCE ?? '300ms',
       TRANSFORMER_MAX_WAIT: options.env.TRANSFORMER_MAX_WAIT ?? '3s',
     }),
     // The warehouse is locked for one gold refresh at a time (about a second): retry soon, and
     // for longer than a service alone would.
-    child(
-      'warehouse-loader',
-      ['services/warehouse-loader/src/main.ts', 'worker'],
-      stopWorkers.signal,
-      {
-        WAREHOUSE_LOADER_RETRY_BASE: options.env.WAREHOUSE_LOADER_RETRY_BASE ?? '50ms',
-        WAREHOUSE_LOADER_RETRY_MAX: options.env.WAREHOUSE_LOADER_RETRY_MAX ?? '250ms',
-        WAREHOUSE_LOADER_RETRIES: options.env.WAREHOUSE_LOADER_RETRIES ?? '100',
-      },
-    ),
-  ].map((run, i) =>
-    run.then((result: ChildResult) => {
-      // Ctrl-C reaches the workers too (one process group): their exit then is no failure.
-      if (!stopWorkers.signal.aborted && !options.signal?.aborted) {
-        const name = i === 0 ? 'transformer' : 'warehouse-loader';
-        fail(
-          `the ${name} worker stopped (${result.signal ?? `exit ${result.code}`}); see ${join(options.home, 'logs', `live-${name}.log`)}`,
-        );
-      }
-      return result;
+    worker('warehouse-loader', {
+      WAREHOUSE_LOADER_RETRY_BASE: options.env.WAREHOUSE_LOADER_RETRY_BASE ?? '50ms',
+      WAREHOUSE_LOADER_RETRY_MAX: options.env.WAREHOUSE_LOADER_RETRY_MAX ?? '250ms',
+      WAREHOUSE_LOADER_RETRIES: options.env.WAREHOUSE_LOADER_RETRIES ?? '100',
     }),
-  );
+  ];
 
   let dbt: DbtServe | undefined;
   const rows: MeasuredRow[] = [];
@@ -198,9 +193,7 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRunReport> {
         say(`refresh ${refreshes}: failed (${answer.error}); trying again`);
         return;
       }
-      const fresh = takeNewRows(answer.rows, seen, visibleAt).filter(
-        (r) => r.offset >= (produceFrom.get(r.partition) ?? 0),
-      );
+      const fresh = takeNewRows(answer.rows, seen, visibleAt);
       for (const row of fresh) rows.push(row);
       const seconds = fresh.map((r) => (visibleAt - r.producedAt) / 1000).sort((a, b) => a - b);
       say(
@@ -211,8 +204,8 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRunReport> {
   });
 
   let produced: number | undefined;
-  /** The run is ending: the resident dbt and the workers stop because they are told to. */
-  let closing = false;
+  /** The records each drained stage's trigger topic gained during the run, as the drain read them. */
+  const drained = new Map<string, TopicRecord[]>();
   try {
     dbt = await startDbtServe({
       root: options.root,
@@ -221,7 +214,7 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRunReport> {
     });
     say(`resident dbt ready (project parsed in ${dbt.startSeconds.toFixed(1)} s)`);
     void dbt.ended.then((why) => {
-      if (!closing && !options.signal?.aborted) fail(why);
+      if (!ending.signal.aborted && !options.signal?.aborted) fail(why);
     });
     await follower.start();
     await waitForMembers(kafka, [groups.transformer, groups.warehouseLoader, groups.goldRefresh], {
@@ -233,19 +226,16 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRunReport> {
       say(
         `producer: replaying ${options.file} at ${options.rate} rows/s for ${options.durationMs / 1000} s`,
       );
-      const timer = setTimeout(() => stopProducing.abort(), options.durationMs);
+      const stopProducing = AbortSignal.any([halt.signal, AbortSignal.timeout(options.durationMs)]);
       const producer = await child(
         'producer',
         ['services/producer/src/main.ts', '--rate', String(options.rate), options.file],
-        stopProducing.signal,
+        stopProducing,
       );
-      clearTimeout(timer);
       const sent = /([\d,]+) valid sent/.exec(producer.stdout)?.[1];
       produced = sent === undefined ? undefined : Number(sent.replaceAll(',', ''));
-      if (producer.code !== 0 && !stopProducing.signal.aborted)
-        fail(
-          `the producer failed (exit ${producer.code}); see ${join(options.home, 'logs', 'live-producer.log')}`,
-        );
+      if (producer.code !== 0 && !stopProducing.aborted)
+        fail(`the producer failed (exit ${producer.code}); see ${logOf('producer')}`);
     }
     // Bronze lands everything produced; then each stage in turn commits past the last record of
     // its trigger topic, so everything produced is in gold.
@@ -264,25 +254,31 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRunReport> {
       await drainStage(kafka, group, starts.get(group.topic), {
         timeoutMs: options.timeoutMs,
         signal: halt.signal,
-      }).catch((err: unknown) => fail((err as Error).message));
+      }).then(
+        (records) => drained.set(group.topic, records),
+        (err: unknown) => fail((err as Error).message),
+      );
     }
   } catch (err) {
     fail((err as Error).message);
   } finally {
-    closing = true;
+    ending.abort();
     await follower.close();
     await dbt?.close();
-    stopWorkers.abort();
     await Promise.all(workers);
   }
 
+  // The run's manifests, announcements and confirmations: those the drain read, or (a stage that
+  // did not drain) read now.
+  const since = async (topic: string) =>
+    drained.get(topic) ?? readSince(kafka, topic, starts.get(topic), options.timeoutMs);
   const stages =
     rows.length > 0 && !options.signal?.aborted
       ? stageBreakdown(
           rows,
-          await readBronzeManifests(kafka, topics.bronzeFiles),
+          manifestsOf(await since(topics.bronzeFiles)),
           topics.orderItems,
-          await batchTimes(kafka, topics, starts),
+          batchTimes(await since(topics.silverBatches), await since(topics.silverApplied)),
         )
       : [];
   // Every row produced must reach gold: one that did not was lost or quarantined on the way.

@@ -83,17 +83,24 @@ export async function runStreamingStages(ctx: StreamingStagesContext): Promise<S
     ? AbortSignal.any([ctx.signal, supervision.signal])
     : supervision.signal;
   const startRetry = { logger: ctx.logger, signal, timeoutMs: ctx.timeoutMs };
+  /** Why a stage stopped: the user, another sink that died, or this one (its reason and log). */
+  const stopNote = (current: string) => {
+    const failure = supervision.failure();
+    if (failure === undefined) return 'interrupted';
+    if (failure.stage !== current) return `stopped: ${failure.stage} is down`;
+    return `${failure.reason}; last lines of ${failure.logFile}: ${failure.logTail.join(' | ')}`;
+  };
   const stopped = (current: string, seconds: number): StreamingOutcome => {
     const failure = supervision.failure();
     if (failure === undefined) {
-      ctx.stage({ ...empty(current, seconds), note: 'interrupted' });
+      ctx.stage({ ...empty(current, seconds), note: stopNote(current) });
       return { ok: false, interrupted: true, manifests: [] };
     }
     if (failure.stage !== current)
-      ctx.stage({ ...empty(current, seconds), note: `stopped: ${failure.stage} is down` });
+      ctx.stage({ ...empty(current, seconds), note: stopNote(current) });
     ctx.stage({
       ...empty(failure.stage, (performance.now() - ctx.began) / 1000),
-      note: `${failure.reason}; last lines of ${failure.logFile}: ${failure.logTail.join(' | ')}`,
+      note: stopNote(failure.stage),
     });
     for (const line of failure.logTail) say(`  ${failure.stage}: ${line}`);
     return { ok: false, interrupted: false, manifests: [] };
@@ -194,15 +201,8 @@ export async function runStreamingStages(ctx: StreamingStagesContext): Promise<S
     const audit = (async () => {
       const auditWait = await auditWaiting;
       if (signal.aborted) {
-        // Stopped by the user, or by a sink that died (this one: its reason and log lines).
-        const failure = supervision.failure();
-        const note =
-          failure === undefined
-            ? 'interrupted'
-            : failure.stage === 'audit-sink'
-              ? `${failure.reason}; last lines of ${failure.logFile}: ${failure.logTail.join(' | ')}`
-              : `stopped: ${failure.stage} is down`;
-        return ctx.stage({ ...empty('audit-sink', (performance.now() - ctx.began) / 1000), note });
+        const seconds = (performance.now() - ctx.began) / 1000;
+        return ctx.stage({ ...empty('audit-sink', seconds), note: stopNote('audit-sink') });
       }
       const auditRows = await auditRowCountInRange(
         ctx.databaseUrl,

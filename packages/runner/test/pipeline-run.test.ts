@@ -283,7 +283,6 @@ describe('runner: a CSV through the whole pipeline', () => {
       durationMs: 3_000,
       root,
       home,
-      warehousePath: join(home, 'warehouse.duckdb'),
       env,
       kafka,
       logger: createLogger({ service: 'test', level: 'silent' }),

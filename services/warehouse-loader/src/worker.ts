@@ -80,11 +80,14 @@ export function createWorker(options: WorkerOptions): Worker {
   const consumer = member.consumer;
   const producer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   let producerConnected = false;
+  /** Confirmations not sent yet, oldest first. */
+  let unsent: { key: string; value: string }[] = [];
   const inFlight = new Set<Promise<unknown>>();
   /**
-   * Every confirmation sent so far, in order. Announcements are committed only after it settles:
-   * a later run that found nothing to do must not let an earlier run's batches look drained (the
-   * group past them) while their confirmations are still being sent.
+   * Every confirmation sent so far, in order. A run's announcements are committed only after its
+   * link settles, which comes after every earlier run's: a later run that found nothing to do must
+   * not let an earlier run's batches look drained (the group past them) while their confirmations
+   * are still being sent.
    */
   let confirmations: Promise<void> = Promise.resolve();
   let lastFailure: unknown;
@@ -145,20 +148,12 @@ export function createWorker(options: WorkerOptions): Worker {
 
   /**
    * One confirmation per applied batch, once the run has closed the warehouse (its rows are
-   * visible to readers). A trigger only: a failure to send is logged, and the gold refresh
-   * catches up at the next confirmation.
+   * visible to readers). Confirmations that cannot be sent yet (the start-up run applies before
+   * Kafka is connected) or whose send failed are kept and go with the next ones, in order.
    */
   async function confirm(summary: RunSummary): Promise<void> {
-    if (summary.applied.length === 0) return;
-    if (!producerConnected) {
-      log.warn(
-        { batches: summary.applied.map((b) => b.id) },
-        'not confirming the applied batches: Kafka is not connected yet; the gold refresh waits for the next confirmation',
-      );
-      return;
-    }
     const appliedAt = new Date().toISOString();
-    const messages = summary.applied.map((batch) => {
+    for (const batch of summary.applied) {
       const confirmation: SilverApplied = {
         version: 1,
         batch_id: batch.id,
@@ -167,16 +162,24 @@ export function createWorker(options: WorkerOptions): Worker {
         rows: batch.rows,
         applied_at: appliedAt,
       };
-      return { key: batch.id, value: JSON.stringify(confirmation) };
-    });
+      unsent.push({ key: batch.id, value: JSON.stringify(confirmation) });
+    }
+    await sendUnsent();
+  }
+
+  async function sendUnsent(): Promise<void> {
+    if (unsent.length === 0 || !producerConnected) return;
+    const messages = unsent;
+    unsent = [];
     await producer
       .send({ topic: options.appliedTopic, acks: -1, messages })
-      .catch((err: unknown) =>
+      .catch((err: unknown) => {
+        unsent = [...messages, ...unsent];
         log.warn(
-          { err, batches: summary.applied.map((b) => b.id) },
-          'confirming the applied batches failed; the gold refresh waits for the next confirmation',
-        ),
-      );
+          { err, batches: messages.map((m) => m.key) },
+          'confirming the applied batches failed; they go with the next confirmation',
+        );
+      });
   }
 
   async function eachBatch({ batch, heartbeat, isRunning, isStale }: EachBatchPayload) {
@@ -197,7 +200,6 @@ export function createWorker(options: WorkerOptions): Worker {
     // again after a restart, and their run picks up what is left.
     if (!ok) return;
     const next = (BigInt(batch.lastOffset()) + 1n).toString();
-    await confirmations;
     await consumer.commitOffsets([
       { topic: batch.topic, partition: batch.partition, offset: next },
     ]);
@@ -213,6 +215,8 @@ export function createWorker(options: WorkerOptions): Worker {
         { logger: log, signal: stop.signal },
       ).then(() => {
         producerConnected = true;
+        // What the start-up run applied before Kafka answered is confirmed now.
+        confirmations = confirmations.then(sendUnsent);
       });
       void runTracked('start-up catch-up');
       try {

@@ -63,8 +63,10 @@ describe('worker', () => {
     await bed.cleanup();
   });
 
-  async function setUp() {
+  /** A worker on its own topics and group; `published` is in the lake before it starts. */
+  async function setUp({ published }: { published?: SilverBatchSpec } = {}) {
     const store = await bed.localStore();
+    if (published) await writeSilverBatch(store, published);
     const { target: duckdb, path } = await bed.duckdbLoader(store);
     const { state, target } = switchableTarget(duckdb);
     const loader = createLoader({ store, target, logger: silentLogger, retry: { retries: 0 } });
@@ -130,6 +132,15 @@ describe('worker', () => {
     expect(counts._lakestream_loads).toBe(1);
     expect(confirmation!.rows.fct_order_items).toBe(counts.fct_order_items);
     expect(confirmation!.rows.fct_order_items).toBeGreaterThan(0);
+  });
+
+  it('confirms what its start-up run applied, whether or not Kafka answered first', async () => {
+    const { confirmations } = await setUp({ published: batch1() });
+    await expect
+      .poll(async () => (await confirmations()).map((c) => c.batch_id), {
+        timeout: APPLIED_WITHIN_MS,
+      })
+      .toEqual(['00000001']);
   });
 
   it('applies a batch whose announcement was lost within one interval, and leaves the warehouse alone while the lake is unchanged', async () => {
