@@ -226,15 +226,23 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRunReport> {
       say(
         `producer: replaying ${options.file} at ${options.rate} rows/s for ${options.durationMs / 1000} s`,
       );
-      const stopProducing = AbortSignal.any([halt.signal, AbortSignal.timeout(options.durationMs)]);
+      // A timer of our own: in a 60 s run an AbortSignal.timeout inside AbortSignal.any never
+      // fired (Node can collect it first) and the producer replayed the whole file.
+      const stopProducing = new AbortController();
+      const stop = () => stopProducing.abort();
+      const timer = setTimeout(stop, options.durationMs);
+      halt.signal.addEventListener('abort', stop, { once: true });
       const producer = await child(
         'producer',
         ['services/producer/src/main.ts', '--rate', String(options.rate), options.file],
-        stopProducing,
-      );
+        stopProducing.signal,
+      ).finally(() => {
+        clearTimeout(timer);
+        halt.signal.removeEventListener('abort', stop);
+      });
       const sent = /([\d,]+) valid sent/.exec(producer.stdout)?.[1];
       produced = sent === undefined ? undefined : Number(sent.replaceAll(',', ''));
-      if (producer.code !== 0 && !stopProducing.aborted)
+      if (producer.code !== 0 && !stopProducing.signal.aborted)
         fail(`the producer failed (exit ${producer.code}); see ${logOf('producer')}`);
     }
     // Bronze lands everything produced; then each stage in turn commits past the last record of
