@@ -39,13 +39,17 @@ export function escapeCopyText(value: string): string {
   return SPECIAL.test(value) ? value.replace(SPECIAL_ALL, (c) => ESCAPES[c]!) : value;
 }
 
-/** The rows as COPY text-format lines (`COPY … FROM STDIN`, default tab delimiter and `\N`). */
-export function encodeCopyText(rows: readonly AuditRow[]): string {
+/**
+ * The rows as COPY text-format lines (`COPY … FROM STDIN`, default tab delimiter and `\N`), in
+ * `COPY_COLUMNS` order; `leading` (already escaped, ending in a tab) starts every line, for columns
+ * that are the same in every row.
+ */
+export function encodeCopyText(rows: readonly AuditRow[], leading = ''): string {
   const lines: string[] = new Array(rows.length);
   for (let i = 0; i < rows.length; i++) {
     const r = rows[i]!;
     lines[i] =
-      `${r.partition}\t${r.offset}\t${r.key === null ? '\\N' : escapeCopyText(r.key)}\t` +
+      `${leading}${r.partition}\t${r.offset}\t${r.key === null ? '\\N' : escapeCopyText(r.key)}\t` +
       `${escapeCopyText(r.payload)}\t${r.orderItemId}\t${r.orderId}\t` +
       `${escapeCopyText(r.orderStatus)}\t${escapeCopyText(r.orderDate)}\t` +
       `${escapeCopyText(r.ingestedAt)}\t${r.kafkaTimestamp ?? '\\N'}\t` +

@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { COPY_COLUMNS, encodeCopyText } from './copy-text.js';
+import { COPY_COLUMNS, encodeCopyText, escapeCopyText } from './copy-text.js';
 import type { AuditRow, Rejection } from './decode-message.js';
 import { type AuditSinkError, classifyPostgresError, sqlState } from './errors.js';
 import { connect } from './postgres.js';
@@ -34,6 +34,8 @@ export interface KeyConflict {
 export interface WriteOutcome {
   /** Rows newly inserted. */
   inserted: number;
+  /** Of those, rows copied straight into the table (a chunk none of whose positions was stored). */
+  copiedDirectly: number;
   /** Rows already present with the same payload and key (a replay of offsets written before). */
   duplicates: number;
   /** Rows whose key was taken by another message: recorded in `order_item_event_conflicts`. */
@@ -57,17 +59,26 @@ const STAGING = 'audit_sink_staging';
 const COLUMN_LIST = COPY_COLUMNS.map(quoteIdent).join(', ');
 
 /**
- * Writes audit rows to `<schema>.order_item_events`, each call in one transaction: COPY the rows
- * into a session-local staging table, then `INSERT … SELECT … ON CONFLICT DO NOTHING` into the
- * target. COPY is the fast path into PostgreSQL but cannot skip existing keys; the staging step
- * lets the primary key (cluster_id, topic, partition, offset) absorb a replay instead of failing
- * on it. A row that was not inserted is checked against the stored one: the same message is a
- * replay, another message under the same key is a conflict, recorded in the same transaction.
+ * Writes audit rows to `<schema>.order_item_events`, each call in one transaction. COPY is the
+ * fast path into PostgreSQL but cannot skip existing keys, so a chunk whose positions the table
+ * may already hold (a replay after a crash or a rebalance) goes through a session-local staging
+ * table and `INSERT … SELECT … ON CONFLICT DO NOTHING`: the primary key (cluster_id, topic,
+ * partition, offset) absorbs the replay instead of failing on it, and a row that was not inserted
+ * is checked against the stored one – the same message is a replay, another message under the
+ * same key is a conflict, recorded in the same transaction.
+ *
+ * The usual chunk is new: no stored row lies within its offset ranges (one index probe per
+ * partition). It is copied straight into the table, which halves PostgreSQL's work (the staging
+ * copy parsed every payload once more and wrote it twice). Another writer may store one of its
+ * positions between the probe and the COPY; the COPY then fails on the key, is rolled back to
+ * its savepoint, and the chunk takes the staging path after all.
  */
 export class OrderItemEventsWriter {
   readonly #pool: pg.Pool;
   readonly #insertSql: string;
   readonly #conflictsSql: string;
+  readonly #storedWithinSql: string;
+  readonly #directCopySql: string;
   // Sessions whose temp staging table exists; a replaced connection starts without one.
   readonly #prepared = new WeakSet<pg.ClientBase>();
   // Sessions with a write under way, for `cancelRunning`.
@@ -80,6 +91,13 @@ export class OrderItemEventsWriter {
       `INSERT INTO ${schema}.order_item_events (cluster_id, topic, ${COLUMN_LIST}) ` +
       `SELECT $1, $2, ${COLUMN_LIST} FROM pg_temp.${STAGING} ` +
       'ON CONFLICT (cluster_id, topic, partition, "offset") DO NOTHING';
+    this.#storedWithinSql = `
+      SELECT 1 FROM unnest($3::int[], $4::bigint[], $5::bigint[]) AS r(partition, low, high)
+       WHERE EXISTS (SELECT 1 FROM ${schema}.order_item_events t
+                      WHERE t.cluster_id = $1 AND t.topic = $2 AND t.partition = r.partition
+                        AND t."offset" BETWEEN r.low AND r.high)
+       LIMIT 1`;
+    this.#directCopySql = `COPY ${schema}.order_item_events (cluster_id, topic, ${COLUMN_LIST}) FROM STDIN`;
     // Read in a new statement, so it sees rows another instance committed while the INSERT
     // waited on their keys; the rows this transaction inserted match themselves.
     this.#conflictsSql = `
@@ -117,6 +135,7 @@ export class OrderItemEventsWriter {
   async write(source: RowsSource, rows: readonly AuditRow[]): Promise<WriteOutcome> {
     const outcome: WriteOutcome = {
       inserted: 0,
+      copiedDirectly: 0,
       duplicates: 0,
       conflicts: [],
       rejected: [],
@@ -147,8 +166,9 @@ export class OrderItemEventsWriter {
 
   async #writeSplitting(source: RowsSource, rows: readonly AuditRow[], outcome: WriteOutcome) {
     try {
-      const { inserted, conflicts, commitSeconds } = await this.#writeOnce(source, rows);
+      const { inserted, direct, conflicts, commitSeconds } = await this.#writeOnce(source, rows);
       outcome.inserted += inserted;
+      if (direct) outcome.copiedDirectly += inserted;
       outcome.duplicates += rows.length - inserted - conflicts.length;
       outcome.conflicts.push(...conflicts);
       // Bytes are attributed in full when everything was new (the common case), else estimated.
@@ -178,7 +198,12 @@ export class OrderItemEventsWriter {
   async #writeOnce(
     source: RowsSource,
     rows: readonly AuditRow[],
-  ): Promise<{ inserted: number; conflicts: KeyConflict[]; commitSeconds: number }> {
+  ): Promise<{
+    inserted: number;
+    direct: boolean;
+    conflicts: KeyConflict[];
+    commitSeconds: number;
+  }> {
     const client = await connect(this.#pool, 'write');
     let inTransaction = false;
     this.#running.add(client);
@@ -188,41 +213,33 @@ export class OrderItemEventsWriter {
         // table is created once per session and never needs cleaning.
         await client.query(
           `CREATE TEMP TABLE IF NOT EXISTS ${STAGING} (
-             partition integer NOT NULL,
-             "offset" bigint NOT NULL,
-             key text,
-             payload jsonb NOT NULL,
-             order_item_id bigint NOT NULL,
-             order_id bigint NOT NULL,
-             order_status text NOT NULL,
-             order_date timestamptz NOT NULL,
-             ingested_at timestamptz NOT NULL,
-             kafka_timestamp timestamptz,
-             source_file text,
-             source_row bigint
-           ) ON COMMIT DELETE ROWS`,
+           partition integer NOT NULL,
+           "offset" bigint NOT NULL,
+           key text,
+           payload jsonb NOT NULL,
+           order_item_id bigint NOT NULL,
+           order_id bigint NOT NULL,
+           order_status text NOT NULL,
+           order_date timestamptz NOT NULL,
+           ingested_at timestamptz NOT NULL,
+           kafka_timestamp timestamptz,
+           source_file text,
+           source_row bigint
+         ) ON COMMIT DELETE ROWS`,
         );
         this.#prepared.add(client);
       }
       await client.query('BEGIN');
       inTransaction = true;
-      const copy = client.query(copyFrom(`COPY pg_temp.${STAGING} (${COLUMN_LIST}) FROM STDIN`));
-      await pipeline(
-        Readable.from([Buffer.from(encodeCopyText(rows), 'utf8')], { objectMode: false }),
-        copy,
-      );
-      const params = [source.clusterId, source.topic];
-      const inserted = (await client.query(this.#insertSql, params)).rowCount ?? 0;
-      // Only rows that were not inserted can conflict: the common all-new chunk skips the check.
-      const conflicts =
-        inserted === rows.length
-          ? []
-          : (await client.query<ConflictRow>(this.#conflictsSql, params)).rows.map(toConflict);
+      const direct = await this.#copyDirectly(client, source, rows);
+      let inserted = rows.length;
+      let conflicts: KeyConflict[] = [];
+      if (!direct) ({ inserted, conflicts } = await this.#copyStaged(client, source, rows));
       const started = performance.now();
       await client.query('COMMIT');
       inTransaction = false;
       client.release();
-      return { inserted, conflicts, commitSeconds: (performance.now() - started) / 1000 };
+      return { inserted, direct, conflicts, commitSeconds: (performance.now() - started) / 1000 };
     } catch (err) {
       const error = classifyPostgresError(err, `writing ${rows.length} rows`);
       // A server-side refusal leaves the session usable once rolled back; anything else (a lost
@@ -240,6 +257,91 @@ export class OrderItemEventsWriter {
       this.#running.delete(client);
     }
   }
+
+  /**
+   * COPYs the rows straight into the table when none of their positions is stored; false when
+   * some may be (nothing written then).
+   */
+  async #copyDirectly(
+    client: pg.PoolClient,
+    source: RowsSource,
+    rows: readonly AuditRow[],
+  ): Promise<boolean> {
+    const ranges = offsetRanges(rows);
+    const stored = await client.query(this.#storedWithinSql, [
+      source.clusterId,
+      source.topic,
+      ranges.partitions,
+      ranges.lows,
+      ranges.highs,
+    ]);
+    if ((stored.rowCount ?? 0) > 0) return false;
+    await client.query('SAVEPOINT direct_copy');
+    try {
+      const leading = `${escapeCopyText(source.clusterId)}\t${escapeCopyText(source.topic)}\t`;
+      await copyIn(client, this.#directCopySql, encodeCopyText(rows, leading));
+    } catch (err) {
+      // Another writer stored one of these positions since the probe (or the chunk repeats one).
+      if (sqlState(err) !== UNIQUE_VIOLATION) throw err;
+      await client.query('ROLLBACK TO SAVEPOINT direct_copy');
+      return false;
+    }
+    await client.query('RELEASE SAVEPOINT direct_copy');
+    return true;
+  }
+
+  /** COPY into the staging table, then insert what is new and check what was not. */
+  async #copyStaged(
+    client: pg.PoolClient,
+    source: RowsSource,
+    rows: readonly AuditRow[],
+  ): Promise<{ inserted: number; conflicts: KeyConflict[] }> {
+    await copyIn(
+      client,
+      `COPY pg_temp.${STAGING} (${COLUMN_LIST}) FROM STDIN`,
+      encodeCopyText(rows),
+    );
+    const params = [source.clusterId, source.topic];
+    const inserted = (await client.query(this.#insertSql, params)).rowCount ?? 0;
+    // Only rows that were not inserted can conflict: the common all-new chunk skips the check.
+    const conflicts =
+      inserted === rows.length
+        ? []
+        : (await client.query<ConflictRow>(this.#conflictsSql, params)).rows.map(toConflict);
+    return { inserted, conflicts };
+  }
+}
+
+const UNIQUE_VIOLATION = '23505';
+
+/** Streams COPY text into `sql` (a `COPY … FROM STDIN`). */
+async function copyIn(client: pg.PoolClient, sql: string, text: string): Promise<void> {
+  await pipeline(
+    Readable.from([Buffer.from(text, 'utf8')], { objectMode: false }),
+    client.query(copyFrom(sql)),
+  );
+}
+
+/** Per partition of the rows, their lowest and highest offset (as parameter arrays). */
+function offsetRanges(rows: readonly AuditRow[]): {
+  partitions: number[];
+  lows: string[];
+  highs: string[];
+} {
+  const byPartition = new Map<number, { low: bigint; high: bigint }>();
+  for (const row of rows) {
+    const offset = BigInt(row.offset);
+    const range = byPartition.get(row.partition);
+    if (range === undefined) byPartition.set(row.partition, { low: offset, high: offset });
+    else if (offset < range.low) range.low = offset;
+    else if (offset > range.high) range.high = offset;
+  }
+  const partitions = [...byPartition.keys()];
+  return {
+    partitions,
+    lows: partitions.map((p) => String(byPartition.get(p)!.low)),
+    highs: partitions.map((p) => String(byPartition.get(p)!.high)),
+  };
 }
 
 interface ConflictRow {

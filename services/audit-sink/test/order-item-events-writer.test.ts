@@ -85,11 +85,20 @@ describe('OrderItemEventsWriter (real PostgreSQL)', () => {
     const values = orderItemEvents(10, { firstItemId: 2_000 }).map((e) => JSON.stringify(e));
     expect(await writer.write(at('topic.b'), rowsOf(values.slice(0, 6), 0))).toMatchObject({
       inserted: 6,
+      copiedDirectly: 6,
       duplicates: 0,
     });
+    // Stored positions among them: through the staging table, which skips them.
     expect(await writer.write(at('topic.b'), rowsOf(values, 0))).toMatchObject({
       inserted: 4,
+      copiedDirectly: 0,
       duplicates: 6,
+    });
+    // Beyond every stored position: straight in again.
+    expect(await writer.write(at('topic.b'), rowsOf(values.slice(0, 2), 10))).toMatchObject({
+      inserted: 2,
+      copiedDirectly: 2,
+      duplicates: 0,
     });
     // The same offsets of another topic, or of the same topic in another cluster, are other
     // messages.
@@ -98,6 +107,20 @@ describe('OrderItemEventsWriter (real PostgreSQL)', () => {
       inserted: 10,
       conflicts: [],
     });
+  });
+
+  it('falls back to the staging table when a direct COPY meets a taken key', async () => {
+    // No stored row is within the chunk's offsets, so it is copied straight in – and the chunk
+    // repeats a position (as a position stored by another writer after the probe would): the COPY
+    // fails on the key, rolls back to its savepoint, and the staging path writes it once.
+    const values = orderItemEvents(5, { firstItemId: 5_000 }).map((e) => JSON.stringify(e));
+    const rows = [...rowsOf(values, 0), ...rowsOf([values[2]!], 2)];
+    const outcome = await writer.write(at('topic.f'), rows);
+    expect(outcome).toMatchObject({ inserted: 5, copiedDirectly: 0, duplicates: 1, conflicts: [] });
+    const { rows: stored } = await admin.query(
+      `SELECT "offset"::int AS offset FROM "${schema}".order_item_events WHERE topic = 'topic.f' ORDER BY 1`,
+    );
+    expect(stored.map((r) => r.offset)).toEqual([0, 1, 2, 3, 4]);
   });
 
   it('records another message at a stored position as a conflict, once, and inserts nothing', async () => {
