@@ -1,6 +1,6 @@
 // The bronze sink's throughput on the full sample size, beside the reference
-// `kcat -C -e -o beginning | gzip > file` on the same topic: both read every message once and
-// write it gzip'd to the local disk. Figures are printed, never asserted.
+// `kcat -C -e -o beginning | gzip -<level> > file` on the same topic: both read every message once and
+// write it gzip'd (at the sink's level) to the local disk. Figures are printed, never asserted.
 //
 //   pnpm --filter @lakestream/bronze-sink bench   (BENCH_RECORDS=…, BENCH_RUNS=… to change size, runs)
 import { spawn, spawnSync } from 'node:child_process';
@@ -9,16 +9,19 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { loadConfig } from '@lakestream/config';
 import { ensureStack } from '@lakestream/devstack';
 import { createKafka, ensureTopics } from '@lakestream/kafka';
 import { createLocalStore, listAll } from '@lakestream/object-store';
 import { createLogger, createMetrics } from '@lakestream/observability';
-import { createBronzeSink } from '../src/index.js';
+import { bronzeSinkConfig, createBronzeSink } from '../src/index.js';
 
 const RECORDS = Number(process.env.BENCH_RECORDS ?? 180_519);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const PARTITIONS = 3;
 const VALUE_BYTES = 1_000;
+/** The sink's configured level (BRONZE_SINK_GZIP_LEVEL, else its default); the reference uses it too. */
+const GZIP_LEVEL = loadConfig(bronzeSinkConfig, process.env).gzipLevel;
 
 const say = (message: string) => process.stderr.write(`[bench] ${message}\n`);
 const stack = await ensureStack({ services: ['kafka'], progress: say });
@@ -139,7 +142,7 @@ try {
 
   const sinkMs = median(sinkRuns);
   console.log(
-    `\nbronze sink vs kcat | gzip: ${RECORDS.toLocaleString('en')} records of ~${VALUE_BYTES} B (${(valueBytes / 1_048_576).toFixed(1)} MB), ${PARTITIONS} partitions, gzip -6, local disk; median of ${RUNS} runs on ${cpus().length} CPUs`,
+    `\nbronze sink vs kcat | gzip: ${RECORDS.toLocaleString('en')} records of ~${VALUE_BYTES} B (${(valueBytes / 1_048_576).toFixed(1)} MB), ${PARTITIONS} partitions, gzip -${GZIP_LEVEL} both, local disk; median of ${RUNS} runs on ${cpus().length} CPUs`,
   );
   console.log(
     `  bronze sink  ${Math.round(sinkMs)} ms  ${rate(RECORDS, valueBytes, sinkMs)}  (${objectCount} objects, ${(objectBytes / 1_048_576).toFixed(1)} MB gzip; start, fence, write, commit included)`,
@@ -168,7 +171,7 @@ try {
         maxBytes: 67_108_864,
         idleFlushMs: 5_000,
         maxBufferAgeMs: 60_000,
-        gzipLevel: 6,
+        gzipLevel: GZIP_LEVEL,
         sessionTimeoutMs: 30_000,
         rebalanceTimeoutMs: 60_000,
         heartbeatIntervalMs: 3_000,
@@ -202,10 +205,10 @@ try {
     return { ms, objects: objects.length, bytes: objects.reduce((sum, o) => sum + o.size, 0) };
   }
 
-  /** The reference: every message once, value per line, through gzip -6 to a file. */
+  /** The reference: every message once, value per line, through gzip at the sink's level to a file. */
   async function timeKcat(run: number): Promise<{ ms: number; bytes: number }> {
     const out = join(work, `kcat-${run}.jsonl.gz`);
-    const command = `kcat -C -q -b "${brokers}" -t "${topic}" -e -o beginning | gzip > "${out}"`;
+    const command = `kcat -C -q -b "${brokers}" -t "${topic}" -e -o beginning | gzip -${GZIP_LEVEL} > "${out}"`;
     const started = performance.now();
     const code = await new Promise<number | null>((resolve) => {
       spawn('sh', ['-c', command], { stdio: 'inherit' }).on('exit', resolve);

@@ -73,10 +73,13 @@ export const bronzeSinkConfig = defineConfig({
         default: '1m',
       },
     ),
-    /** gzip level of the objects. */
+    /**
+     * gzip level of the objects. 3 rather than zlib's 6: on event JSON it costs under half the CPU
+     * for objects about a quarter larger, and the sink shares its cores with the stream it lands.
+     */
     gzipLevel: field('BRONZE_SINK_GZIP_LEVEL', envVar.int({ min: 1, max: 9 }), {
       doc: 'gzip compression level (1 fastest … 9 smallest).',
-      default: '6',
+      default: '3',
     }),
     /** Name of this instance in logs and manifests. */
     instanceId: field(

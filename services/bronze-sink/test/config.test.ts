@@ -15,7 +15,7 @@ describe('bronze sink configuration', () => {
     expect(config).toMatchObject({
       maxRecords: 50_000,
       idleFlushMs: 1_000,
-      gzipLevel: 6,
+      gzipLevel: 3,
       shutdownGraceMs: 30_000,
     });
     expect(storageUrlOf(config)).toBe('/srv/lakestream/lake');

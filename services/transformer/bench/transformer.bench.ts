@@ -36,7 +36,8 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 2);
 const PARTITIONS = 3;
 /** Records per object: the bronze sink's default BRONZE_SINK_MAX_RECORDS. */
 const OBJECT_RECORDS = 50_000;
-const GZIP_LEVEL = 6;
+/** The bronze sink's default BRONZE_SINK_GZIP_LEVEL. */
+const GZIP_LEVEL = 3;
 const BATCH_ID = '00000001';
 
 const gzipAsync = promisify(gzip);
