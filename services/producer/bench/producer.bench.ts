@@ -1,14 +1,15 @@
 /**
  * Producer throughput on a full-size file (180,519 generated rows), beside kcat (librdkafka)
- * producing the very same keys and event JSON to another topic of the same shape. Not asserted:
- * both numbers and their ratio are printed.
+ * producing the very same keys and event JSON to another topic of the same shape, in rounds
+ * (median of each). Not asserted: the numbers and their ratio are printed.
  *
  *   pnpm --filter @lakestream/producer bench
+ *   BENCH_RUNS=5 …     rounds (default 3)
  *   BENCH_MATRIX=1 …   also tries other lanes / batch sizes / compression
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { closeSync, createWriteStream, openSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +21,7 @@ import { logLevel } from 'kafkajs';
 import { CsvSource, type ProducerSettings, runProducer, TopicEmitter } from '../src/index.js';
 
 const PARTITIONS = 3;
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const stack = await ensureStack({
   services: ['kafka'],
   progress: (message) => process.stderr.write(`[devstack] ${message}\n`),
@@ -76,20 +78,6 @@ try {
       ['parser csv-parse', { parser: 'csv-parse' }],
     );
   }
-  let best = 0;
-  for (const [label, overrides] of variants) {
-    const topic = freshTopic();
-    const result = await runProducer(
-      { ...base, ...overrides, topic, deadLetterTopic: `${topic}.dlq` },
-      { kafka, brokers: brokers.split(','), logger },
-    );
-    const rate = result.rowsRead / result.seconds;
-    best = Math.max(best, rate);
-    console.log(
-      `${`producer ${label}`.padEnd(47)} ${Math.round(rate).toLocaleString('en-US').padStart(8)} rows/s (${result.seconds.toFixed(2)} s, ${result.valid.toLocaleString('en-US')} events)`,
-    );
-  }
-
   // The very same serialized events, in memory: what kcat and the emitter alone are fed.
   const serialized: { row: number; key: string; value: string }[] = [];
   const source = new CsvSource({
@@ -106,16 +94,37 @@ try {
     }
   }
   const events = serialized.length;
-  const report = (label: string, seconds: number) => {
-    const rate = events / seconds;
-    console.log(
-      `${label.padEnd(47)} ${Math.round(rate).toLocaleString('en-US').padStart(8)} rows/s (${seconds.toFixed(2)} s, ${events.toLocaleString('en-US')} events)`,
+  // kcat reads key<TAB>value lines (JSON escapes tabs and line breaks, so lines stay whole).
+  const lines = join(dir, 'events.tsv');
+  {
+    const out = createWriteStream(lines);
+    for (let i = 0; i < serialized.length; i += 1000) {
+      const text = serialized
+        .slice(i, i + 1000)
+        .map(({ key, value }) => `${key}\t${value}\n`)
+        .join('');
+      if (!out.write(text)) await once(out, 'drain');
+    }
+    out.end();
+    await once(out, 'finish');
+  }
+  const kcat = spawnSync('kcat', ['-V'], { encoding: 'utf8' });
+  if (kcat.error)
+    console.log('reference: kcat not found (Debian: apt-get install -y kcat); skipped');
+
+  /** The whole producer: read, parse, validate, serialise, send. */
+  const timeProducer = async (overrides: Partial<ProducerSettings>): Promise<number> => {
+    const topic = freshTopic();
+    const result = await runProducer(
+      { ...base, ...overrides, topic, deadLetterTopic: `${topic}.dlq` },
+      { kafka, brokers: brokers.split(','), logger },
     );
-    return rate;
+    if (result.valid !== events) throw new Error(`producer sent ${result.valid} events`);
+    return result.seconds;
   };
 
-  // The Kafka half alone (the emitter, nothing to parse): the producer's ceiling.
-  {
+  /** The Kafka half alone (the emitter, nothing to parse): the producer's ceiling. */
+  const timeEmitter = async (): Promise<number> => {
     const topic = freshTopic();
     await ensureTopics(kafka, [{ topic, numPartitions: PARTITIONS }]);
     const emitter = new TopicEmitter({
@@ -138,38 +147,54 @@ try {
       if (wait) await wait;
     }
     await emitter.drain();
-    report('emitter alone (pre-serialized events)', (performance.now() - started) / 1000);
+    const seconds = (performance.now() - started) / 1000;
     await emitter.close();
-  }
+    return seconds;
+  };
 
-  const kcat = spawnSync('kcat', ['-V'], { encoding: 'utf8' });
-  if (kcat.error) {
-    console.log('reference: kcat not found (Debian: apt-get install -y kcat); skipped');
-  } else {
-    // kcat reads key<TAB>value lines (JSON escapes tabs and line breaks, so lines stay whole).
-    const lines = join(dir, 'events.tsv');
-    const out = createWriteStream(lines);
-    for (let i = 0; i < serialized.length; i += 1000) {
-      const text = serialized
-        .slice(i, i + 1000)
-        .map(({ key, value }) => `${key}\t${value}\n`)
-        .join('');
-      if (!out.write(text)) await once(out, 'drain');
-    }
-    out.end();
-    await once(out, 'finish');
+  /** The reference: kcat reads the file itself (its standard input is the file), as the producer does. */
+  const timeKcat = async (): Promise<number> => {
     const topic = freshTopic();
     await ensureTopics(kafka, [{ topic, numPartitions: PARTITIONS }]);
+    const input = openSync(lines, 'r');
     const started = performance.now();
     const child = spawn('kcat', ['-P', '-b', brokers, '-t', topic, '-K', '\t'], {
-      stdio: ['pipe', 'inherit', 'inherit'],
+      stdio: [input, 'inherit', 'inherit'],
     });
-    createReadStream(lines).pipe(child.stdin);
+    closeSync(input);
     const [code] = (await once(child, 'exit')) as [number];
-    const seconds = (performance.now() - started) / 1000;
     if (code !== 0) throw new Error(`kcat exited with ${code}`);
-    const rate = report("reference: kcat -P -K '\\t' (same events)", seconds);
-    console.log(`ratio producer / kcat: ${(best / rate).toFixed(2)}`);
+    return (performance.now() - started) / 1000;
+  };
+
+  // Rounds in turn – each variant, the emitter, kcat – so that a drift of the machine (the
+  // broker's page cache writing back earlier rounds) touches all of them alike; medians compared.
+  const times = new Map<string, number[]>();
+  const note = (label: string, seconds: number) => {
+    times.set(label, [...(times.get(label) ?? []), seconds]);
+    console.log(`  round: ${label.padEnd(45)} ${seconds.toFixed(2)} s`);
+  };
+  for (let round = 0; round < RUNS; round++) {
+    for (const [label, overrides] of variants)
+      note(`producer ${label}`, await timeProducer(overrides));
+    note('emitter alone (pre-serialized events)', await timeEmitter());
+    if (!kcat.error) note("reference: kcat -P -K '\\t' (same events)", await timeKcat());
+  }
+  const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1]!;
+  const rateOf = (label: string) => events / median(times.get(label)!);
+  console.log(`median of ${RUNS} rounds, ${events.toLocaleString('en-US')} events:`);
+  for (const label of times.keys()) {
+    console.log(
+      `${label.padEnd(47)} ${Math.round(rateOf(label)).toLocaleString('en-US').padStart(8)} rows/s (${median(times.get(label)!).toFixed(2)} s)`,
+    );
+  }
+  if (!kcat.error) {
+    const reference = rateOf("reference: kcat -P -K '\\t' (same events)");
+    const best = Math.max(...variants.map(([label]) => rateOf(`producer ${label}`)));
+    console.log(`ratio producer / kcat: ${(best / reference).toFixed(2)}`);
+    console.log(
+      `ratio emitter alone / kcat: ${(rateOf('emitter alone (pre-serialized events)') / reference).toFixed(2)}`,
+    );
   }
 } finally {
   const admin = kafka.admin();
