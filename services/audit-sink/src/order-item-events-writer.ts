@@ -36,6 +36,8 @@ export interface WriteOutcome {
   inserted: number;
   /** Of those, rows copied straight into the table (a chunk none of whose positions was stored). */
   copiedDirectly: number;
+  /** Direct COPYs that met a key stored meanwhile, rolled back and written through staging. */
+  directFallbacks: number;
   /** Rows already present with the same payload and key (a replay of offsets written before). */
   duplicates: number;
   /** Rows whose key was taken by another message: recorded in `order_item_event_conflicts`. */
@@ -136,6 +138,7 @@ export class OrderItemEventsWriter {
     const outcome: WriteOutcome = {
       inserted: 0,
       copiedDirectly: 0,
+      directFallbacks: 0,
       duplicates: 0,
       conflicts: [],
       rejected: [],
@@ -166,9 +169,10 @@ export class OrderItemEventsWriter {
 
   async #writeSplitting(source: RowsSource, rows: readonly AuditRow[], outcome: WriteOutcome) {
     try {
-      const { inserted, direct, conflicts, commitSeconds } = await this.#writeOnce(source, rows);
+      const { inserted, path, conflicts, commitSeconds } = await this.#writeOnce(source, rows);
       outcome.inserted += inserted;
-      if (direct) outcome.copiedDirectly += inserted;
+      if (path === 'direct') outcome.copiedDirectly += inserted;
+      if (path === 'fallback') outcome.directFallbacks++;
       outcome.duplicates += rows.length - inserted - conflicts.length;
       outcome.conflicts.push(...conflicts);
       // Bytes are attributed in full when everything was new (the common case), else estimated.
@@ -200,7 +204,7 @@ export class OrderItemEventsWriter {
     rows: readonly AuditRow[],
   ): Promise<{
     inserted: number;
-    direct: boolean;
+    path: CopyPath;
     conflicts: KeyConflict[];
     commitSeconds: number;
   }> {
@@ -231,15 +235,16 @@ export class OrderItemEventsWriter {
       }
       await client.query('BEGIN');
       inTransaction = true;
-      const direct = await this.#copyDirectly(client, source, rows);
+      const path = await this.#copyDirectly(client, source, rows);
       let inserted = rows.length;
       let conflicts: KeyConflict[] = [];
-      if (!direct) ({ inserted, conflicts } = await this.#copyStaged(client, source, rows));
+      if (path !== 'direct')
+        ({ inserted, conflicts } = await this.#copyStaged(client, source, rows));
       const started = performance.now();
       await client.query('COMMIT');
       inTransaction = false;
       client.release();
-      return { inserted, direct, conflicts, commitSeconds: (performance.now() - started) / 1000 };
+      return { inserted, path, conflicts, commitSeconds: (performance.now() - started) / 1000 };
     } catch (err) {
       const error = classifyPostgresError(err, `writing ${rows.length} rows`);
       // A server-side refusal leaves the session usable once rolled back; anything else (a lost
@@ -259,14 +264,15 @@ export class OrderItemEventsWriter {
   }
 
   /**
-   * COPYs the rows straight into the table when none of their positions is stored; false when
-   * some may be (nothing written then).
+   * COPYs the rows straight into the table when none of their positions is stored (`direct`);
+   * otherwise nothing is written: `staged` when the probe found stored positions, `fallback` when
+   * the COPY met a key stored since the probe and was rolled back.
    */
   async #copyDirectly(
     client: pg.PoolClient,
     source: RowsSource,
     rows: readonly AuditRow[],
-  ): Promise<boolean> {
+  ): Promise<CopyPath> {
     const ranges = offsetRanges(rows);
     const stored = await client.query(this.#storedWithinSql, [
       source.clusterId,
@@ -275,7 +281,7 @@ export class OrderItemEventsWriter {
       ranges.lows,
       ranges.highs,
     ]);
-    if ((stored.rowCount ?? 0) > 0) return false;
+    if ((stored.rowCount ?? 0) > 0) return 'staged';
     await client.query('SAVEPOINT direct_copy');
     try {
       const leading = `${escapeCopyText(source.clusterId)}\t${escapeCopyText(source.topic)}\t`;
@@ -283,11 +289,12 @@ export class OrderItemEventsWriter {
     } catch (err) {
       // Another writer stored one of these positions since the probe (or the chunk repeats one).
       if (sqlState(err) !== UNIQUE_VIOLATION) throw err;
-      await client.query('ROLLBACK TO SAVEPOINT direct_copy');
-      return false;
+      // Released too, so the staging path does not run in a subtransaction of its own.
+      await client.query('ROLLBACK TO SAVEPOINT direct_copy; RELEASE SAVEPOINT direct_copy');
+      return 'fallback';
     }
-    await client.query('RELEASE SAVEPOINT direct_copy');
-    return true;
+    // The savepoint ends with the COMMIT; releasing it first would cost a round trip.
+    return 'direct';
   }
 
   /** COPY into the staging table, then insert what is new and check what was not. */
@@ -313,6 +320,9 @@ export class OrderItemEventsWriter {
 }
 
 const UNIQUE_VIOLATION = '23505';
+
+/** How a chunk reached the table; see `#copyDirectly`. */
+type CopyPath = 'direct' | 'staged' | 'fallback';
 
 /** Streams COPY text into `sql` (a `COPY … FROM STDIN`). */
 async function copyIn(client: pg.PoolClient, sql: string, text: string): Promise<void> {

@@ -39,6 +39,17 @@ export function recordWriteOutcome(
     );
   }
   metrics.lastSuccess.set({ component: POSTGRES_SINK }, Date.now() / 1000);
+  if (outcome.copiedDirectly < outcome.inserted || outcome.directFallbacks > 0) {
+    log.debug(
+      {
+        topic: source.topic,
+        rows: context.rows,
+        copiedDirectly: outcome.copiedDirectly,
+        directFallbacks: outcome.directFallbacks,
+      },
+      'chunk written through the staging table (positions already stored, or stored meanwhile)',
+    );
+  }
 
   const { conflicts } = outcome;
   if (conflicts.length === 0) return;

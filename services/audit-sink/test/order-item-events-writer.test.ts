@@ -92,6 +92,8 @@ describe('OrderItemEventsWriter (real PostgreSQL)', () => {
     expect(await writer.write(at('topic.b'), rowsOf(values, 0))).toMatchObject({
       inserted: 4,
       copiedDirectly: 0,
+      // The probe saw the stored positions: no COPY straight in was tried.
+      directFallbacks: 0,
       duplicates: 6,
     });
     // Beyond every stored position: straight in again.
@@ -116,11 +118,81 @@ describe('OrderItemEventsWriter (real PostgreSQL)', () => {
     const values = orderItemEvents(5, { firstItemId: 5_000 }).map((e) => JSON.stringify(e));
     const rows = [...rowsOf(values, 0), ...rowsOf([values[2]!], 2)];
     const outcome = await writer.write(at('topic.f'), rows);
-    expect(outcome).toMatchObject({ inserted: 5, copiedDirectly: 0, duplicates: 1, conflicts: [] });
+    expect(outcome).toMatchObject({
+      inserted: 5,
+      copiedDirectly: 0,
+      directFallbacks: 1,
+      duplicates: 1,
+      conflicts: [],
+    });
     const { rows: stored } = await admin.query(
       `SELECT "offset"::int AS offset FROM "${schema}".order_item_events WHERE topic = 'topic.f' ORDER BY 1`,
     );
     expect(stored.map((r) => r.offset)).toEqual([0, 1, 2, 3, 4]);
+  });
+
+  it('waits for a position another writer is storing: its commit makes a conflict, its rollback a direct copy', async () => {
+    for (const other of ['commit', 'rollback'] as const) {
+      const topic = `topic.g.${other}`;
+      const values = orderItemEvents(3, { firstItemId: 6_000, status: 'COMPLETE' }).map((e) =>
+        JSON.stringify(e),
+      );
+      const theirs = orderItemEvents(3, { firstItemId: 6_000, status: 'CANCELED' })[1]!;
+      const session = await admin.connect();
+      try {
+        // Another writer holds position 1 uncommitted, so the probe sees nothing there.
+        await session.query('BEGIN');
+        await session.query(
+          `INSERT INTO "${schema}".order_item_events (cluster_id, topic, partition, "offset", key,
+             payload, order_item_id, order_id, order_status, order_date, ingested_at)
+           VALUES ($1, $2, 0, 1, '1', $3, $4, $5, $6, $7, $8)`,
+          [
+            CLUSTER,
+            topic,
+            JSON.stringify(theirs),
+            theirs.order_item_id,
+            theirs.order_id,
+            theirs.order_status,
+            theirs.order_date,
+            theirs.ingested_at,
+          ],
+        );
+        const writing = writer.write(at(topic), rowsOf(values, 0));
+        // Until the COPY waits on that key.
+        const deadline = Date.now() + 10_000;
+        for (;;) {
+          const waiting = await admin.query(
+            `SELECT 1 FROM pg_stat_activity
+              WHERE application_name = 'audit-sink-writer-test' AND wait_event_type = 'Lock'`,
+          );
+          if ((waiting.rowCount ?? 0) > 0) break;
+          if (Date.now() > deadline) throw new Error('the writer never waited on the held key');
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+        await session.query(other === 'commit' ? 'COMMIT' : 'ROLLBACK');
+        const outcome = await writing;
+        if (other === 'commit') {
+          expect(outcome).toMatchObject({ inserted: 2, copiedDirectly: 0, directFallbacks: 1 });
+          expect(outcome.conflicts.map((c) => c.offset)).toEqual(['1']);
+        } else {
+          expect(outcome).toMatchObject({
+            inserted: 3,
+            copiedDirectly: 3,
+            directFallbacks: 0,
+            conflicts: [],
+          });
+        }
+      } finally {
+        session.release();
+      }
+      const { rows: stored } = await admin.query(
+        `SELECT "offset"::int AS offset, order_status FROM "${schema}".order_item_events
+          WHERE topic = $1 ORDER BY 1`,
+        [topic],
+      );
+      expect(stored.map((r) => r.offset)).toEqual([0, 1, 2]);
+      expect(stored[1].order_status).toBe(other === 'commit' ? 'CANCELED' : 'COMPLETE');
+    }
   });
 
   it('records another message at a stored position as a conflict, once, and inserts nothing', async () => {
