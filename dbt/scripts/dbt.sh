@@ -12,6 +12,7 @@
 #                          Google, through scripts/emulator_dbt.py (the emulator's client shims)
 #   DBT_TARGET_PATH        dbt's artifacts (run_results.json, manifest.json); default $LAKESTREAM_HOME/dbt/target
 #   DBT_LOG_PATH           dbt.log; default $LAKESTREAM_HOME/dbt/logs
+#   DBT_LOG_LEVEL_FILE     dbt.log's level; default info (debug adds every statement's SQL)
 set -euo pipefail
 
 DBT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -20,6 +21,9 @@ export LAKESTREAM_HOME="${LAKESTREAM_HOME:-$ROOT/.lakestream}"
 export LAKESTREAM_WAREHOUSE="${LAKESTREAM_WAREHOUSE:-$LAKESTREAM_HOME/warehouse.duckdb}"
 export DBT_TARGET_PATH="${DBT_TARGET_PATH:-$LAKESTREAM_HOME/dbt/target}"
 export DBT_LOG_PATH="${DBT_LOG_PATH:-$LAKESTREAM_HOME/dbt/logs}"
+# dbt's own default, debug, writes every statement's SQL: ~1.5 MB and ~0.3 s a full build on two
+# cores. Results, failures and timings are at info; DBT_LOG_LEVEL_FILE=debug brings the SQL back.
+export DBT_LOG_LEVEL_FILE="${DBT_LOG_LEVEL_FILE:-info}"
 # No phoning home: usage statistics and the version check would reach hosts this project never needs.
 export DBT_SEND_ANONYMOUS_USAGE_STATS=false
 export DBT_VERSION_CHECK=false
