@@ -9,6 +9,7 @@ import { type ChildResult, runChild, TS_NODE } from './child-process.js';
 import { type CloudBigquery, prepareCloud } from './cloud-run.js';
 import { compareGold, formatGoldComparison, type GoldComparison } from './gold-compare.js';
 import { type PipelineRunOptions, type PipelineRunReport, runPipeline } from './pipeline-run.js';
+import { DUCKDB_BUILD_FLAGS } from './run-warehouse.js';
 
 /** Options of `runCloudPipeline`: those of `runPipeline` but the warehouse, and the cloud's. */
 export interface CloudPipelineOptions
@@ -91,11 +92,11 @@ export async function runCloudPipeline(
       duckEnv,
     );
     if (loader.code !== 0) return failed("the DuckDB path's loader", loader);
-    say('DuckDB path: dbt build --target duckdb');
+    say(`DuckDB path: dbt build --target duckdb ${DUCKDB_BUILD_FLAGS.join(' ')}`);
     const dbt = await child(
       'compare-dbt',
       join(root, 'dbt', 'scripts', 'dbt.sh'),
-      ['build', '--target', 'duckdb'],
+      ['build', '--target', 'duckdb', ...DUCKDB_BUILD_FLAGS],
       duckEnv,
     );
     if (dbt.code !== 0) return failed("the DuckDB path's dbt build", dbt);

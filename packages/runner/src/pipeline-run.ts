@@ -224,13 +224,15 @@ export async function runPipeline(options: PipelineRunOptions): Promise<Pipeline
   if (warehouse.mergeCosts) costs.push(await warehouse.mergeCosts(startedAt));
 
   // 5. dbt build on the warehouse.
-  say(`dbt: build --target ${warehouse.target} (staging → gold, with tests)`);
+  say(
+    `dbt: build --target ${[warehouse.target, ...warehouse.dbtBuildFlags].join(' ')} (staging → gold, with tests)`,
+  );
   // A dbt that fails before writing its results must not be reported with a previous run's.
   const runResults = join(dbtTargetPath, 'run_results.json');
   await rm(runResults, { force: true });
   const dbt = await runChild(
     join(root, 'dbt', 'scripts', 'dbt.sh'),
-    ['build', '--target', warehouse.target],
+    ['build', '--target', warehouse.target, ...warehouse.dbtBuildFlags],
     {
       cwd: root,
       env: { ...options.env, DBT_TARGET_PATH: dbtTargetPath },
@@ -250,7 +252,7 @@ export async function runPipeline(options: PipelineRunOptions): Promise<Pipeline
     note:
       dbt.code !== 0
         ? failure(dbt, 'dbt')
-        : `nodes: ${results?.models ?? 0} models, ${results?.tests ?? 0} tests, ${results?.unitTests ?? 0} unit tests`,
+        : `nodes: ${results?.models ?? 0} models, ${results?.tests ?? 0} tests${results?.unitTests ? `, ${results.unitTests} unit tests` : ''}`,
   });
   if (warehouse.dbtCosts) costs.push(await warehouse.dbtCosts(runResults));
   return finish();

@@ -219,6 +219,8 @@ describe('runner: a CSV through the whole pipeline', () => {
     expect(byStage['audit-sink']).toMatchObject({ in: ROWS, out: ROWS, rejected: 0 });
     expect(byStage.transformer).toMatchObject({ in: ROWS, out: ROWS, rejected: 0 });
     expect(byStage['dbt build']?.rejected).toBe(0);
+    // Every model and data test on the data; the unit tests are the suite's (dbt/test).
+    expect(byStage['dbt build']?.note).toMatch(/^nodes: 13 models, \d{3} tests$/);
     expect(report.ok).toBe(true);
     expect(report.silver.get('fct_order_items')).toBe(ROWS);
     for (const table of GOLD_TABLES) expect(report.gold.get(table), table).toBeGreaterThan(0);
