@@ -3,12 +3,13 @@
  * test passes, the gold tables have exactly the contract's columns, and every gold row equals an
  * independent computation from the CSV in TypeScript (test/reference-gold.ts).
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { writeCsv } from '@lakestream/datagen';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type DbtRun, runDbt, setupDbt } from '../harness/run-dbt.js';
+import { DBT_DIR, type DbtRun, runDbt, setupDbt } from '../harness/run-dbt.js';
 import { buildSilverWarehouse, queryWarehouse } from '../harness/silver-warehouse.js';
 import { GOLD_CONTRACT, GOLD_GRAIN, type GoldTable } from './gold-contract.js';
 import { readModelDocs } from './model-docs.js';
@@ -77,6 +78,32 @@ describe('dbt build on a generated silver warehouse', () => {
     const notPassed = build.results.filter((r) => !['success', 'pass'].includes(r.status));
     expect(notPassed.map((r) => `${r.unique_id}: ${r.status} ${r.message}`)).toEqual([]);
     expect(build.results.length).toBeGreaterThan(100);
+  });
+
+  it('writes dbt.log at info: the results, not every statement', async () => {
+    const log = await readFile(join(dir, 'logs', 'dbt.log'), 'utf8');
+    expect(log).toMatch(/\[info \].*Done\. PASS=/);
+    expect(log).not.toContain('[debug]');
+  });
+
+  it("keeps dbt's compiled bytecode in the venv where PYTHONDONTWRITEBYTECODE is set", async () => {
+    // The venv scripts/dbt.sh uses.
+    const home = resolve(
+      DBT_DIR,
+      process.env.LAKESTREAM_HOME ?? join(DBT_DIR, '..', '.lakestream'),
+    );
+    const venv = process.env.LAKESTREAM_DBT_VENV ?? join(home, 'venv');
+    const [python] = (await readdir(join(venv, 'lib'))).filter((n) => n.startsWith('python3'));
+    const cache = join(venv, 'lib', python!, 'site-packages', 'dbt', 'cli', '__pycache__');
+    const compiled = async () =>
+      (await readdir(cache).catch(() => [] as string[])).filter((n) => n.startsWith('main.'));
+    for (const file of await compiled()) await rm(join(cache, file));
+    const version = spawnSync('bash', [join(DBT_DIR, 'scripts', 'dbt.sh'), '--version'], {
+      env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' },
+      encoding: 'utf8',
+    });
+    expect(version.status, version.stderr).toBe(0);
+    expect(await compiled()).toHaveLength(1);
   });
 
   it('runs at least one unit test for each gold model', () => {
