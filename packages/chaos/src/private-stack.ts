@@ -105,8 +105,8 @@ export async function startPrivateStack(
         await stopStack({ home, env });
         if (keepFiles) return;
         await rm(home, { recursive: true, force: true });
-        // As root the devstack keeps PostgreSQL's cluster outside the home, where the postgres
-        // user can reach it (packages/devstack/src/services/postgres.ts), named by the stack folder.
+        // As root, a home the postgres user cannot reach keeps PostgreSQL's cluster outside it,
+        // named by the stack folder (packages/devstack/src/services/postgres.ts).
         if (process.getuid?.() === 0) {
           const id = createHash('sha1').update(join(home, 'devstack')).digest('hex').slice(0, 12);
           await rm(join('/var/tmp/lakestream-postgres', id), { recursive: true, force: true });

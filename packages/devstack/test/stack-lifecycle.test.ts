@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -13,6 +13,8 @@ function processesMentioning(text: string): string[] {
 describe('devstack lifecycle', () => {
   // A home of its own: a second, independent stack on other ports.
   const home = mkdtempSync(join(tmpdir(), 'lakestream-devstack-'));
+  // Open to others as a project folder or a clone is (mkdtemp makes it private).
+  chmodSync(home, 0o755);
   const options = { home, env: {}, services: ['kafka', 'postgres', 'gcs'] as const };
   afterAll(async () => {
     await stopStack({ home });
@@ -25,6 +27,9 @@ describe('devstack lifecycle', () => {
     const state = JSON.parse(readFileSync(join(home, 'devstack', 'state.json'), 'utf8'));
     const pids = Object.values(state.services).map((s) => (s as { pid: number }).pid);
     expect(pids).toHaveLength(3);
+    // The cluster is the home's own, as root too (the postgres user can reach this folder): removing
+    // the home removes it.
+    expect(existsSync(join(home, 'devstack', 'postgres', 'data', 'PG_VERSION'))).toBe(true);
     expect((await stackStatus({ home })).filter((s) => s.healthy).map((s) => s.name)).toEqual([
       'kafka',
       'postgres',

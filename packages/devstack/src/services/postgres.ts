@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
-import { chownSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { chownSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, parse } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { pathId } from '../paths.js';
@@ -29,11 +29,29 @@ function serverUser(): { uid: number; gid: number } | undefined {
   return { uid: Number(uid), gid: Number(gid) };
 }
 
-function dataRoot(stackDir: string, asUser: { uid: number } | undefined): string {
-  // A project folder under /root is not reachable by the postgres user; keep the cluster apart.
-  return asUser
-    ? join('/var/tmp/lakestream-postgres', pathId(stackDir))
-    : join(stackDir, 'postgres');
+/**
+ * Where the cluster lives: in the stack's folder, so that removing a home removes its cluster too
+ * (each one is hundreds of megabytes, more once the audit table has grown). Only a stack folder
+ * the server user cannot reach – a project under /root – keeps it in /var/tmp/lakestream-postgres,
+ * named by the stack folder; a cluster already made there stays in use.
+ */
+function dataRoot(stackDir: string, asUser: { uid: number; gid: number } | undefined): string {
+  if (!asUser) return join(stackDir, 'postgres');
+  const apart = join('/var/tmp/lakestream-postgres', pathId(stackDir));
+  if (existsSync(apart) || !traversableBy(stackDir, asUser)) return apart;
+  return join(stackDir, 'postgres');
+}
+
+/** Whether `user` may pass through every folder from the root down to `dir` (which exists). */
+function traversableBy(dir: string, user: { uid: number; gid: number }): boolean {
+  let path = dir;
+  for (;;) {
+    const { mode, uid, gid } = statSync(path);
+    const bit = uid === user.uid ? 0o100 : gid === user.gid ? 0o010 : 0o001;
+    if ((mode & bit) === 0) return false;
+    if (path === parse(path).root) return true;
+    path = dirname(path);
+  }
 }
 
 /** A real PostgreSQL server (Debian's binaries), its own cluster, on 127.0.0.1. */
