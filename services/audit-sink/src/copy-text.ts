@@ -1,9 +1,8 @@
 import type { AuditRow } from './decode-message.js';
 
 /**
- * The staging table's columns, in the order `encodeCopyText` writes them. The cluster id and the
- * topic are not among them: a batch comes from one topic of one cluster, which the INSERT … SELECT
- * adds as parameters.
+ * A row's columns, in the order `encodeCopyText` writes them. The cluster id and the topic are
+ * not among them: a batch comes from one topic of one cluster, written once as `leading`.
  */
 export const COPY_COLUMNS = [
   'partition',

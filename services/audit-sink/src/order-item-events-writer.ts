@@ -58,7 +58,8 @@ export interface WriterOptions {
 }
 
 const STAGING = 'audit_sink_staging';
-const COLUMN_LIST = COPY_COLUMNS.map(quoteIdent).join(', ');
+/** What every COPY writes: the batch's cluster and topic, then the row's columns. */
+const COPIED_COLUMNS = ['cluster_id', 'topic', ...COPY_COLUMNS].map(quoteIdent).join(', ');
 
 /**
  * Writes audit rows to `<schema>.order_item_events`, each call in one transaction. COPY is the
@@ -77,6 +78,7 @@ const COLUMN_LIST = COPY_COLUMNS.map(quoteIdent).join(', ');
  */
 export class OrderItemEventsWriter {
   readonly #pool: pg.Pool;
+  readonly #stagingSql: string;
   readonly #insertSql: string;
   readonly #conflictsSql: string;
   readonly #storedWithinSql: string;
@@ -89,9 +91,13 @@ export class OrderItemEventsWriter {
   constructor(options: WriterOptions) {
     this.#pool = options.pool;
     const schema = quoteIdent(options.schema);
+    // The staging table is the target's shape (its defaults too: loaded_at), so the migrations
+    // alone say what a row holds.
+    this.#stagingSql = `CREATE TEMP TABLE IF NOT EXISTS ${STAGING}
+      (LIKE ${schema}.order_item_events INCLUDING DEFAULTS) ON COMMIT DELETE ROWS`;
     this.#insertSql =
-      `INSERT INTO ${schema}.order_item_events (cluster_id, topic, ${COLUMN_LIST}) ` +
-      `SELECT $1, $2, ${COLUMN_LIST} FROM pg_temp.${STAGING} ` +
+      `INSERT INTO ${schema}.order_item_events (${COPIED_COLUMNS}) ` +
+      `SELECT ${COPIED_COLUMNS} FROM pg_temp.${STAGING} ` +
       'ON CONFLICT (cluster_id, topic, partition, "offset") DO NOTHING';
     this.#storedWithinSql = `
       SELECT 1 FROM unnest($3::int[], $4::bigint[], $5::bigint[]) AS r(partition, low, high)
@@ -99,7 +105,7 @@ export class OrderItemEventsWriter {
                       WHERE t.cluster_id = $1 AND t.topic = $2 AND t.partition = r.partition
                         AND t."offset" BETWEEN r.low AND r.high)
        LIMIT 1`;
-    this.#directCopySql = `COPY ${schema}.order_item_events (cluster_id, topic, ${COLUMN_LIST}) FROM STDIN`;
+    this.#directCopySql = `COPY ${schema}.order_item_events (${COPIED_COLUMNS}) FROM STDIN`;
     // Read in a new statement, so it sees rows another instance committed while the INSERT
     // waited on their keys; the rows this transaction inserted match themselves.
     this.#conflictsSql = `
@@ -215,31 +221,21 @@ export class OrderItemEventsWriter {
       if (!this.#prepared.has(client)) {
         // ON COMMIT DELETE ROWS empties it at every commit (and a rollback discards it), so the
         // table is created once per session and never needs cleaning.
-        await client.query(
-          `CREATE TEMP TABLE IF NOT EXISTS ${STAGING} (
-           partition integer NOT NULL,
-           "offset" bigint NOT NULL,
-           key text,
-           payload jsonb NOT NULL,
-           order_item_id bigint NOT NULL,
-           order_id bigint NOT NULL,
-           order_status text NOT NULL,
-           order_date timestamptz NOT NULL,
-           ingested_at timestamptz NOT NULL,
-           kafka_timestamp timestamptz,
-           source_file text,
-           source_row bigint
-         ) ON COMMIT DELETE ROWS`,
-        );
+        await client.query(this.#stagingSql);
         this.#prepared.add(client);
       }
       await client.query('BEGIN');
       inTransaction = true;
-      const path = await this.#copyDirectly(client, source, rows);
+      // One encoding serves both COPYs, the direct one and the staging one after a fallback.
+      const text = encodeCopyText(
+        rows,
+        `${escapeCopyText(source.clusterId)}\t${escapeCopyText(source.topic)}\t`,
+      );
+      const path = await this.#copyDirectly(client, source, rows, text);
       let inserted = rows.length;
       let conflicts: KeyConflict[] = [];
       if (path !== 'direct')
-        ({ inserted, conflicts } = await this.#copyStaged(client, source, rows));
+        ({ inserted, conflicts } = await this.#copyStaged(client, source, rows, text));
       const started = performance.now();
       await client.query('COMMIT');
       inTransaction = false;
@@ -272,6 +268,7 @@ export class OrderItemEventsWriter {
     client: pg.PoolClient,
     source: RowsSource,
     rows: readonly AuditRow[],
+    text: string,
   ): Promise<CopyPath> {
     const ranges = offsetRanges(rows);
     const stored = await client.query(this.#storedWithinSql, [
@@ -284,8 +281,7 @@ export class OrderItemEventsWriter {
     if ((stored.rowCount ?? 0) > 0) return 'staged';
     await client.query('SAVEPOINT direct_copy');
     try {
-      const leading = `${escapeCopyText(source.clusterId)}\t${escapeCopyText(source.topic)}\t`;
-      await copyIn(client, this.#directCopySql, encodeCopyText(rows, leading));
+      await copyIn(client, this.#directCopySql, text);
     } catch (err) {
       // Another writer stored one of these positions since the probe (or the chunk repeats one).
       if (sqlState(err) !== UNIQUE_VIOLATION) throw err;
@@ -302,14 +298,11 @@ export class OrderItemEventsWriter {
     client: pg.PoolClient,
     source: RowsSource,
     rows: readonly AuditRow[],
+    text: string,
   ): Promise<{ inserted: number; conflicts: KeyConflict[] }> {
-    await copyIn(
-      client,
-      `COPY pg_temp.${STAGING} (${COLUMN_LIST}) FROM STDIN`,
-      encodeCopyText(rows),
-    );
+    await copyIn(client, `COPY pg_temp.${STAGING} (${COPIED_COLUMNS}) FROM STDIN`, text);
     const params = [source.clusterId, source.topic];
-    const inserted = (await client.query(this.#insertSql, params)).rowCount ?? 0;
+    const inserted = (await client.query(this.#insertSql)).rowCount ?? 0;
     // Only rows that were not inserted can conflict: the common all-new chunk skips the check.
     const conflicts =
       inserted === rows.length
