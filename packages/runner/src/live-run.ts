@@ -132,12 +132,19 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRunReport> {
     WAREHOUSE_LOADER_GROUP_ID: groups.warehouseLoader,
   };
   const logOf = (name: string) => join(options.home, 'logs', `live-${name}.log`);
-  const child = (name: string, args: string[], signal: AbortSignal, env: NodeJS.ProcessEnv = {}) =>
+  const child = (
+    name: string,
+    args: string[],
+    signal: AbortSignal,
+    env: NodeJS.ProcessEnv = {},
+    onStderrLine?: (line: string) => void,
+  ) =>
     runChild(process.execPath, [...TS_NODE, ...args], {
       cwd: options.root,
       env: { LOG_LEVEL: 'info', METRICS_PORT: '0', ...options.env, ...workerEnv, ...env },
       logFile: logOf(name),
       signal,
+      ...(onStderrLine ? { onStderrLine } : {}),
     });
 
   const starts = await topicStarts(kafka, [topics.orderItems, ...drain.map((g) => g.topic)]);
@@ -227,15 +234,22 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRunReport> {
         `producer: replaying ${options.file} at ${options.rate} rows/s for ${options.durationMs / 1000} s`,
       );
       // A timer of our own: in a 60 s run an AbortSignal.timeout inside AbortSignal.any never
-      // fired (Node can collect it first) and the producer replayed the whole file.
+      // fired (Node can collect it first) and the producer replayed the whole file. It starts when
+      // the producer says it is streaming: its start-up (tsx, Kafka's connect) took 1–2 s of a
+      // loaded machine's replay, and a short run produced a third of what it said.
       const stopProducing = new AbortController();
       const stop = () => stopProducing.abort();
-      const timer = setTimeout(stop, options.durationMs);
+      let timer: NodeJS.Timeout | undefined;
       halt.signal.addEventListener('abort', stop, { once: true });
       const producer = await child(
         'producer',
         ['services/producer/src/main.ts', '--rate', String(options.rate), options.file],
         stopProducing.signal,
+        {},
+        (line) => {
+          if (timer === undefined && line.includes('"msg":"streaming"'))
+            timer = setTimeout(stop, options.durationMs);
+        },
       ).finally(() => {
         clearTimeout(timer);
         halt.signal.removeEventListener('abort', stop);

@@ -207,6 +207,8 @@ export async function runProducer(
         continue;
       }
       if (resumeAfter > 0) logger.info({ input: source.name, row: resumeAfter }, 'resuming');
+      // Connected and about to read: a caller timing a replay (runner live --duration) starts here.
+      logger.info({ input: source.name }, 'streaming');
       emitter.startInput(resumeAfter);
       let finished = false;
       let failure: unknown;
