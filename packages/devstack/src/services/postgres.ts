@@ -1,12 +1,17 @@
 import { execFile } from 'node:child_process';
-import { chownSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, parse } from 'node:path';
+import { chownSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
-import { pathId } from '../paths.js';
 import { pickPort } from '../ports.js';
 import { isAlive, startDaemon, waitUntil } from '../process-control.js';
 import { ensurePostgresBinaries } from '../tools.js';
+import {
+  clusterFolder,
+  recordStackFolder,
+  removeClustersOfRemovedStacks,
+  type ServerUser,
+} from './postgres-cluster-folder.js';
 import type { ServiceDriver, ServiceInstance, StartContext } from './service.js';
 
 const run = promisify(execFile);
@@ -18,7 +23,7 @@ const DATABASE = 'lakestream';
  * PostgreSQL refuses to run as root, so as root the server runs as the `postgres` system user
  * (Debian's package creates it), with its data in a folder that user can reach.
  */
-function serverUser(): { uid: number; gid: number } | undefined {
+function serverUser(): ServerUser | undefined {
   if (process.getuid?.() !== 0) return undefined;
   const line = readFileSync('/etc/passwd', 'utf8')
     .split('\n')
@@ -27,31 +32,6 @@ function serverUser(): { uid: number; gid: number } | undefined {
     throw new Error("running as root, but there is no 'postgres' system user to run the server as");
   const [, , uid, gid] = line.split(':');
   return { uid: Number(uid), gid: Number(gid) };
-}
-
-/**
- * Where the cluster lives: in the stack's folder, so that removing a home removes its cluster too
- * (each one is hundreds of megabytes, more once the audit table has grown). Only a stack folder
- * the server user cannot reach – a project under /root – keeps it in /var/tmp/lakestream-postgres,
- * named by the stack folder; a cluster already made there stays in use.
- */
-function dataRoot(stackDir: string, asUser: { uid: number; gid: number } | undefined): string {
-  if (!asUser) return join(stackDir, 'postgres');
-  const apart = join('/var/tmp/lakestream-postgres', pathId(stackDir));
-  if (existsSync(apart) || !traversableBy(stackDir, asUser)) return apart;
-  return join(stackDir, 'postgres');
-}
-
-/** Whether `user` may pass through every folder from the root down to `dir` (which exists). */
-function traversableBy(dir: string, user: { uid: number; gid: number }): boolean {
-  let path = dir;
-  for (;;) {
-    const { mode, uid, gid } = statSync(path);
-    const bit = uid === user.uid ? 0o100 : gid === user.gid ? 0o010 : 0o001;
-    if ((mode & bit) === 0) return false;
-    if (path === parse(path).root) return true;
-    path = dirname(path);
-  }
 }
 
 /** A real PostgreSQL server (Debian's binaries), its own cluster, on 127.0.0.1. */
@@ -68,7 +48,11 @@ export const postgresDriver: ServiceDriver = {
   async start(ctx: StartContext): Promise<ServiceInstance> {
     const bin = await ensurePostgresBinaries(ctx.progress);
     const asUser = serverUser();
-    const root = dataRoot(ctx.stackDir, asUser);
+    if (asUser) {
+      for (const gone of removeClustersOfRemovedStacks())
+        ctx.progress(`removed the PostgreSQL cluster of a removed stack (${gone})`);
+    }
+    const root = clusterFolder(ctx.stackDir, asUser);
     const dataDir = join(root, 'data');
     const socketDir = join(root, 'run');
     // Parents stay traversable (0755) for the server user; its own folders are private.
@@ -77,6 +61,7 @@ export const postgresDriver: ServiceDriver = {
       mkdirSync(dir, { recursive: true, mode: 0o700 });
       if (asUser) chownSync(dir, asUser.uid, asUser.gid);
     }
+    recordStackFolder(root, ctx.stackDir);
     if (!existsSync(join(dataDir, 'PG_VERSION'))) {
       await run(
         join(bin, 'initdb'),

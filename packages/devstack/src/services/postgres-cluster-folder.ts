@@ -1,0 +1,96 @@
+/**
+ * Where a stack's PostgreSQL cluster lives, and the clearing of clusters whose stack is gone.
+ *
+ * The cluster lives in the stack's folder, so that removing a home removes it too (each is hundreds
+ * of megabytes, more once the audit table has grown). As root, the server runs as the `postgres`
+ * user, which must reach the folder: a stack under a private folder (a project under /root, a home
+ * made by `mktemp -d`) keeps its cluster in /var/tmp/lakestream-postgres instead, named by the
+ * stack folder, which it records there. Removing that home leaves the cluster behind; the next
+ * start of any stack removes it.
+ */
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, parse } from 'node:path';
+import { pathId } from '../paths.js';
+import { isAlive } from '../process-control.js';
+
+/** The folder of the clusters kept outside their stack. */
+export const CLUSTERS_APART = '/var/tmp/lakestream-postgres';
+/** The file, in a cluster kept apart, naming its stack folder. */
+const STACK_RECORD = 'stack-folder';
+
+/** A system user, by ids. */
+export interface ServerUser {
+  uid: number;
+  gid: number;
+}
+
+/**
+ * The cluster's folder for `stackDir`: inside it unless `asUser` (the server's user, as root)
+ * cannot reach it. A cluster already kept apart stays in use.
+ */
+export function clusterFolder(
+  stackDir: string,
+  asUser: ServerUser | undefined,
+  apartRoot = CLUSTERS_APART,
+): string {
+  if (!asUser) return join(stackDir, 'postgres');
+  const apart = join(apartRoot, pathId(stackDir));
+  if (existsSync(apart) || !traversableBy(stackDir, asUser)) return apart;
+  return join(stackDir, 'postgres');
+}
+
+/** Records, in a cluster folder kept apart, which stack it belongs to. */
+export function recordStackFolder(clusterDir: string, stackDir: string): void {
+  if (clusterDir.startsWith(`${stackDir}/`)) return;
+  writeFileSync(join(clusterDir, STACK_RECORD), `${stackDir}\n`);
+}
+
+/**
+ * Removes the clusters kept apart whose recorded stack folder no longer exists and whose server is
+ * not running; returns the stack folders they belonged to. A cluster that records no stack (made
+ * before the record existed) is left alone: nothing says whose it is.
+ */
+export function removeClustersOfRemovedStacks(apartRoot = CLUSTERS_APART): string[] {
+  let entries: string[];
+  try {
+    entries = readdirSync(apartRoot);
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  for (const entry of entries) {
+    const dir = join(apartRoot, entry);
+    let stackDir: string;
+    try {
+      stackDir = readFileSync(join(dir, STACK_RECORD), 'utf8').trim();
+    } catch {
+      continue;
+    }
+    if (stackDir === '' || existsSync(stackDir) || serverRunning(join(dir, 'data'))) continue;
+    rmSync(dir, { recursive: true, force: true });
+    removed.push(stackDir);
+  }
+  return removed;
+}
+
+/** Whether the cluster's postmaster.pid names a live process. */
+function serverRunning(dataDir: string): boolean {
+  try {
+    const pid = Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+    return Number.isInteger(pid) && pid > 0 && isAlive(pid);
+  } catch {
+    return false;
+  }
+}
+
+/** Whether `user` may pass through every folder from the root down to `dir` (which exists). */
+function traversableBy(dir: string, user: ServerUser): boolean {
+  let path = dir;
+  for (;;) {
+    const { mode, uid, gid } = statSync(path);
+    const bit = uid === user.uid ? 0o100 : gid === user.gid ? 0o010 : 0o001;
+    if ((mode & bit) === 0) return false;
+    if (path === parse(path).root) return true;
+    path = dirname(path);
+  }
+}
