@@ -44,6 +44,11 @@ export interface LoggerOptions {
   destination?: pino.DestinationStream;
   /** Extra paths to redact, in pino's path syntax (e.g. `order.customer.email`). */
   redact?: readonly string[];
+  /**
+   * Called once when `destination` (a stream) fails – EPIPE when the process reading the logs has
+   * ended; the logger writes nothing more to it.
+   */
+  onDestinationLost?: (err: Error) => void;
 }
 
 /**
@@ -62,5 +67,32 @@ export function createLogger(options: LoggerOptions): Logger {
   } satisfies pino.LoggerOptions;
   // pino's default destination buffers stdout but flushes it on process exit, so the last lines
   // before `process.exit()` at the end of a shutdown are not lost.
-  return options.destination ? pino(settings, options.destination) : pino(settings);
+  if (!options.destination) return pino(settings);
+  return pino(settings, guarded(options.destination, options.onDestinationLost));
+}
+
+/**
+ * A stream destination that goes quiet once it has failed. A write to stderr whose reader has
+ * ended fails with an asynchronous 'error' event; unheard, it is an uncaught exception, whose
+ * fatal log line fails the same way – a process orphaned by its runner spun on that loop at 70 %
+ * of a core and never exited, not even on SIGTERM. (pino's own stdout destination already drops
+ * its writes after EPIPE.)
+ */
+function guarded(
+  destination: pino.DestinationStream,
+  onLost: ((err: Error) => void) | undefined,
+): pino.DestinationStream {
+  const events = destination as Partial<NodeJS.EventEmitter>;
+  if (typeof events.on !== 'function') return destination;
+  let lost = false;
+  events.on('error', (err: Error) => {
+    if (lost) return;
+    lost = true;
+    onLost?.(err);
+  });
+  return {
+    write(line: string) {
+      if (!lost) destination.write(line);
+    },
+  };
 }

@@ -77,6 +77,9 @@ export function createServiceRuntime<M = LakestreamMetrics>(
     service,
     level: config.logLevel,
     ...(options.logDestination === undefined ? {} : { destination: options.logDestination }),
+    // The process reading the logs (a runner, a pipe) has ended: nothing this service does can be
+    // seen any more, so it stops the way a fatal error stops it, without a word.
+    onDestinationLost: (err) => fail('log output lost')(err),
   });
   const shared = createMetrics({ service });
   const metrics = (options.metrics ? options.metrics(shared) : shared) as M;

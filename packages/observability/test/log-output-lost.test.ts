@@ -1,0 +1,61 @@
+// A service whose log reader has ended (its runner killed, a closed pipe): the logger goes quiet
+// instead of failing on every line, and the service shuts down and exits instead of running on
+// unseen – before, such a process spun at 70 % of a core on EPIPE and ignored SIGTERM.
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { PassThrough } from 'node:stream';
+import { describe, expect, it, vi } from 'vitest';
+import { createLogger } from '../src/logger.js';
+
+describe('a log destination that fails', () => {
+  it('is reported once and written no more', () => {
+    const stream = new PassThrough();
+    const write = vi.spyOn(stream, 'write');
+    const lost = vi.fn();
+    const logger = createLogger({ service: 'test', destination: stream, onDestinationLost: lost });
+    logger.info('seen');
+    expect(write).toHaveBeenCalledTimes(1);
+    const epipe = Object.assign(new Error('write EPIPE'), { code: 'EPIPE' });
+    stream.emit('error', epipe);
+    stream.emit('error', epipe);
+    logger.info('not written');
+    expect(lost).toHaveBeenCalledOnce();
+    expect(lost).toHaveBeenCalledWith(epipe);
+    expect(write).toHaveBeenCalledTimes(1);
+  });
+
+  it('stops a service whose stderr reader has gone: its shutdown runs and it exits with 1', async () => {
+    const child = spawn(
+      process.execPath,
+      [
+        '--conditions=lakestream-source',
+        '--import',
+        'tsx',
+        '--input-type=module',
+        '-e',
+        `import { createServiceRuntime } from '@lakestream/observability';
+         const runtime = createServiceRuntime({
+           service: 'orphan',
+           config: { logLevel: 'info', shutdownGraceMs: 5000 },
+           logDestination: process.stderr,
+         });
+         runtime.shutdown.add('flush', () => { process.stdout.write('shutdown hook ran\\n'); });
+         setInterval(() => runtime.logger.info('working'), 20);`,
+      ],
+      { cwd: new URL('..', import.meta.url), stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stdout = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk;
+    });
+    await once(child.stderr, 'data');
+    // The reader ends: the child's next lines meet a closed pipe.
+    child.stderr.destroy();
+    const exit = once(child, 'exit');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    const [code, signal] = (await exit) as [number | null, NodeJS.Signals | null];
+    clearTimeout(timer);
+    expect({ code, signal }).toEqual({ code: 1, signal: null });
+    expect(stdout).toContain('shutdown hook ran');
+  }, 30_000);
+});
