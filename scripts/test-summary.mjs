@@ -28,10 +28,17 @@ for (const file of readdirSync(dir)
   skipped += report.numPendingTests + report.numTodoTests;
   for (const suite of report.testResults ?? []) {
     const where = suite.name.replace(/^.*?\/(packages|services|dbt)\//, '$1/');
-    if (suite.status === 'failed' && (suite.assertionResults ?? []).length === 0) {
-      failures.push({ where, name: '(the file did not run)', message: suite.message ?? '' });
+    const tests = suite.assertionResults ?? [];
+    // A failed beforeAll skips the file's tests and a failed afterAll leaves them passed: the
+    // file failed with no failed test to name.
+    if (suite.status === 'failed' && !tests.some((t) => t.status === 'failed')) {
+      failures.push({
+        where,
+        name: '(a hook failed or the file did not run)',
+        message: suite.message || 'no message in the report: see the package output above',
+      });
     }
-    for (const test of suite.assertionResults ?? []) {
+    for (const test of tests) {
       if (test.status !== 'failed') continue;
       failures.push({
         where,

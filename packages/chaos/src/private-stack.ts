@@ -1,9 +1,13 @@
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ensureStack, type ServiceName, stopStack } from '@lakestream/devstack';
+import {
+  ensureStack,
+  removeClusterKeptApart,
+  type ServiceName,
+  stopStack,
+} from '@lakestream/devstack';
 import { ChaosError } from './errors.js';
 
 /** The client variables of the private stack. */
@@ -105,12 +109,8 @@ export async function startPrivateStack(
         await stopStack({ home, env });
         if (keepFiles) return;
         await rm(home, { recursive: true, force: true });
-        // As root, a home the postgres user cannot reach keeps PostgreSQL's cluster outside it,
-        // named by the stack folder (packages/devstack/src/services/postgres.ts).
-        if (process.getuid?.() === 0) {
-          const id = createHash('sha1').update(join(home, 'devstack')).digest('hex').slice(0, 12);
-          await rm(join('/var/tmp/lakestream-postgres', id), { recursive: true, force: true });
-        }
+        // As root, a home the postgres user cannot reach keeps PostgreSQL's cluster outside it.
+        removeClusterKeptApart(join(home, 'devstack'));
       })();
       return closed;
     },

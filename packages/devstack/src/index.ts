@@ -14,6 +14,7 @@ export {
   findFirestoreEmulatorJar,
   resetFirestoreEmulator,
 } from './services/firestore.js';
+export { removeClusterKeptApart } from './services/postgres-cluster-folder.js';
 export { SERVICE_NAMES, type ServiceInstance, type ServiceName } from './services/service.js';
 export {
   DEFAULT_SERVICES,

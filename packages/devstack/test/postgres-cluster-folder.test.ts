@@ -8,6 +8,7 @@ import { pathId } from '../src/paths.js';
 import {
   clusterFolder,
   recordStackFolder,
+  removeClusterKeptApart,
   removeClustersOfRemovedStacks,
 } from '../src/services/postgres-cluster-folder.js';
 
@@ -66,9 +67,21 @@ describe('the PostgreSQL cluster folder', () => {
     rmSync(join(scratch, 'gone'), { recursive: true });
     rmSync(join(scratch, 'running'), { recursive: true });
 
-    expect(removeClustersOfRemovedStacks(apartRoot)).toEqual([goneStack]);
+    expect(removeClustersOfRemovedStacks(apartRoot)).toEqual({ removed: [goneStack], failed: [] });
     expect(existsSync(gone)).toBe(false);
     for (const dir of [kept, running, unrecorded]) expect(existsSync(dir), dir).toBe(true);
+  });
+
+  it('keeps the cluster of a stack folder that cannot be looked at; a private stack removes its own', () => {
+    // A record naming a path under a regular file: stat fails with ENOTDIR, not "no such file".
+    writeFileSync(join(scratch, 'a-file'), '');
+    const unknowable = clusterApart(join(scratch, 'a-file', 'devstack'));
+    expect(removeClustersOfRemovedStacks(apartRoot).removed).toEqual([]);
+    expect(existsSync(unknowable)).toBe(true);
+    const own = stack('own', 0o700);
+    const cluster = clusterApart(own);
+    removeClusterKeptApart(own, apartRoot);
+    expect(existsSync(cluster)).toBe(false);
   });
 
   it('records nothing for a cluster inside its stack folder', () => {
@@ -80,6 +93,9 @@ describe('the PostgreSQL cluster folder', () => {
   });
 
   it('finds nothing to remove when no cluster was ever kept apart', () => {
-    expect(removeClustersOfRemovedStacks(join(scratch, 'never-made'))).toEqual([]);
+    expect(removeClustersOfRemovedStacks(join(scratch, 'never-made'))).toEqual({
+      removed: [],
+      failed: [],
+    });
   });
 });

@@ -72,18 +72,19 @@ export function createLogger(options: LoggerOptions): Logger {
 }
 
 /**
- * A stream destination that goes quiet once it has failed. A write to stderr whose reader has
- * ended fails with an asynchronous 'error' event; unheard, it is an uncaught exception, whose
- * fatal log line fails the same way – a process orphaned by its runner spun on that loop at 70 %
- * of a core and never exited, not even on SIGTERM. (pino's own stdout destination already drops
- * its writes after EPIPE.)
+ * A stream destination that goes quiet once it has failed, for a caller that is told so
+ * (`onLost`). A write to stderr whose reader has ended fails with an asynchronous 'error' event;
+ * unheard, it is an uncaught exception, whose fatal log line fails the same way – a process
+ * orphaned by its runner spun on that loop at 70 % of a core and never exited, not even on
+ * SIGTERM. pino's own stdout destination drops its writes after EPIPE without a word, so a
+ * service logging to stdout goes on running unseen; only its caller's end stops it.
  */
 function guarded(
   destination: pino.DestinationStream,
   onLost: ((err: Error) => void) | undefined,
 ): pino.DestinationStream {
   const events = destination as Partial<NodeJS.EventEmitter>;
-  if (typeof events.on !== 'function') return destination;
+  if (!onLost || typeof events.on !== 'function') return destination;
   let lost = false;
   events.on('error', (err: Error) => {
     if (lost) return;

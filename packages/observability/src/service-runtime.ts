@@ -78,7 +78,8 @@ export function createServiceRuntime<M = LakestreamMetrics>(
     level: config.logLevel,
     ...(options.logDestination === undefined ? {} : { destination: options.logDestination }),
     // The process reading the logs (a runner, a pipe) has ended: nothing this service does can be
-    // seen any more, so it stops the way a fatal error stops it, without a word.
+    // seen any more, so it stops the way a fatal error stops it, without a word. Stream errors
+    // come asynchronously, so `fail` (declared below) exists by then.
     onDestinationLost: (err) => fail('log output lost')(err),
   });
   const shared = createMetrics({ service });

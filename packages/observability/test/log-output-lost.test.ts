@@ -55,6 +55,8 @@ describe('a log destination that fails', () => {
     const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
     const [code, signal] = (await exit) as [number | null, NodeJS.Signals | null];
     clearTimeout(timer);
+    // What the child wrote before it exited may still be in the pipe.
+    if (!child.stdout.readableEnded) await once(child.stdout, 'end');
     expect({ code, signal }).toEqual({ code: 1, signal: null });
     expect(stdout).toContain('shutdown hook ran');
   }, 30_000);

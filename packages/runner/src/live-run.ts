@@ -245,7 +245,8 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRunReport> {
         'producer',
         ['services/producer/src/main.ts', '--rate', String(options.rate), options.file],
         stopProducing.signal,
-        {},
+        // Its `streaming` line starts the clock, whatever level the caller's environment asks for.
+        { LOG_LEVEL: 'info' },
         (line) => {
           if (timer === undefined && line.includes('"msg":"streaming"'))
             timer = setTimeout(stop, options.durationMs);

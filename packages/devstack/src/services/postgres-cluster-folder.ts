@@ -45,32 +45,60 @@ export function recordStackFolder(clusterDir: string, stackDir: string): void {
   writeFileSync(join(clusterDir, STACK_RECORD), `${stackDir}\n`);
 }
 
+/** What `removeClustersOfRemovedStacks` did, one line per cluster it removed or could not. */
+export interface ClearedClusters {
+  /** The stack folders whose clusters were removed. */
+  removed: string[];
+  /** Why a cluster that was to be removed is still there. */
+  failed: string[];
+}
+
 /**
  * Removes the clusters kept apart whose recorded stack folder no longer exists and whose server is
- * not running; returns the stack folders they belonged to. A cluster that records no stack (made
- * before the record existed) is left alone: nothing says whose it is.
+ * not running. Only a folder that is certainly absent counts as gone: one that cannot be looked
+ * at (permissions, an I/O error) keeps its cluster. A cluster that records no stack (made before
+ * the record existed) is left alone: nothing says whose it is. Never throws: another stack's
+ * leftovers must not stop this one from starting.
  */
-export function removeClustersOfRemovedStacks(apartRoot = CLUSTERS_APART): string[] {
+export function removeClustersOfRemovedStacks(apartRoot = CLUSTERS_APART): ClearedClusters {
+  const cleared: ClearedClusters = { removed: [], failed: [] };
   let entries: string[];
   try {
     entries = readdirSync(apartRoot);
   } catch {
-    return [];
+    return cleared;
   }
-  const removed: string[] = [];
   for (const entry of entries) {
     const dir = join(apartRoot, entry);
     let stackDir: string;
     try {
-      stackDir = readFileSync(join(dir, STACK_RECORD), 'utf8').trim();
+      stackDir = readFileSync(join(dir, STACK_RECORD), 'utf8').replace(/\n$/, '');
     } catch {
       continue;
     }
-    if (stackDir === '' || existsSync(stackDir) || serverRunning(join(dir, 'data'))) continue;
-    rmSync(dir, { recursive: true, force: true });
-    removed.push(stackDir);
+    if (stackDir === '' || !certainlyAbsent(stackDir) || serverRunning(join(dir, 'data'))) continue;
+    try {
+      rmSync(dir, { recursive: true, force: true });
+      cleared.removed.push(stackDir);
+    } catch (err) {
+      cleared.failed.push(`${dir} (of ${stackDir}): ${(err as Error).message}`);
+    }
   }
-  return removed;
+  return cleared;
+}
+
+/** Removes the cluster a stack folder keeps apart, if it has one (a private stack's clean-up). */
+export function removeClusterKeptApart(stackDir: string, apartRoot = CLUSTERS_APART): void {
+  rmSync(join(apartRoot, pathId(stackDir)), { recursive: true, force: true });
+}
+
+/** True only when `path` does not exist; any other failure to look at it is not an answer. */
+function certainlyAbsent(path: string): boolean {
+  try {
+    return statSync(path, { throwIfNoEntry: false }) === undefined;
+  } catch {
+    return false;
+  }
 }
 
 /** Whether the cluster's postmaster.pid names a live process. */

@@ -49,8 +49,11 @@ export const postgresDriver: ServiceDriver = {
     const bin = await ensurePostgresBinaries(ctx.progress);
     const asUser = serverUser();
     if (asUser) {
-      for (const gone of removeClustersOfRemovedStacks())
+      const cleared = removeClustersOfRemovedStacks();
+      for (const gone of cleared.removed)
         ctx.progress(`removed the PostgreSQL cluster of a removed stack (${gone})`);
+      for (const why of cleared.failed)
+        ctx.progress(`could not remove the PostgreSQL cluster of a removed stack: ${why}`);
     }
     const root = clusterFolder(ctx.stackDir, asUser);
     const dataDir = join(root, 'data');
