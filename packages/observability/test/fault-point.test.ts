@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { parseFaultPoints } from '../src/fault-point.js';
+import { moduleSnippetArgs, PACKAGE_DIR } from './module-snippet.js';
 
 describe('parseFaultPoints', () => {
   it('reads names with an optional hit number', () => {
@@ -24,16 +25,11 @@ describe('faultPoint', () => {
   const script = (env: Record<string, string>) =>
     spawnSync(
       process.execPath,
-      [
-        '--conditions=lakestream-source',
-        '--import',
-        'tsx',
-        '--input-type=module',
-        '-e',
+      moduleSnippetArgs(
         `import { faultPoint } from '@lakestream/observability';
          for (let i = 1; i <= 3; i++) { faultPoint('svc.moment'); process.stdout.write(i + ';'); }`,
-      ],
-      { cwd: new URL('..', import.meta.url), env: { ...process.env, ...env }, encoding: 'utf8' },
+      ),
+      { cwd: PACKAGE_DIR, env: { ...process.env, ...env }, encoding: 'utf8' },
     );
 
   it('kills the process with SIGKILL at the armed hit', () => {

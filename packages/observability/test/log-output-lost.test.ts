@@ -6,6 +6,7 @@ import { once } from 'node:events';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it, vi } from 'vitest';
 import { createLogger } from '../src/logger.js';
+import { moduleSnippetArgs, PACKAGE_DIR } from './module-snippet.js';
 
 describe('a log destination that fails', () => {
   it('is reported once and written no more', () => {
@@ -27,12 +28,7 @@ describe('a log destination that fails', () => {
   it('stops a service whose stderr reader has gone: its shutdown runs and it exits with 1', async () => {
     const child = spawn(
       process.execPath,
-      [
-        '--conditions=lakestream-source',
-        '--import',
-        'tsx',
-        '--input-type=module',
-        '-e',
+      moduleSnippetArgs(
         `import { createServiceRuntime } from '@lakestream/observability';
          const runtime = createServiceRuntime({
            service: 'orphan',
@@ -41,8 +37,8 @@ describe('a log destination that fails', () => {
          });
          runtime.shutdown.add('flush', () => { process.stdout.write('shutdown hook ran\\n'); });
          setInterval(() => runtime.logger.info('working'), 20);`,
-      ],
-      { cwd: new URL('..', import.meta.url), stdio: ['ignore', 'pipe', 'pipe'] },
+      ),
+      { cwd: PACKAGE_DIR, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let stdout = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
