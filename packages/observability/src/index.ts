@@ -7,6 +7,7 @@ export {
   type ReadinessChecks,
   startHealthServer,
 } from './health-server.js';
+export { logFileOrStderr } from './log-file.js';
 export { createLogger, type Logger, type LoggerOptions, REDACTED_LOG_PATHS } from './logger.js';
 export {
   createMetrics,

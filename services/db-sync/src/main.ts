@@ -8,13 +8,12 @@
  * Kafka clients → close the health server. A second signal exits at once; a table cut short
  * leaves its state as it was, and the next run reads it again.
  */
-import { createWriteStream, mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { resolveLakestreamHome } from '@lakestream/config';
 import { createKafka } from '@lakestream/kafka';
 import {
   createServiceRuntime,
   loadServiceConfig,
+  logFileOrStderr,
   progressLine,
   repeatRun,
 } from '@lakestream/observability';
@@ -53,7 +52,7 @@ const runtime = createServiceRuntime({
   config,
   // commands.sh keeps the JSON logs in a file: the terminal shows the decisions, the progress
   // line and the summary with its errors.
-  logDestination: config.logFile === undefined ? process.stderr : appendTo(config.logFile),
+  logDestination: logFileOrStderr(config.logFile),
   metrics: createDbSyncMetrics,
   oneShot,
 });
@@ -133,9 +132,4 @@ if (command.kind === 'run') {
     const closed = await shutdown.run(exitCode === 0 ? 'done' : 'failed');
     process.exit(exitCode === 0 ? closed.exitCode : exitCode);
   }
-}
-
-function appendTo(file: string): NodeJS.WritableStream {
-  mkdirSync(dirname(file), { recursive: true });
-  return createWriteStream(file, { flags: 'a' });
 }

@@ -10,12 +10,12 @@ import {
   createServiceRuntime,
   type Logger,
   loadServiceConfig,
+  logFileOrStderr,
   repeatRun,
 } from '@lakestream/observability';
 import type pg from 'pg';
 import { parseScheduleArgs } from '../catalog/cli.js';
 import { type EurostatConfig, loadEurostatConfig } from '../config.js';
-import { logDestination } from '../log-destination.js';
 import { COMPONENTS, createEurostatMetrics, type EurostatMetrics } from '../metrics.js';
 import { createPool } from '../pg/pool.js';
 import { ensureSchema } from '../pg/schema.js';
@@ -76,7 +76,7 @@ export async function runScheduledCommand<Clients>(
   const runtime = createServiceRuntime({
     service: spec.service,
     config,
-    logDestination: logDestination(config.logFile),
+    logDestination: logFileOrStderr(config.logFile),
     metrics: createEurostatMetrics,
     oneShot: everyMs === undefined,
   });

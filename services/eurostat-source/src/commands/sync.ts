@@ -14,9 +14,12 @@
  */
 import { parseArgs } from 'node:util';
 import { eurostatCode } from '@lakestream/lake';
-import { createServiceRuntime, loadServiceConfig } from '@lakestream/observability';
+import {
+  createServiceRuntime,
+  loadServiceConfig,
+  logFileOrStderr,
+} from '@lakestream/observability';
 import { loadEurostatConfig } from '../config.js';
-import { logDestination } from '../log-destination.js';
 import { COMPONENTS, createEurostatMetrics } from '../metrics.js';
 import { SCHEMA } from '../pg/schema.js';
 import { formatSyncOutcome } from '../sync/summary.js';
@@ -65,7 +68,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   const runtime = createServiceRuntime({
     service: SERVICE,
     config,
-    logDestination: logDestination(config.logFile),
+    logDestination: logFileOrStderr(config.logFile),
     metrics: createEurostatMetrics,
     oneShot: true,
   });

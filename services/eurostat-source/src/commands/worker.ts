@@ -8,9 +8,12 @@
  * its offset → leave the consumer group → close the PostgreSQL pool.
  */
 import { createKafka } from '@lakestream/kafka';
-import { createServiceRuntime, loadServiceConfig } from '@lakestream/observability';
+import {
+  createServiceRuntime,
+  loadServiceConfig,
+  logFileOrStderr,
+} from '@lakestream/observability';
 import { loadEurostatConfig } from '../config.js';
-import { logDestination } from '../log-destination.js';
 import { createEurostatMetrics } from '../metrics.js';
 import { openSyncDeps } from '../sync/wiring.js';
 import { createSyncWorker } from '../sync/worker.js';
@@ -43,7 +46,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   const runtime = createServiceRuntime({
     service: SERVICE,
     config,
-    logDestination: logDestination(config.logFile),
+    logDestination: logFileOrStderr(config.logFile),
     metrics: createEurostatMetrics,
   });
   const { logger, metrics, shutdown } = runtime;

@@ -19,6 +19,7 @@ import { openObjectStore } from '@lakestream/object-store';
 import {
   createServiceRuntime,
   loadServiceConfig,
+  logFileOrStderr,
   progressLine,
   repeatRun,
 } from '@lakestream/observability';
@@ -27,7 +28,6 @@ import { loadExportConfig, storageUrlOf } from '../export/config.js';
 import { COMPONENT, createExportMetrics } from '../export/export-metrics.js';
 import { runExport } from '../export/export-run.js';
 import { formatSummary } from '../export/summary.js';
-import { logDestination } from '../log-destination.js';
 
 const SERVICE = 'firestore-export';
 
@@ -51,7 +51,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   const runtime = createServiceRuntime({
     service: SERVICE,
     config,
-    logDestination: logDestination(),
+    logDestination: logFileOrStderr(process.env.FIRESTORE_SOURCE_LOG_FILE),
     metrics: createExportMetrics,
     oneShot: command.everyMs === undefined,
   });

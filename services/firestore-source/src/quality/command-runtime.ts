@@ -7,9 +7,9 @@
 import {
   createServiceRuntime,
   loadServiceConfig,
+  logFileOrStderr,
   type ServiceRuntime,
 } from '@lakestream/observability';
-import { logDestination } from '../log-destination.js';
 import { loadQualityConfig, type QualityConfig } from './config.js';
 import { openQualityKafka, type QualityKafka } from './kafka-wiring.js';
 import { waitForPublishedReports } from './wait-command.js';
@@ -61,7 +61,7 @@ export async function runQualityCommand<C extends { kind: 'run' }>(
   const runtime = createServiceRuntime({
     service: spec.service,
     config,
-    logDestination: logDestination(),
+    logDestination: logFileOrStderr(process.env.FIRESTORE_SOURCE_LOG_FILE),
     oneShot: true,
   });
   const { logger, shutdown } = runtime;
