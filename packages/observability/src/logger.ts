@@ -45,8 +45,8 @@ export interface LoggerOptions {
   /** Extra paths to redact, in pino's path syntax (e.g. `order.customer.email`). */
   redact?: readonly string[];
   /**
-   * Called once when `destination` (a stream) fails – EPIPE when the process reading the logs has
-   * ended; the logger writes nothing more to it.
+   * Called once when the destination (a stream, or stdout by default) fails – EPIPE when the
+   * process reading the logs has ended; the logger writes nothing more to it.
    */
   onDestinationLost?: (err: Error) => void;
 }
@@ -65,10 +65,26 @@ export function createLogger(options: LoggerOptions): Logger {
     serializers: { err: pino.stdSerializers.err, error: pino.stdSerializers.err },
     redact: { paths: [...REDACTED_LOG_PATHS, ...(options.redact ?? [])], censor: '[redacted]' },
   } satisfies pino.LoggerOptions;
-  // pino's default destination buffers stdout but flushes it on process exit, so the last lines
-  // before `process.exit()` at the end of a shutdown are not lost.
-  if (!options.destination) return pino(settings);
-  return pino(settings, guarded(options.destination, options.onDestinationLost));
+  if (options.destination) {
+    return pino(settings, guarded(options.destination, options.onDestinationLost));
+  }
+  // pino's stdout destination buffers but flushes on process exit, so the last lines before
+  // `process.exit()` at the end of a shutdown are not lost; after EPIPE it drops every write.
+  // `pino.destination(1)` is that same destination, built so that its loss can be heard too.
+  if (!options.onDestinationLost) return pino(settings);
+  const stdout = pino.destination(1);
+  stdout.on('error', onceLost(options.onDestinationLost));
+  return pino(settings, stdout);
+}
+
+/** An 'error' listener that tells `onLost` of the first error only. */
+function onceLost(onLost: (err: Error) => void): (err: Error) => void {
+  let lost = false;
+  return (err) => {
+    if (lost) return;
+    lost = true;
+    onLost(err);
+  };
 }
 
 /**
@@ -76,8 +92,7 @@ export function createLogger(options: LoggerOptions): Logger {
  * (`onLost`). A write to stderr whose reader has ended fails with an asynchronous 'error' event;
  * unheard, it is an uncaught exception, whose fatal log line fails the same way – a process
  * orphaned by its runner spun on that loop at 70 % of a core and never exited, not even on
- * SIGTERM. pino's own stdout destination drops its writes after EPIPE without a word, so a
- * service logging to stdout goes on running unseen; only its caller's end stops it.
+ * SIGTERM.
  */
 function guarded(
   destination: pino.DestinationStream,
@@ -86,10 +101,10 @@ function guarded(
   const events = destination as Partial<NodeJS.EventEmitter>;
   if (!onLost || typeof events.on !== 'function') return destination;
   let lost = false;
+  const tell = onceLost(onLost);
   events.on('error', (err: Error) => {
-    if (lost) return;
     lost = true;
-    onLost?.(err);
+    tell(err);
   });
   return {
     write(line: string) {

@@ -1,6 +1,7 @@
 // A service whose log reader has ended (its runner killed, a closed pipe): the logger goes quiet
 // instead of failing on every line, and the service shuts down and exits instead of running on
-// unseen – before, such a process spun at 70 % of a core on EPIPE and ignored SIGTERM.
+// unseen – before, one logging to stderr spun at 70 % of a core on EPIPE and ignored SIGTERM, and
+// one logging to stdout ran on, its lines dropped.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { PassThrough } from 'node:stream';
@@ -25,35 +26,38 @@ describe('a log destination that fails', () => {
     expect(write).toHaveBeenCalledTimes(1);
   });
 
-  it('stops a service whose stderr reader has gone: its shutdown runs and it exits with 1', async () => {
-    const child = spawn(
-      process.execPath,
-      moduleSnippetArgs(
-        `import { createServiceRuntime } from '@lakestream/observability';
-         const runtime = createServiceRuntime({
-           service: 'orphan',
-           config: { logLevel: 'info', shutdownGraceMs: 5000 },
-           logDestination: process.stderr,
-         });
-         runtime.shutdown.add('flush', () => { process.stdout.write('shutdown hook ran\\n'); });
-         setInterval(() => runtime.logger.info('working'), 20);`,
-      ),
-      { cwd: PACKAGE_DIR, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let stdout = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      stdout += chunk;
-    });
-    await once(child.stderr, 'data');
-    // The reader ends: the child's next lines meet a closed pipe.
-    child.stderr.destroy();
-    const exit = once(child, 'exit');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-    const [code, signal] = (await exit) as [number | null, NodeJS.Signals | null];
-    clearTimeout(timer);
-    // What the child wrote before it exited may still be in the pipe.
-    if (!child.stdout.readableEnded) await once(child.stdout, 'end');
-    expect({ code, signal }).toEqual({ code: 1, signal: null });
-    expect(stdout).toContain('shutdown hook ran');
-  }, 30_000);
+  for (const stream of ['stderr', 'stdout'] as const) {
+    it(`stops a service whose ${stream} reader has gone: its shutdown runs and it exits with 1`, async () => {
+      const other = stream === 'stderr' ? 'stdout' : 'stderr';
+      const child = spawn(
+        process.execPath,
+        moduleSnippetArgs(
+          `import { createServiceRuntime } from '@lakestream/observability';
+           const runtime = createServiceRuntime({
+             service: 'orphan',
+             config: { logLevel: 'info', shutdownGraceMs: 5000 },
+             ${stream === 'stderr' ? 'logDestination: process.stderr,' : ''}
+           });
+           runtime.shutdown.add('flush', () => { process.${other}.write('shutdown hook ran\\n'); });
+           setInterval(() => runtime.logger.info('working'), 20);`,
+        ),
+        { cwd: PACKAGE_DIR, stdio: ['ignore', 'pipe', 'pipe'] },
+      );
+      let said = '';
+      child[other].setEncoding('utf8').on('data', (chunk: string) => {
+        said += chunk;
+      });
+      await once(child[stream], 'data');
+      // The reader ends: the child's next lines meet a closed pipe.
+      child[stream].destroy();
+      const exit = once(child, 'exit');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      const [code, signal] = (await exit) as [number | null, NodeJS.Signals | null];
+      clearTimeout(timer);
+      // What the child wrote before it exited may still be in the pipe.
+      if (!child[other].readableEnded) await once(child[other], 'end');
+      expect({ code, signal }).toEqual({ code: 1, signal: null });
+      expect(said).toContain('shutdown hook ran');
+    }, 30_000);
+  }
 });
