@@ -65,30 +65,18 @@ export function createLogger(options: LoggerOptions): Logger {
     serializers: { err: pino.stdSerializers.err, error: pino.stdSerializers.err },
     redact: { paths: [...REDACTED_LOG_PATHS, ...(options.redact ?? [])], censor: '[redacted]' },
   } satisfies pino.LoggerOptions;
-  if (options.destination) {
-    return pino(settings, guarded(options.destination, options.onDestinationLost));
-  }
   // pino's stdout destination buffers but flushes on process exit, so the last lines before
-  // `process.exit()` at the end of a shutdown are not lost; after EPIPE it drops every write.
-  // `pino.destination(1)` is that same destination, built so that its loss can be heard too.
-  if (!options.onDestinationLost) return pino(settings);
-  const stdout = pino.destination(1);
-  stdout.on('error', onceLost(options.onDestinationLost));
-  return pino(settings, stdout);
-}
-
-/** An 'error' listener that tells `onLost` of the first error only. */
-function onceLost(onLost: (err: Error) => void): (err: Error) => void {
-  let lost = false;
-  return (err) => {
-    if (lost) return;
-    lost = true;
-    onLost(err);
-  };
+  // `process.exit()` at the end of a shutdown are not lost; after EPIPE it drops every write
+  // without a word. `pino.destination(1)` is that same destination, built here when its loss must
+  // be heard.
+  const destination =
+    options.destination ?? (options.onDestinationLost ? pino.destination(1) : undefined);
+  if (!destination) return pino(settings);
+  return pino(settings, guarded(destination, options.onDestinationLost));
 }
 
 /**
- * A stream destination that goes quiet once it has failed, for a caller that is told so
+ * A destination that goes quiet once it has failed, for a caller that is told so, once
  * (`onLost`). A write to stderr whose reader has ended fails with an asynchronous 'error' event;
  * unheard, it is an uncaught exception, whose fatal log line fails the same way – a process
  * orphaned by its runner spun on that loop at 70 % of a core and never exited, not even on
@@ -101,10 +89,10 @@ function guarded(
   const events = destination as Partial<NodeJS.EventEmitter>;
   if (!onLost || typeof events.on !== 'function') return destination;
   let lost = false;
-  const tell = onceLost(onLost);
   events.on('error', (err: Error) => {
+    if (lost) return;
     lost = true;
-    tell(err);
+    onLost(err);
   });
   return {
     write(line: string) {

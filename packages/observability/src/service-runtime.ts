@@ -77,10 +77,17 @@ export function createServiceRuntime<M = LakestreamMetrics>(
     service,
     level: config.logLevel,
     ...(options.logDestination === undefined ? {} : { destination: options.logDestination }),
-    // The process reading the logs (a runner, a pipe) has ended: nothing this service does can be
-    // seen any more, so it stops the way a fatal error stops it, without a word. Stream errors
-    // come asynchronously, so `fail` (declared below) exists by then.
-    onDestinationLost: (err) => fail('log output lost')(err),
+    // The logs cannot be written: nothing this service does can be seen any more, so it stops the
+    // way a fatal error stops it. A log file that cannot be written (a folder, no permission, a
+    // full disk) is named on stderr; a lost stderr or stdout (its reader, a runner or a pipe, has
+    // ended) has nobody left to tell. Stream errors come asynchronously, so `fail` (declared
+    // below) exists by then.
+    onDestinationLost: (err) => {
+      const file = options.logDestination;
+      if (file !== undefined && file !== process.stderr)
+        process.stderr.write(`${service}: cannot write its log (${err.message}); stopping\n`);
+      fail('log output lost')(err);
+    },
   });
   const shared = createMetrics({ service });
   const metrics = (options.metrics ? options.metrics(shared) : shared) as M;

@@ -2,8 +2,11 @@
 // instead of failing on every line, and the service shuts down and exits instead of running on
 // unseen – before, one logging to stderr spun at 70 % of a core on EPIPE and ignored SIGTERM, and
 // one logging to stdout ran on, its lines dropped.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it, vi } from 'vitest';
 import { createLogger } from '../src/logger.js';
@@ -60,4 +63,28 @@ describe('a log destination that fails', () => {
       expect(said).toContain('shutdown hook ran');
     }, 30_000);
   }
+
+  it('names a log file that cannot be written on stderr, and exits with 1', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'log-lost-'));
+    try {
+      // A folder where the log file should be: opening it fails after the service has started.
+      const child = spawnSync(
+        process.execPath,
+        moduleSnippetArgs(
+          `import { createServiceRuntime, logFileOrStderr } from '@lakestream/observability';
+           const runtime = createServiceRuntime({
+             service: 'misconfigured',
+             config: { logLevel: 'info', shutdownGraceMs: 5000 },
+             logDestination: logFileOrStderr(${JSON.stringify(dir)}),
+           });
+           setInterval(() => runtime.logger.info('working'), 20);`,
+        ),
+        { cwd: PACKAGE_DIR, encoding: 'utf8', timeout: 15_000 },
+      );
+      expect({ status: child.status, signal: child.signal }).toEqual({ status: 1, signal: null });
+      expect(child.stderr).toMatch(/^misconfigured: cannot write its log \(EISDIR.*\); stopping$/m);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 30_000);
 });
