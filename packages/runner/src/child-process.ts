@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { LOG_LEVELS, type LogLevel } from '@lakestream/config';
 
 /** What a finished child process left behind. */
 export interface ChildResult {
@@ -33,6 +34,17 @@ const TAIL_LINES = 20;
 
 /** Node's arguments to run a workspace TypeScript entry point from its sources. */
 export const TS_NODE = ['--conditions=lakestream-source', '--import', 'tsx'];
+
+/**
+ * The LOG_LEVEL of a stage process: the caller's, but never above info. The runner reads its
+ * stages' info lines (the producer's `streaming` and `producer finished`), which a caller's
+ * `LOG_LEVEL=warn` would otherwise hide – the run would fail a producer that succeeded. The logs
+ * go to files in the home, not to the terminal, so they cost the caller no noise.
+ */
+export function stageLogLevel(level: string | undefined): string {
+  const at = LOG_LEVELS.indexOf(level as LogLevel);
+  return level === undefined || at > LOG_LEVELS.indexOf('info') ? 'info' : level;
+}
 
 /** Runs a command to completion, its stderr to a log file, its stdout captured. Never rejects on a non-zero exit. */
 export async function runChild(

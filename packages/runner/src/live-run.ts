@@ -3,7 +3,7 @@ import { CONSUMER_GROUPS, TOPICS, type TopicRecord } from '@lakestream/kafka';
 import type { Logger } from '@lakestream/observability';
 import type { Kafka } from 'kafkajs';
 import { waitForCatchUp, waitForMembers } from './catch-up.js';
-import { runChild, TS_NODE } from './child-process.js';
+import { runChild, stageLogLevel, TS_NODE } from './child-process.js';
 import { type DbtServe, startDbtServe } from './dbt-serve.js';
 import { followSilverApplied } from './gold-refresh.js';
 import { type MeasuredRow, quantile, type StageFigures, stageBreakdown } from './live-breakdown.js';
@@ -136,12 +136,20 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRunReport> {
     name: string,
     args: string[],
     signal: AbortSignal,
-    env: NodeJS.ProcessEnv = {},
-    onStderrLine?: (line: string) => void,
+    {
+      env = {},
+      onStderrLine,
+    }: { env?: NodeJS.ProcessEnv; onStderrLine?: (line: string) => void } = {},
   ) =>
     runChild(process.execPath, [...TS_NODE, ...args], {
       cwd: options.root,
-      env: { LOG_LEVEL: 'info', METRICS_PORT: '0', ...options.env, ...workerEnv, ...env },
+      env: {
+        METRICS_PORT: '0',
+        ...options.env,
+        LOG_LEVEL: stageLogLevel(options.env.LOG_LEVEL),
+        ...workerEnv,
+        ...env,
+      },
       logFile: logOf(name),
       signal,
       ...(onStderrLine ? { onStderrLine } : {}),
@@ -160,13 +168,15 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRunReport> {
   };
   /** A service's worker mode for the run; one that stops before the run ends fails it. */
   const worker = (name: string, env: NodeJS.ProcessEnv) =>
-    child(name, [`services/${name}/src/main.ts`, 'worker'], ending.signal, env).then((result) => {
-      // Ctrl-C reaches the workers too (one process group): their exit then is no failure.
-      if (!ending.signal.aborted && !options.signal?.aborted)
-        fail(
-          `the ${name} worker stopped (${result.signal ?? `exit ${result.code}`}); see ${logOf(name)}`,
-        );
-    });
+    child(name, [`services/${name}/src/main.ts`, 'worker'], ending.signal, { env }).then(
+      (result) => {
+        // Ctrl-C reaches the workers too (one process group): their exit then is no failure.
+        if (!ending.signal.aborted && !options.signal?.aborted)
+          fail(
+            `the ${name} worker stopped (${result.signal ?? `exit ${result.code}`}); see ${logOf(name)}`,
+          );
+      },
+    );
   const workers = [
     worker('transformer', {
       TRANSFORMER_DEBOUNCE: options.env.TRANSFORMER_DEBOUNCE ?? '300ms',
@@ -245,11 +255,11 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRunReport> {
         'producer',
         ['services/producer/src/main.ts', '--rate', String(options.rate), options.file],
         stopProducing.signal,
-        // Its `streaming` line starts the clock, whatever level the caller's environment asks for.
-        { LOG_LEVEL: 'info' },
-        (line) => {
-          if (timer === undefined && line.includes('"msg":"streaming"'))
-            timer = setTimeout(stop, options.durationMs);
+        {
+          onStderrLine: (line) => {
+            if (timer === undefined && line.includes('"msg":"streaming"'))
+              timer = setTimeout(stop, options.durationMs);
+          },
         },
       ).finally(() => {
         clearTimeout(timer);

@@ -5,7 +5,7 @@ import type { ObjectStore } from '@lakestream/object-store';
 import { createLogger, type Logger } from '@lakestream/observability';
 import type { Kafka } from 'kafkajs';
 import { GOLD_TABLES, readSilverBatches } from './batch-counts.js';
-import { type ChildResult, runChild, TS_NODE } from './child-process.js';
+import { type ChildResult, runChild, stageLogLevel, TS_NODE } from './child-process.js';
 import { readDbtResults } from './run-report.js';
 import { duckdbWarehouse, type RunWarehouse } from './run-warehouse.js';
 import { STREAMING_GROUPS, type StageGroup } from './streaming-counts.js';
@@ -121,7 +121,11 @@ export async function runPipeline(options: PipelineRunOptions): Promise<Pipeline
   ) =>
     runChild(process.execPath, [...TS_NODE, ...args], {
       cwd: root,
-      env: { LOG_LEVEL: 'info', ...options.env, WAREHOUSE_TARGET: warehouse.target },
+      env: {
+        ...options.env,
+        LOG_LEVEL: stageLogLevel(options.env.LOG_LEVEL),
+        WAREHOUSE_TARGET: warehouse.target,
+      },
       logFile: join(home, 'logs', `run-${name}.log`),
       ...(stopOn ? { signal: stopOn } : {}),
       ...(onStderrLine ? { onStderrLine } : {}),
