@@ -94,6 +94,8 @@ try {
   const written = async () => (await sent.get()).values.reduce((s, v) => s + v.value, 0);
 
   const sinkStarted = performance.now();
+  // The sink's own CPU (this process, all its threads) is taken from PostgreSQL on a small machine.
+  const cpuBefore = process.cpuUsage();
   await sink.start();
   let firstRowAt: number | undefined;
   while ((await written()) < ROWS) {
@@ -101,6 +103,7 @@ try {
     await sleep(20);
   }
   const sinkMs = performance.now() - sinkStarted;
+  const cpu = process.cpuUsage(cpuBefore);
   const steadyMs = performance.now() - (firstRowAt ?? sinkStarted);
   const lag = await consumerLag(kafka, config.groupId, config.topic);
   const durations = (
@@ -185,6 +188,9 @@ try {
   );
   log(
     `ratio        ${(copyMs / sinkMs).toFixed(2)} of the reference (${(copyMs / steadyMs).toFixed(2)} from the first row)`,
+  );
+  log(
+    `sink CPU     ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s (user ${(cpu.user / 1e6).toFixed(2)}, system ${(cpu.system / 1e6).toFixed(2)}), this process`,
   );
   log(
     `sink time in PostgreSQL writes: ${writeSeconds.toFixed(1)} s over ${batches} transactions (summed over concurrent partitions)`,

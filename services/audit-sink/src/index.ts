@@ -6,7 +6,7 @@ export {
 } from './audit-sink.js';
 export { readClusterId } from './cluster-id.js';
 export { type AuditSinkConfig, auditSinkConfig } from './config.js';
-export { COPY_COLUMNS, encodeCopyText, escapeCopyText } from './copy-text.js';
+export { COPY_COLUMNS, encodeCopyRows, escapeCopyText } from './copy-text.js';
 export {
   COMPONENT,
   type DeadLetter,

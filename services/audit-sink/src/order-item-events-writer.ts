@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { COPY_COLUMNS, encodeCopyText, escapeCopyText } from './copy-text.js';
+import { COPY_COLUMNS, encodeCopyRows, escapeCopyText } from './copy-text.js';
 import type { AuditRow, Rejection } from './decode-message.js';
 import { type AuditSinkError, classifyPostgresError, sqlState } from './errors.js';
 import { connect } from './postgres.js';
@@ -227,7 +227,7 @@ export class OrderItemEventsWriter {
       await client.query('BEGIN');
       inTransaction = true;
       // One encoding serves both COPYs, the direct one and the staging one after a fallback.
-      const text = encodeCopyText(
+      const text = encodeCopyRows(
         rows,
         `${escapeCopyText(source.clusterId)}\t${escapeCopyText(source.topic)}\t`,
       );
@@ -268,7 +268,7 @@ export class OrderItemEventsWriter {
     client: pg.PoolClient,
     source: RowsSource,
     rows: readonly AuditRow[],
-    text: string,
+    text: Buffer,
   ): Promise<CopyPath> {
     const ranges = offsetRanges(rows);
     const stored = await client.query(this.#storedWithinSql, [
@@ -298,7 +298,7 @@ export class OrderItemEventsWriter {
     client: pg.PoolClient,
     source: RowsSource,
     rows: readonly AuditRow[],
-    text: string,
+    text: Buffer,
   ): Promise<{ inserted: number; conflicts: KeyConflict[] }> {
     await copyIn(client, `COPY pg_temp.${STAGING} (${COPIED_COLUMNS}) FROM STDIN`, text);
     const params = [source.clusterId, source.topic];
@@ -318,11 +318,8 @@ const UNIQUE_VIOLATION = '23505';
 type CopyPath = 'direct' | 'staged' | 'fallback';
 
 /** Streams COPY text into `sql` (a `COPY … FROM STDIN`). */
-async function copyIn(client: pg.PoolClient, sql: string, text: string): Promise<void> {
-  await pipeline(
-    Readable.from([Buffer.from(text, 'utf8')], { objectMode: false }),
-    client.query(copyFrom(sql)),
-  );
+async function copyIn(client: pg.PoolClient, sql: string, text: Buffer): Promise<void> {
+  await pipeline(Readable.from([text], { objectMode: false }), client.query(copyFrom(sql)));
 }
 
 /** Per partition of the rows, their lowest and highest offset (as parameter arrays). */

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { encodeCopyText, escapeCopyText } from '../src/copy-text.js';
+import { encodeCopyRows, escapeCopyText } from '../src/copy-text.js';
 import type { AuditRow } from '../src/decode-message.js';
 
 const row: AuditRow = {
   partition: 1,
   offset: '9007199254740993', // beyond 2^53: offsets stay strings
   key: null,
-  payload: '{"a":1}',
+  payload: Buffer.from('{"a":1}'),
   orderItemId: 5,
   orderId: 6,
   orderStatus: 'COMPLETE',
@@ -28,7 +28,7 @@ describe('COPY text encoding', () => {
 
   it('writes one tab-separated line per row, NULL as \\N', () => {
     expect(
-      encodeCopyText([
+      encodeCopyRows([
         row,
         {
           ...row,
@@ -37,10 +37,24 @@ describe('COPY text encoding', () => {
           sourceFile: 'in\\box.csv',
           sourceRow: 42,
         },
-      ]),
+      ]).toString('utf8'),
     ).toBe(
       '1\t9007199254740993\t\\N\t{"a":1}\t5\t6\tCOMPLETE\t2018-01-31T22:56:00.000Z\t2024-05-01T12:00:00.000Z\t\\N\t\\N\t\\N\n' +
         '1\t9007199254740993\tk\\t1\t{"a":1}\t5\t6\tCOMPLETE\t2018-01-31T22:56:00.000Z\t2024-05-01T12:00:00.000Z\t2024-05-01T12:00:00.000Z\tin\\\\box.csv\t42\n',
     );
+  });
+
+  it('passes a payload through as its bytes, escaping one only where COPY would misread it', () => {
+    const payloads = ['{"city":"Zürich","n":1}', '{"q":"say \\"hi\\""}', '{\n\t"a": 1\r\n}'];
+    const text = encodeCopyRows(
+      payloads.map((payload) => ({ ...row, payload: Buffer.from(payload) })),
+      'cluster\ttopic\t',
+    ).toString('utf8');
+    expect(
+      text
+        .split('\n')
+        .slice(0, -1)
+        .map((line) => line.split('\t')[5]),
+    ).toEqual(['{"city":"Zürich","n":1}', '{"q":"say \\\\"hi\\\\""}', '{\\n\\t"a": 1\\r\\n}']);
   });
 });

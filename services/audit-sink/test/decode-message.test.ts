@@ -31,7 +31,7 @@ describe('decodeMessage', () => {
         partition: 2,
         offset: '42',
         key: '7',
-        payload: text,
+        payload: Buffer.from(text),
         orderItemId: event.order_item_id,
         orderId: event.order_id,
         orderStatus: event.order_status,
