@@ -92,6 +92,22 @@ export function createWorker(options: WorkerOptions): Worker {
   let loop: Promise<void> | undefined;
   let closing: Promise<void> | undefined;
 
+  // The bronze sink announces each object in a Kafka transaction, whose commit marker takes an
+  // offset of its own but never reaches eachMessage: committing past the last manifest alone
+  // would leave the group one offset behind for good (a lag of 1 on every caught-up partition).
+  // A fetched batch's last offset counts its markers; it is taken once every manifest of the
+  // batch was handed over (a stop, a seek or a pause ends a batch early).
+  const handedOver = new Map<number, number>();
+  consumer.on(consumer.events.START_BATCH_PROCESS, ({ payload }) => {
+    if (payload.topic === settings.manifestTopic) handedOver.set(payload.partition, 0);
+  });
+  consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+    if (payload.topic !== settings.manifestTopic) return;
+    if (handedOver.get(payload.partition) !== payload.batchSize) return;
+    const last = Number(payload.lastOffset);
+    if (last > (seen.get(payload.partition) ?? -1)) seen.set(payload.partition, last);
+  });
+
   const signal = () => {
     wake?.();
   };
@@ -175,6 +191,7 @@ export function createWorker(options: WorkerOptions): Worker {
         eachMessage: async ({ partition, message }) => {
           const offset = Number(message.offset);
           seen.set(partition, Math.max(seen.get(partition) ?? -1, offset));
+          handedOver.set(partition, (handedOver.get(partition) ?? 0) + 1);
           const now = Date.now();
           if (!dirty) {
             dirty = true;

@@ -104,7 +104,8 @@ describe('the transformer command', () => {
       ),
     );
     await worker.waitForLine((line) => line.startsWith('batch 00000001:'), 60_000);
-    await bed.produceManifests(
+    // As the sink writes them: each in a transaction, whose commit marker takes an offset.
+    await bed.produceManifestsTransactionally(
       await writeBronze(
         lake.store,
         bed.sourceTopic,
@@ -127,7 +128,8 @@ describe('the transformer command', () => {
       'close kafka clients',
       'close health server',
     ]);
-    // The worker's group has committed past every manifest.
+    // The worker's group has committed past every manifest, and past the transactions' markers:
+    // caught up means no lag.
     const admin = bed.kafka.admin();
     await admin.connect();
     try {

@@ -106,23 +106,32 @@ export function createOrderedWorker(options: OrderedWorkerOptions): OrderedWorke
         },
       ]);
     // Messages with nothing to apply are committed past with the next job, or once per batch.
-    let passed: string | undefined;
+    let committed: string | undefined;
+    let whole = true;
     try {
       for (const message of batch.messages) {
-        if (stop.signal.aborted || !owned()) break;
+        if (stop.signal.aborted || !owned()) {
+          whole = false;
+          break;
+        }
         const job = options.jobOf(message, batch);
         if (job) {
           metrics?.shared.receivedEvents.inc({ component: COMPONENT });
-          if (!(await settle(job, owned))) break;
+          if (!(await settle(job, owned))) {
+            whole = false;
+            break;
+          }
           // Committed only now: the job's write is durable.
           await commit(message.offset);
-          passed = undefined;
-        } else {
-          passed = message.offset;
+          committed = message.offset;
         }
         resolveOffset(message.offset);
       }
-      if (passed !== undefined && owned()) await commit(passed);
+      // The whole batch done: committed past its last offset, which counts the commit markers a
+      // transactional writer (the bronze sink) leaves after its messages – they never reach this
+      // loop, and committing past the last message alone would leave a lag of 1 for good.
+      const last = batch.lastOffset();
+      if (whole && last !== committed && owned()) await commit(last);
     } finally {
       clearInterval(beat);
     }

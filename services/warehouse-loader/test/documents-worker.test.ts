@@ -74,19 +74,41 @@ describe('documents worker (real Kafka, local lake, DuckDB)', () => {
     }
   }
 
+  /**
+   * Announces a manifest on the topic; `inTransaction` as the bronze sink does, in a Kafka
+   * transaction whose commit marker takes the next offset.
+   */
   async function announce(
     manifest: BronzeFileManifest | EurostatFileManifest | WrittenBronzeManifest,
+    { inTransaction = false } = {},
   ) {
     const key =
       'kind' in manifest
         ? bronzeFileManifestKey(manifest.source)
         : bronzeManifestKey(manifest.topic, manifest.partition);
-    const [meta] = await producer.send({
+    const record = {
       topic: manifestsTopic,
       acks: -1,
       messages: [{ key, value: JSON.stringify(manifest) }],
+    };
+    if (!inTransaction) {
+      const [meta] = await producer.send(record);
+      return { partition: meta!.partition, offset: Number(meta!.baseOffset) };
+    }
+    const transactional = kafka.producer({
+      transactionalId: `${groupId}.test-manifests`,
+      idempotent: true,
+      maxInFlightRequests: 1,
     });
-    return { partition: meta!.partition, offset: Number(meta!.baseOffset) };
+    await transactional.connect();
+    try {
+      const transaction = await transactional.transaction();
+      const [meta] = await transaction.send(record);
+      await transaction.commit();
+      return { partition: meta!.partition, offset: Number(meta!.baseOffset) };
+    } finally {
+      await transactional.disconnect();
+    }
   }
 
   beforeAll(async () => {
@@ -214,6 +236,11 @@ describe('documents worker (real Kafka, local lake, DuckDB)', () => {
     expect(committedAtFailure).toHaveLength(INJECTED_FAILURES);
     for (const at of committedAtFailure) expect(at).toBeLessThanOrEqual(snapshotAt.offset);
     expect(() => worker.checkReady()).not.toThrow();
+
+    // The last manifest of its partition, followed by its transaction's commit marker: caught up
+    // means committed past the marker too, or the group's lag stays at 1.
+    await announce(other, { inTransaction: true });
+    await caughtUp();
   });
 
   it('a re-announced run and quality object change nothing; an older backfill never replaces stream rows', async () => {
