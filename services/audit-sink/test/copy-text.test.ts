@@ -57,4 +57,15 @@ describe('COPY text encoding', () => {
         .map((line) => line.split('\t')[5]),
     ).toEqual(['{"city":"Zürich","n":1}', '{"q":"say \\\\"hi\\\\""}', '{\\n\\t"a": 1\\r\\n}']);
   });
+
+  it('writes keys, file names and leading columns of any script as UTF-8', () => {
+    const text = encodeCopyRows(
+      [{ ...row, key: 'ключ-🔑', sourceFile: 'données/über\t𝄞.csv', sourceRow: 7 }],
+      'クラスタ\t話題\t',
+    ).toString('utf8');
+    expect(text).toBe(
+      'クラスタ\t話題\t1\t9007199254740993\tключ-🔑\t{"a":1}\t5\t6\tCOMPLETE\t' +
+        '2018-01-31T22:56:00.000Z\t2024-05-01T12:00:00.000Z\t\\N\tdonnées/über\\t𝄞.csv\t7\n',
+    );
+  });
 });

@@ -129,6 +129,22 @@ describe('decodeMessage', () => {
     else expect(rejection.reason).toMatch(reason);
   });
 
+  it('checks every timestamp that differs from the last valid one of its field', () => {
+    // Accepted, then remembered: a repeat is not checked again, anything else still is.
+    expect(decodeMessage(message(withFields({ order_date: '2018-02-28T10:00:00Z' })), 0).ok).toBe(
+      true,
+    );
+    expect(decodeMessage(message(withFields({ order_date: '2018-02-28T10:00:00Z' })), 0).ok).toBe(
+      true,
+    );
+    expect(rejectionOf(withFields({ order_date: '2018-02-30T10:00:00Z' })).code).toBe(
+      'LS_AUDIT_INVALID_FIELD',
+    );
+    expect(decodeMessage(message(withFields({ order_date: '2018-02-28T10:00:00Z' })), 0).ok).toBe(
+      true,
+    );
+  });
+
   it('accepts escapes jsonb can hold: paired surrogates, escaped backslashes', () => {
     const text = withFields({ customer_fname: 'emoji 😀 and \\u0000 as text' });
     expect(text).toContain('\\\\u0000');

@@ -81,8 +81,18 @@ export function createWorker(options: WorkerOptions): Worker {
   });
   const consumer = member.consumer;
   let stopping = false;
-  /** Highest offset seen per partition of the manifest topic. */
+  /** Highest manifest offset handed over per partition of the manifest topic. */
   const seen = new Map<number, number>();
+  /**
+   * Per partition, the last offset of the latest fetched batch whose manifests were all handed
+   * over. The bronze sink announces each object in a Kafka transaction, whose commit marker
+   * takes an offset of its own but never reaches eachMessage (nor does an aborted manifest):
+   * committing past the last manifest alone would leave the group one offset behind for good, a
+   * lag of 1 on every caught-up partition. A batch's last offset counts its markers.
+   */
+  const batchEnds = new Map<number, number>();
+  /** Manifests handed over from the batch in process, per partition (a stop ends one early). */
+  const handedOver = new Map<number, number>();
   /** Offsets covered by the last published (or empty) batch, not yet committed. */
   let toCommit = new Map<number, number>();
   let dirty = true; // Catch up at start.
@@ -92,25 +102,48 @@ export function createWorker(options: WorkerOptions): Worker {
   let loop: Promise<void> | undefined;
   let closing: Promise<void> | undefined;
 
-  // The bronze sink announces each object in a Kafka transaction, whose commit marker takes an
-  // offset of its own but never reaches eachMessage: committing past the last manifest alone
-  // would leave the group one offset behind for good (a lag of 1 on every caught-up partition).
-  // A fetched batch's last offset counts its markers; it is taken once every manifest of the
-  // batch was handed over (a stop, a seek or a pause ends a batch early).
-  const handedOver = new Map<number, number>();
+  const signal = () => {
+    wake?.();
+  };
+
+  /** Something arrived: a batch is due after the debounce. */
+  function arrived(): void {
+    const now = Date.now();
+    if (!dirty) {
+      dirty = true;
+      firstDirtyAt = now;
+    }
+    lastMessageAt = now;
+    signal();
+  }
+
   consumer.on(consumer.events.START_BATCH_PROCESS, ({ payload }) => {
     if (payload.topic === settings.manifestTopic) handedOver.set(payload.partition, 0);
   });
   consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
     if (payload.topic !== settings.manifestTopic) return;
     if (handedOver.get(payload.partition) !== payload.batchSize) return;
-    const last = Number(payload.lastOffset);
-    if (last > (seen.get(payload.partition) ?? -1)) seen.set(payload.partition, last);
+    batchEnds.set(payload.partition, Number(payload.lastOffset));
+    // Only markers or aborted manifests: nothing new to transform, but offsets to commit past.
+    if (payload.batchSize === 0) arrived();
   });
 
-  const signal = () => {
-    wake?.();
-  };
+  /**
+   * What a batch that started with the manifests `covered` lets the group commit, per partition:
+   * through the end of the partition's last whole fetched batch while no manifest has arrived
+   * since (everything after the covered manifest up to there is markers or aborted), else
+   * through the covered manifest.
+   */
+  function committable(covered: ReadonlyMap<number, number>): Map<number, number> {
+    const through = new Map<number, number>();
+    for (const partition of new Set([...covered.keys(), ...batchEnds.keys()])) {
+      const offset = covered.get(partition) ?? -1;
+      const end = batchEnds.get(partition) ?? -1;
+      const last = (seen.get(partition) ?? -1) === offset && end > offset ? end : offset;
+      if (last >= 0) through.set(partition, last);
+    }
+    return through;
+  }
 
   function sleep(ms: number): Promise<void> {
     if (ms <= 0 || stopping) return Promise.resolve();
@@ -171,7 +204,7 @@ export function createWorker(options: WorkerOptions): Worker {
       const covered = new Map(seen);
       try {
         options.onOutcome?.(await options.runBatch());
-        for (const [partition, offset] of covered) toCommit.set(partition, offset);
+        for (const [partition, offset] of committable(covered)) toCommit.set(partition, offset);
         await commitCovered();
       } catch (err) {
         log.error({ err }, 'batch failed; nothing was published, retrying after a pause');
@@ -192,13 +225,7 @@ export function createWorker(options: WorkerOptions): Worker {
           const offset = Number(message.offset);
           seen.set(partition, Math.max(seen.get(partition) ?? -1, offset));
           handedOver.set(partition, (handedOver.get(partition) ?? 0) + 1);
-          const now = Date.now();
-          if (!dirty) {
-            dirty = true;
-            firstDirtyAt = now;
-          }
-          lastMessageAt = now;
-          signal();
+          arrived();
         },
       });
       firstDirtyAt = Date.now();

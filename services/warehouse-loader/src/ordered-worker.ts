@@ -64,6 +64,21 @@ export function createOrderedWorker(options: OrderedWorkerOptions): OrderedWorke
   const inFlight = new Set<Promise<unknown>>();
   let lastFailure: unknown;
 
+  // A fetch can hold nothing but a transactional writer's commit markers and aborted messages
+  // (a transaction of the bronze sink aborted last on its partition). kafkajs passes over it
+  // without calling eachBatch; everything before it was handed over and settled, so it is
+  // committed past here, or the group would stay behind for good.
+  const { consumer } = member;
+  consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+    if (payload.batchSize !== 0 || stop.signal.aborted) return;
+    const offset = (BigInt(payload.lastOffset) + 1n).toString();
+    consumer
+      .commitOffsets([{ topic: payload.topic, partition: payload.partition, offset }])
+      .catch((err: unknown) =>
+        log.warn({ err, partition: payload.partition }, 'committing past markers failed'),
+      );
+  });
+
   /** Applies the job until it is done (true), or the worker stops or loses the partition. */
   async function settle(job: MessageJob, stillOwned: () => boolean): Promise<boolean> {
     while (!stop.signal.aborted && stillOwned()) {

@@ -76,11 +76,11 @@ describe('documents worker (real Kafka, local lake, DuckDB)', () => {
 
   /**
    * Announces a manifest on the topic; `inTransaction` as the bronze sink does, in a Kafka
-   * transaction whose commit marker takes the next offset.
+   * transaction whose commit (or, with `abort`, abort) marker takes the next offset.
    */
   async function announce(
     manifest: BronzeFileManifest | EurostatFileManifest | WrittenBronzeManifest,
-    { inTransaction = false } = {},
+    { inTransaction = false, abort = false } = {},
   ) {
     const key =
       'kind' in manifest
@@ -104,7 +104,7 @@ describe('documents worker (real Kafka, local lake, DuckDB)', () => {
     try {
       const transaction = await transactional.transaction();
       const [meta] = await transaction.send(record);
-      await transaction.commit();
+      await (abort ? transaction.abort() : transaction.commit());
       return { partition: meta!.partition, offset: Number(meta!.baseOffset) };
     } finally {
       await transactional.disconnect();
@@ -238,8 +238,13 @@ describe('documents worker (real Kafka, local lake, DuckDB)', () => {
     expect(() => worker.checkReady()).not.toThrow();
 
     // The last manifest of its partition, followed by its transaction's commit marker: caught up
-    // means committed past the marker too, or the group's lag stays at 1.
+    // means committed past the marker too, or the group's lag stays at 1 – for a manifest with
+    // nothing to apply, one applied, and one aborted (which the worker never sees).
     await announce(other, { inTransaction: true });
+    await caughtUp();
+    await announce(stream, { inTransaction: true });
+    await caughtUp();
+    await announce(other, { inTransaction: true, abort: true });
     await caughtUp();
   });
 
