@@ -26,6 +26,17 @@ TS_NODE=(node --conditions=lakestream-source --import tsx)
 
 say() { printf '\033[1;34m==>\033[0m %s\n' "$*" >&2; }
 die() { printf '\033[1;31merror:\033[0m %s\n' "$*" >&2; exit 1; }
+# shown_on_failure CMD...: runs CMD with its output set aside and prints it only if CMD fails. A
+# silent pnpm (-s) over the workspace drops a failing package's output too, so a type error stopped
+# the test command with no word of which file.
+shown_on_failure() {
+  local out status=0
+  out="$(mktemp)"
+  "$@" >"$out" 2>&1 || status=$?
+  ((status == 0)) || cat "$out" >&2
+  rm -f "$out"
+  return "$status"
+}
 
 # name|one-line description – the single source of `help` (and of the test that checks it).
 COMMANDS=(
@@ -782,9 +793,9 @@ cmd_test() {
   source "$LAKESTREAM_HOME/devstack/env"
   set +a
   say "lint"
-  pnpm -s lint
+  shown_on_failure pnpm lint
   say "typecheck"
-  pnpm -s typecheck
+  shown_on_failure pnpm typecheck
   say "tests"
   local status=0
   # Two packages at a time: most test time is waiting on Kafka group joins, sessions and child

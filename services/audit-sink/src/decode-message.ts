@@ -218,7 +218,7 @@ function timestampField(
   if (value === undefined || value === null) return missing(field);
   // The items of one order share its date, and one producer read stamps many rows alike: most
   // messages repeat the previous one's timestamps, which need not be checked again.
-  if (value === lastValidTimestamp[field]) return value;
+  if (typeof value === 'string' && value === lastValidTimestamp[field]) return value;
   if (typeof value !== 'string' || !isIsoTimestamp(value)) {
     return invalid(
       field,
