@@ -10,6 +10,14 @@ export interface KafkaClientOptions {
   overrides?: Partial<KafkaConfig>;
 }
 
+/**
+ * kafkajs logs each error answer of a broker, and each consumer crash and restart, at error level,
+ * although it retries them, and what a service cannot get past reaches it as an exception that it
+ * logs itself. A fresh broker's start ("the coordinator is loading") filled a sink's log with a
+ * dozen errors that needed nobody: these lines are warnings.
+ */
+const RETRIED_BY_KAFKAJS = /^(Response |Crash: |Restarting the consumer)/;
+
 /** kafkajs logs through the service's pino logger, at the matching level, under `{ kafka }`. */
 function pinoLogCreator(logger: Logger): logCreator {
   const child = logger.child({ component: 'kafkajs' });
@@ -18,7 +26,8 @@ function pinoLogCreator(logger: Logger): logCreator {
       const { message, ...extra } = log;
       switch (level) {
         case KafkaLogLevel.ERROR:
-          child.error({ kafka: extra }, message);
+          if (RETRIED_BY_KAFKAJS.test(message)) child.warn({ kafka: extra }, message);
+          else child.error({ kafka: extra }, message);
           break;
         case KafkaLogLevel.WARN:
           child.warn({ kafka: extra }, message);
