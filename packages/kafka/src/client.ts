@@ -1,5 +1,13 @@
 import type { Logger } from '@lakestream/observability';
-import { Kafka, type KafkaConfig, logLevel as KafkaLogLevel, type logCreator } from 'kafkajs';
+import {
+  Kafka,
+  type KafkaConfig,
+  logLevel as KafkaLogLevel,
+  type logCreator,
+  Partitioners,
+  type Producer,
+  type ProducerConfig,
+} from 'kafkajs';
 
 /** Options of `createKafka`. */
 export interface KafkaClientOptions {
@@ -55,5 +63,24 @@ export function createKafka({ brokers, clientId, logger, overrides }: KafkaClien
     requestTimeout: 30_000,
     retry: { initialRetryTime: 100, maxRetryTime: 5_000, retries: 10 },
     ...overrides,
+  });
+}
+
+/**
+ * The pipeline's producer: idempotent with one request in flight, so a retried send is neither
+ * written twice nor reordered. Keyed messages go where kafkajs' default partitioner (Kafka's
+ * murmur2, as the producer service and Java clients do) puts them; named here, so that kafkajs
+ * does not warn in every service's log about the default it changed in its version 2. `config`
+ * adds to this (a transactional id, a transaction timeout).
+ */
+export function createIdempotentProducer(
+  kafka: Kafka,
+  config: Omit<ProducerConfig, 'idempotent' | 'maxInFlightRequests' | 'createPartitioner'> = {},
+): Producer {
+  return kafka.producer({
+    ...config,
+    idempotent: true,
+    maxInFlightRequests: 1,
+    createPartitioner: Partitioners.DefaultPartitioner,
   });
 }

@@ -5,7 +5,7 @@ export {
   type PartitionLag,
   type TopicSpec,
 } from './admin.js';
-export { createKafka, type KafkaClientOptions } from './client.js';
+export { createIdempotentProducer, createKafka, type KafkaClientOptions } from './client.js';
 export {
   committedOffsets,
   type OffsetTargets,

@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { createLogger } from '@lakestream/observability';
 import { describe, expect, it } from 'vitest';
-import { createKafka } from '../src/client.js';
+import { createIdempotentProducer, createKafka } from '../src/client.js';
 
 /** A client whose log lines are kept, parsed, for the test to read. */
 function capturedClient() {
@@ -14,7 +14,7 @@ function capturedClient() {
   });
   const logger = createLogger({ service: 'test', level: 'debug', destination });
   const kafka = createKafka({ brokers: ['127.0.0.1:1'], clientId: 'test', logger });
-  return { log: kafka.logger(), lines };
+  return { kafka, log: kafka.logger(), lines };
 }
 
 describe('kafkajs log lines', () => {
@@ -34,5 +34,14 @@ describe('kafkajs log lines', () => {
       ['error', 'Failed to connect to '],
       ['warn', 'Limiting retries for '],
     ]);
+  });
+
+  it('names the partitioner of the pipeline producers, so kafkajs does not warn of its default', () => {
+    const { kafka, lines } = capturedClient();
+    createIdempotentProducer(kafka, { transactionalId: 'test' });
+    expect(lines.filter((l) => l.msg.includes('partitioner'))).toEqual([]);
+    // What it was: a producer without one warns (once per process).
+    kafka.producer();
+    expect(lines.filter((l) => l.msg.includes('switched default partitioner'))).toHaveLength(1);
   });
 });

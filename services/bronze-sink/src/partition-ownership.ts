@@ -1,3 +1,4 @@
+import { createIdempotentProducer } from '@lakestream/kafka';
 import type { Logger } from '@lakestream/observability';
 import type { Admin, Kafka, Producer } from 'kafkajs';
 import { BronzeSinkError, type BronzeSinkErrorCode } from './errors.js';
@@ -61,10 +62,8 @@ export class PartitionOwnership {
   async take(revoked: () => boolean): Promise<TakenPosition | undefined> {
     const { kafka, admin, groupId, topic, partition, logger } = this.options;
     try {
-      const producer = kafka.producer({
+      const producer = createIdempotentProducer(kafka, {
         transactionalId: this.transactionalId,
-        idempotent: true,
-        maxInFlightRequests: 1,
         transactionTimeout: this.options.transactionTimeoutMs,
       });
       this.current = producer;

@@ -4,6 +4,7 @@
  */
 import { resolveLakestreamHome } from '@lakestream/config';
 import {
+  createIdempotentProducer,
   createKafka,
   dbTableTopic,
   dbTableTopicSpec,
@@ -71,7 +72,7 @@ export async function startSyncService(
   const kafka =
     deps.kafka ??
     createKafka({ brokers: config.kafkaBrokers, clientId: config.kafkaClientId, logger });
-  const producer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  const producer: Producer = createIdempotentProducer(kafka);
   const admin: Admin = kafka.admin();
   const retry = { logger, ...(deps.signal ? { signal: deps.signal } : {}) };
   await withKafkaStartRetry('connecting the producer', () => producer.connect(), retry);

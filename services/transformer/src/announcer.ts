@@ -1,5 +1,5 @@
 import { withRetry } from '@lakestream/config';
-import { ensureTopics, TOPICS, topicSpec } from '@lakestream/kafka';
+import { createIdempotentProducer, ensureTopics, TOPICS, topicSpec } from '@lakestream/kafka';
 import type { Logger } from '@lakestream/observability';
 import { type BatchAnnouncement, BatchAnnouncementSchema } from '@lakestream/silver';
 import type { Kafka, Producer } from 'kafkajs';
@@ -38,7 +38,7 @@ export function createAnnouncer(options: AnnouncerOptions): Announcer {
   async function connect(): Promise<Producer> {
     ready ??= (async () => {
       await ensureTopics(kafka, [topicSpec(TOPICS.silverBatches, topic)]);
-      producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+      producer = createIdempotentProducer(kafka);
       await producer.connect();
     })().catch((err: unknown) => {
       ready = undefined;

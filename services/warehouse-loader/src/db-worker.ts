@@ -1,5 +1,10 @@
 import { withRetry } from '@lakestream/config';
-import { TOPICS, topicSpec, withKafkaStartRetry } from '@lakestream/kafka';
+import {
+  createIdempotentProducer,
+  TOPICS,
+  topicSpec,
+  withKafkaStartRetry,
+} from '@lakestream/kafka';
 import {
   DB_SYNC_VERSION,
   type DbSyncApplied,
@@ -52,7 +57,7 @@ export function createDbWorker(options: DbWorkerOptions): Worker {
   const { kafka, metrics, writer } = options;
   const log = options.logger.child({ component: 'db-worker' });
   const index = new BronzeIndex();
-  const producer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  const producer: Producer = createIdempotentProducer(kafka);
   const worker = createOrderedWorker({
     kafka,
     topic: options.batchesTopic,

@@ -8,7 +8,12 @@
  * dead-letter topic names it.
  */
 import { withRetry } from '@lakestream/config';
-import { TOPICS, topicSpec, withKafkaStartRetry } from '@lakestream/kafka';
+import {
+  createIdempotentProducer,
+  TOPICS,
+  topicSpec,
+  withKafkaStartRetry,
+} from '@lakestream/kafka';
 import {
   type BronzeAnnouncement,
   type BronzeFileManifest,
@@ -66,7 +71,7 @@ export function createDocumentsWorker(options: DocumentsWorkerOptions): Worker {
   const { kafka, metrics, writer } = options;
   const log = options.logger.child({ component: 'documents-worker' });
   const count = (code: string) => metrics?.shared.errors.inc({ component: COMPONENT, code });
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  const producer = createIdempotentProducer(kafka);
 
   /** The announcement if it is one for this worker, else undefined (skipped). */
   function relevant(message: KafkaMessage): Applicable | undefined {

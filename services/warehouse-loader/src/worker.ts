@@ -1,4 +1,9 @@
-import { TOPICS, topicSpec, withKafkaStartRetry } from '@lakestream/kafka';
+import {
+  createIdempotentProducer,
+  TOPICS,
+  topicSpec,
+  withKafkaStartRetry,
+} from '@lakestream/kafka';
 import type { Logger } from '@lakestream/observability';
 import { BatchAnnouncementSchema, type SilverApplied } from '@lakestream/silver';
 import type { EachBatchPayload, Kafka, Producer } from 'kafkajs';
@@ -78,7 +83,7 @@ export function createWorker(options: WorkerOptions): Worker {
     ...(options.onFatal ? { onFatal: options.onFatal } : {}),
   });
   const consumer = member.consumer;
-  const producer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  const producer: Producer = createIdempotentProducer(kafka);
   let producerConnected = false;
   /** Confirmations not sent yet, oldest first. */
   let unsent: { key: string; value: string }[] = [];

@@ -8,6 +8,7 @@
  * → close the Kafka producer → close the PostgreSQL pool → close the health server.
  */
 import {
+  createIdempotentProducer,
   createKafka,
   ensureTopics,
   TOPICS,
@@ -48,7 +49,7 @@ export function main(argv: readonly string[]): Promise<number> {
         clientId: config.kafkaClientId,
         logger,
       });
-      const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+      const producer = createIdempotentProducer(kafka);
       const close = () => producer.disconnect().catch(() => {});
       try {
         const retry = { logger, signal };

@@ -6,6 +6,7 @@
  */
 import { hostname } from 'node:os';
 import {
+  createIdempotentProducer,
   createKafka,
   ensureTopics,
   TOPICS,
@@ -51,7 +52,7 @@ export async function openSyncDeps(
   });
   // Idempotent with acks from all in-sync replicas (announceLanded): a retried send is written
   // once, and an announcement the broker confirmed survives a broker's loss.
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  const producer = createIdempotentProducer(kafka);
   let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= Promise.all([

@@ -9,6 +9,7 @@
  */
 
 import {
+  createIdempotentProducer,
   createKafka,
   ensureTopics,
   TOPICS,
@@ -69,7 +70,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     clientId: config.kafkaClientId,
     logger,
   });
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  const producer = createIdempotentProducer(kafka);
   const admin = kafka.admin();
   const retry = { logger, signal: stop };
   try {

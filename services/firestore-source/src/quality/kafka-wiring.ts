@@ -3,6 +3,7 @@
  * settings under whatever names the config gives) and one idempotent producer.
  */
 import {
+  createIdempotentProducer,
   createKafka,
   ensureTopics,
   type TopicName,
@@ -10,7 +11,7 @@ import {
   withKafkaStartRetry,
 } from '@lakestream/kafka';
 import type { Logger } from '@lakestream/observability';
-import { type Kafka, Partitioners, type Producer } from 'kafkajs';
+import type { Kafka, Producer } from 'kafkajs';
 import type { QualityConfig } from './config.js';
 
 /** A connected client and producer; `close()` is idempotent. */
@@ -46,11 +47,7 @@ export async function openQualityKafka(
   // keeps one request in flight per broker with it, and batching makes up the throughput. The
   // client's bounded retries stay: a broker away for good fails the run (LS_QUALITY_PUBLISH_FAILED)
   // instead of hanging it, and a re-run publishes the same keys and values.
-  const producer = kafka.producer({
-    idempotent: true,
-    maxInFlightRequests: 1,
-    createPartitioner: Partitioners.DefaultPartitioner,
-  });
+  const producer = createIdempotentProducer(kafka);
   await withKafkaStartRetry('connect the producer', () => producer.connect(), retry);
   let closing: Promise<void> | undefined;
   return {
