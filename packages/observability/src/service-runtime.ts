@@ -84,8 +84,14 @@ export function createServiceRuntime<M = LakestreamMetrics>(
     // below) exists by then.
     onDestinationLost: (err) => {
       const file = options.logDestination;
-      if (file !== undefined && file !== process.stderr)
-        process.stderr.write(`${service}: cannot write its log (${err.message}); stopping\n`);
+      if (file !== undefined && file !== process.stderr) {
+        // A write error (a full disk: "ENOSPC: no space left on device, write") names no file.
+        const path = (file as { path?: unknown }).path;
+        const where = typeof path === 'string' && !err.message.includes(path) ? `, ${path}` : '';
+        process.stderr.write(
+          `${service}: cannot write its log (${err.message}${where}); stopping\n`,
+        );
+      }
       fail('log output lost')(err);
     },
   });

@@ -83,8 +83,30 @@ describe('a log destination that fails', () => {
       );
       expect({ status: child.status, signal: child.signal }).toEqual({ status: 1, signal: null });
       expect(child.stderr).toMatch(/^misconfigured: cannot write its log \(EISDIR.*\); stopping$/m);
+      expect(child.stderr).toContain(dir);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  }, 30_000);
+
+  it('names the log file when the disk is full (the write error itself names none)', () => {
+    // /dev/full opens like any file and fails every write with ENOSPC.
+    const child = spawnSync(
+      process.execPath,
+      moduleSnippetArgs(
+        `import { createServiceRuntime, logFileOrStderr } from '@lakestream/observability';
+         const runtime = createServiceRuntime({
+           service: 'full-disk',
+           config: { logLevel: 'info', shutdownGraceMs: 5000 },
+           logDestination: logFileOrStderr('/dev/full'),
+         });
+         setInterval(() => runtime.logger.info('working'), 20);`,
+      ),
+      { cwd: PACKAGE_DIR, encoding: 'utf8', timeout: 15_000 },
+    );
+    expect({ status: child.status, signal: child.signal }).toEqual({ status: 1, signal: null });
+    expect(child.stderr).toMatch(
+      /^full-disk: cannot write its log \(ENOSPC.*, \/dev\/full\); stopping$/m,
+    );
   }, 30_000);
 });

@@ -1,4 +1,4 @@
-import { setTimeout as sleep } from 'node:timers/promises';
+import { topicEnds, waitForCommitted } from '@lakestream/kafka';
 import { afterEach, describe, expect, it } from 'vitest';
 import { eventRecords, generateEvents, writeBronze } from './support/bronze-fixtures.js';
 import { publishedManifests } from './support/silver-reader.js';
@@ -134,26 +134,14 @@ describe('the transformer command', () => {
     const admin = bed.kafka.admin();
     await admin.connect();
     try {
-      const behind = async () => {
-        const ends = await admin.fetchTopicOffsets(bed.manifestTopic);
-        const [committed] = await admin.fetchOffsets({
-          groupId: bed.groupId,
-          topics: [bed.manifestTopic],
-        });
-        return ends
-          .filter((end) => Number(end.high) > 0)
-          .map((end) => ({
-            partition: end.partition,
-            high: Number(end.high),
-            committed: Number(
-              committed!.partitions.find((p) => p.partition === end.partition)?.offset,
-            ),
-          }))
-          .filter(({ high, committed }) => committed !== high);
-      };
-      const deadline = Date.now() + 30_000;
-      while ((await behind()).length > 0 && Date.now() < deadline) await sleep(200);
-      expect(await behind()).toEqual([]);
+      const behind = await waitForCommitted(admin, {
+        groupId: bed.groupId,
+        topic: bed.manifestTopic,
+        targets: await topicEnds(admin, bed.manifestTopic),
+        timeoutMs: 30_000,
+        pollMs: 200,
+      });
+      expect(behind).toEqual([]);
     } finally {
       await admin.disconnect();
     }
